@@ -1,0 +1,186 @@
+from django.http import HttpRequest
+from ninja import File, NinjaAPI, Router, UploadedFile
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from gongzhi.accounts.models import RoleAssignment
+from gongzhi.areas.models import Area
+from gongzhi.areas.selectors import grid_at
+from gongzhi.domain.coords import to_wgs84
+from gongzhi.domain.enums import CoordSystem, Level, Role
+from gongzhi.events import intake, selectors, services
+from gongzhi.events.errors import DOMAIN_ERRORS, Invalid, from_domain
+from gongzhi.events.models import Category
+
+from . import errors, schemas as s
+from .auth import AUTH
+
+api = NinjaAPI(title="共治 gongzhi API", version="1", auth=AUTH, docs_url="/docs",
+               description="网格化服务管理：事件上报、分拨、办理、核查、答复、回访的闭环接口。")
+errors.install(api)
+events = Router(tags=["事件"])
+areas = Router(tags=["区域"])
+meta = Router(tags=["基础数据"])
+
+
+def _detail(request, ev):
+    return selectors.event_detail(request.user, services.load(request.user, ev.id))
+
+
+# ---- events ------------------------------------------------------------------------------------
+
+@events.post("", response={200: s.EventDetailOut, 201: s.EventDetailOut, 409: s.ErrorOut, 422: s.ErrorOut},
+             summary="上报事件（幂等）")
+def report(request: HttpRequest, payload: s.ReportIn):
+    ev, created = intake.event_report(actor=request.user, data=intake.ReportInput(**payload.dict()))
+    return (201 if created else 200), _detail(request, ev)
+
+
+@events.get("", response=list[s.EventSummaryOut], summary="事件列表（按管辖范围）")
+@paginate(LimitOffsetPagination)
+def list_events(request, status: str | None = None, kind: str | None = None, sla: str | None = None,
+                area: str | None = None, mine: bool = False, q: str | None = None):
+    qs = selectors.event_list(request.user, status=status, kind=kind, sla=sla, area=area, mine=mine, q=q)
+    return _Lazy(request.user, qs)
+
+
+class _Lazy:
+    """Let the paginator slice the queryset in SQL, then shape only the page."""
+
+    def __init__(self, user, qs):
+        self.user, self.qs = user, qs
+
+    def __len__(self):
+        return self.qs.count()
+
+    def count(self):
+        return self.qs.count()
+
+    def __getitem__(self, item):
+        return [selectors.event_summary(self.user, ev) for ev in self.qs[item]]
+
+
+@events.get("/{event_id}", response=s.EventDetailOut, summary="事件详情与时间线")
+def detail(request, event_id: int):
+    return selectors.event_detail(request.user, services.load(request.user, event_id))
+
+
+@events.get("/{event_id}/timeline", response=list[s.TimelineOut], summary="处置时间线")
+def timeline(request, event_id: int):
+    return selectors.event_detail(request.user, services.load(request.user, event_id))["timeline"]
+
+
+@events.post("/{event_id}/attachments", response={201: dict, 403: s.ErrorOut, 422: s.ErrorOut},
+             summary="上传附件（按内容检测类型）")
+def attach(request, event_id: int, file: File[UploadedFile]):
+    ev = services.load(request.user, event_id)
+    att = intake.attachment_add(actor=request.user, event=ev, content=file.read(), filename=file.name or "")
+    return 201, {"id": att.id, "kind": att.kind, "mime": att.mime, "size": att.size, "url": att.file.url}
+
+
+def _transition(path: str, summary: str, schema, call):
+    """Register POST /events/{id}/<path>: run the service, answer with the fresh detail."""
+    def view(request, event_id: int, payload: schema):
+        ev = call(request.user, event_id, payload)
+        return _detail(request, ev)
+    view.__name__ = f"event_{path.replace('-', '_')}"
+    events.post(f"/{{event_id}}/{path}", response={200: s.EventDetailOut, 403: s.ErrorOut, 404: s.ErrorOut,
+                                                    409: s.ErrorOut, 422: s.ErrorOut, 503: s.ErrorOut},
+                summary=summary)(view)
+
+
+_transition("accept", "受理", s.NoteIn, lambda u, i, p: services.event_accept(
+    actor=u, event_id=i, note=p.note, version=p.version))
+_transition("reject", "不予受理", s.ReasonIn, lambda u, i, p: services.event_reject(
+    actor=u, event_id=i, reason=p.reason, version=p.version))
+_transition("dispatch", "派遣", s.DispatchIn, lambda u, i, p: services.event_dispatch(
+    actor=u, event_id=i, area_code=p.area, department_code=p.department, note=p.note, version=p.version))
+_transition("sign", "签收", s.VersionIn, lambda u, i, p: services.event_sign(actor=u, event_id=i, version=p.version))
+_transition("return", "退回", s.ReasonIn, lambda u, i, p: services.event_return(
+    actor=u, event_id=i, reason=p.reason, version=p.version))
+_transition("notes", "办理记录", s.NoteIn, lambda u, i, p: services.event_note(actor=u, event_id=i, note=p.note))
+_transition("resolve", "办结", s.ResolveIn, lambda u, i, p: services.event_resolve(
+    actor=u, event_id=i, result=p.result, version=p.version))
+_transition("extensions", "延期申请", s.ExtensionIn, lambda u, i, p: services.extension_request(
+    actor=u, event_id=i, workdays=p.workdays, reason=p.reason).event)
+_transition("extensions/decide", "审批延期", s.ExtensionDecisionIn, lambda u, i, p: services.extension_decide(
+    actor=u, event_id=i, approve=p.approve, note=p.note))
+_transition("escalate", "上报上一级", s.ReasonIn, lambda u, i, p: services.event_escalate(
+    actor=u, event_id=i, reason=p.reason, version=p.version))
+_transition("skip-escalate", "越级上报（按规则）", s.ReasonIn, lambda u, i, p: services.event_skip_escalate(
+    actor=u, event_id=i, reason=p.reason, version=p.version))
+_transition("whistle", "吹哨（主办/协办）", s.WhistleIn, lambda u, i, p: services.event_whistle(
+    actor=u, event_id=i, departments=[(d.department, d.role) for d in p.departments], reason=p.reason))
+_transition("check-in", "协办部门报到", s.NoteIn, lambda u, i, p: services.event_check_in(
+    actor=u, event_id=i, note=p.note))
+_transition("supervise", "督办", s.SuperviseIn, lambda u, i, p: services.event_supervise(
+    actor=u, event_id=i, level=p.level, note=p.note))
+_transition("verify", "核查", s.VerifyIn, lambda u, i, p: services.event_verify(
+    actor=u, event_id=i, passed=p.passed, note=p.note, version=p.version))
+_transition("answer", "答复", s.AnswerIn, lambda u, i, p: services.event_answer(
+    actor=u, event_id=i, answer=p.answer, version=p.version))
+_transition("revisit", "回访/满意度", s.RevisitIn, lambda u, i, p: services.event_revisit(
+    actor=u, event_id=i, satisfaction=p.satisfaction, note=p.note, version=p.version))
+_transition("reopen", "重办", s.ReasonIn, lambda u, i, p: services.event_reopen(
+    actor=u, event_id=i, reason=p.reason, version=p.version))
+_transition("close", "归档", s.NoteIn, lambda u, i, p: services.event_close(
+    actor=u, event_id=i, note=p.note, version=p.version))
+
+
+@events.post("/{event_id}/unmask", response={200: dict, 403: s.ErrorOut, 422: s.ErrorOut},
+             summary="查看报告人完整信息（记录日志）")
+def unmask(request, event_id: int, payload: s.UnmaskIn):
+    return services.event_unmask(actor=request.user, event_id=event_id, reason=payload.reason)
+
+
+# ---- areas and reference data ------------------------------------------------------------------
+
+def _area_out(a: Area, geometry: bool) -> dict:
+    return {"code": a.code, "name": a.name, "level": a.level, "grid_kind": a.grid_kind,
+            "parent": a.parent.code if a.parent_id else None, "geometry": a.geometry if geometry else None}
+
+
+@areas.get("", response=list[s.AreaOut], summary="区域列表")
+def list_areas(request, parent: str | None = None, level: int | None = None, geometry: bool = False):
+    qs = Area.objects.select_related("parent")
+    if parent:
+        qs = qs.filter(parent__code=parent)
+    if level:
+        qs = qs.filter(level=level)
+    return [_area_out(a, geometry) for a in qs[:5000]]
+
+
+@areas.get("/locate", response={200: s.AreaOut, 404: s.ErrorOut, 422: s.ErrorOut}, summary="坐标定位网格")
+def locate(request, lon: float, lat: float, system: CoordSystem = CoordSystem.WGS84):
+    try:
+        wlon, wlat = to_wgs84(lon, lat, system)
+    except DOMAIN_ERRORS as exc:
+        raise from_domain(exc) from exc
+    grid = grid_at(wlon, wlat)
+    if grid is None:
+        raise Invalid("该位置不在本辖区任何网格内", fields={"lon": "不在辖区内"})
+    return _area_out(grid, True)
+
+
+@meta.get("/categories", summary="事件分类树与模板")
+def categories(request):
+    return [{"code": c.code, "name": c.name, "path": c.path, "parent": c.parent.code if c.parent_id else None,
+             "default_kind": c.default_kind or None, "template": c.template}
+            for c in Category.objects.filter(active=True).select_related("parent")]
+
+
+@meta.get("/me", summary="当前用户与角色")
+def me(request):
+    u = request.user
+    roles = [{"role": r.role, "label": Role(r.role).label, "area": r.area.code if r.area_id else None,
+              "area_name": r.area.name if r.area_id else None,
+              "level": Level(r.area.level).label if r.area_id else None,
+              "department": r.department.code if r.department_id else None, "title": r.title}
+             for r in RoleAssignment.objects.filter(user=u).select_related("area", "department")]
+    profile = getattr(u, "profile", None)
+    return {"username": u.get_username(), "name": profile.display_name if profile else u.get_username(),
+            "roles": roles}
+
+
+api.add_router("/events", events)
+api.add_router("/areas", areas)
+api.add_router("", meta)

@@ -1,0 +1,176 @@
+from datetime import datetime
+from typing import Any
+
+from ninja import Schema
+from pydantic import Field
+
+from gongzhi.domain.enums import Channel, CoHandlerRole, CoordSystem, EventKind, SupervisionLevel, Urgency
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+    fields: dict[str, str] = {}
+
+
+class ReportIn(Schema):
+    kind: EventKind
+    category: str = Field(description="分类编码")
+    description: str = Field(max_length=5000)
+    title: str = Field("", max_length=120)
+    urgency: Urgency = Urgency.NORMAL
+    channel: Channel = Channel.APP
+    address: str = Field("", max_length=200)
+    lon: float | None = None
+    lat: float | None = None
+    coord_system: CoordSystem = CoordSystem.WGS84
+    grid: str | None = Field(None, description="无坐标时的网格编码")
+    fields: dict[str, Any] = {}
+    reporter_name: str = Field("", max_length=64)
+    reporter_phone: str = Field("", max_length=20)
+    reporter_id_number: str = Field("", max_length=32)
+    anonymous: bool = False
+    client_key: str | None = Field(None, max_length=64, description="幂等键：重复提交返回同一事件")
+
+
+class EventSummaryOut(Schema):
+    id: int
+    number: str
+    title: str
+    kind: str
+    kind_label: str
+    category: str
+    category_name: str
+    urgency: str
+    status: str
+    status_label: str
+    channel: str
+    grid: str
+    grid_name: str
+    address: str
+    lon: float | None
+    lat: float | None
+    handler_level: int
+    handler_level_label: str
+    handler_area: str
+    handler_department: str | None
+    sla_flag: str
+    sla_label: str
+    clock: str | None
+    due_at: datetime | None
+    reported_at: datetime
+    version: int
+    supervision: str | None
+
+
+class TimelineOut(Schema):
+    action: str
+    label: str
+    actor: str
+    at: datetime
+    from_status: str | None
+    to_status: str | None
+    note: str
+    reason: str
+    data: dict
+
+
+class EventDetailOut(EventSummaryOut):
+    description: str
+    fields: dict
+    orig_lon: float | None
+    orig_lat: float | None
+    orig_system: str | None
+    reporter: dict
+    confidential: bool
+    anonymous: bool
+    route_reason: str
+    result: str
+    answer: str
+    satisfaction: int | None
+    remaining: dict | None
+    sign_due_at: datetime | None
+    handle_due_at: datetime | None
+    extension_workdays: int
+    signed_on_time: bool | None
+    resolved_on_time: bool | None
+    escalations: int
+    returns: int
+    reopens: int
+    co_handlers: list[dict]
+    extensions: list[dict]
+    attachments: list[dict]
+    capacities: list[str]
+    actions: list[str]
+    timeline: list[TimelineOut]
+
+
+class VersionIn(Schema):
+    version: int | None = Field(None, description="读取时的版本号；不一致则 409")
+
+
+class NoteIn(VersionIn):
+    note: str = Field("", max_length=2000)
+
+
+class ReasonIn(VersionIn):
+    reason: str = Field(max_length=2000)
+
+
+class DispatchIn(NoteIn):
+    area: str | None = Field(None, description="处置区域编码，缺省为分拨规则的结果")
+    department: str | None = Field(None, description="处置部门编码")
+
+
+class ResolveIn(VersionIn):
+    result: str = Field(max_length=5000)
+
+
+class VerifyIn(NoteIn):
+    passed: bool = True
+
+
+class AnswerIn(VersionIn):
+    answer: str = Field(max_length=5000)
+
+
+class RevisitIn(NoteIn):
+    satisfaction: int = Field(ge=1, le=5)
+
+
+class ExtensionIn(Schema):
+    workdays: int = Field(ge=1, le=30)
+    reason: str = Field(max_length=2000)
+
+
+class ExtensionDecisionIn(Schema):
+    approve: bool
+    note: str = Field("", max_length=2000)
+
+
+class WhistleTarget(Schema):
+    department: str
+    role: CoHandlerRole = CoHandlerRole.ASSIST
+
+
+class WhistleIn(Schema):
+    departments: list[WhistleTarget]
+    reason: str = Field(max_length=2000)
+
+
+class SuperviseIn(Schema):
+    level: SupervisionLevel = SupervisionLevel.NORMAL
+    note: str = Field(max_length=2000)
+
+
+class UnmaskIn(Schema):
+    reason: str = Field(max_length=500)
+
+
+class AreaOut(Schema):
+    code: str
+    name: str
+    level: int
+    grid_kind: str
+    parent: str | None
+    geometry: dict | None = None

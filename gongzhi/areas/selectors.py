@@ -1,0 +1,73 @@
+"""Point → grid lookup with an STR-tree over the grid polygons.
+
+The tree is built once per process from the grids' GeoJSON and rebuilt when the grid table
+changes (count or last update differs) — checked at most every few seconds, so a lookup
+is a pure in-memory query in the hot intake path.
+"""
+from __future__ import annotations
+
+import threading
+import time
+
+import shapely
+from django.db.models import Count, Max
+from shapely.geometry import Point, shape
+
+from gongzhi.domain.enums import Level
+
+from .models import Area
+
+GRID_LEVELS = (Level.GRID, Level.MICRO_GRID)
+CHECK_EVERY = 5.0
+
+
+class _GridIndex:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.stamp = None
+        self.checked = 0.0
+        self.tree = None
+        self.ids: list[int] = []
+        self.levels: list[int] = []
+
+    def _current_stamp(self):
+        agg = Area.objects.filter(level__in=GRID_LEVELS, geometry__isnull=False).aggregate(
+            n=Count("id"), last=Max("updated_at"))
+        return agg["n"], agg["last"]
+
+    def refresh(self, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and self.tree is not None and now - self.checked < CHECK_EVERY:
+            return
+        with self.lock:
+            stamp = self._current_stamp()
+            self.checked = now
+            if stamp == self.stamp and self.tree is not None and not force:
+                return
+            rows = list(Area.objects.filter(level__in=GRID_LEVELS, geometry__isnull=False)
+                        .values_list("id", "level", "geometry"))
+            geoms = [shape(g) for _, _, g in rows]
+            self.ids = [r[0] for r in rows]
+            self.levels = [r[1] for r in rows]
+            self.tree = shapely.STRtree(geoms) if geoms else None
+            self.stamp = stamp
+
+    def locate(self, lon: float, lat: float) -> int | None:
+        """The id of the finest grid containing the point (a micro-grid beats its grid)."""
+        self.refresh()
+        if self.tree is None:
+            return None
+        hits = self.tree.query(Point(lon, lat), predicate="intersects")
+        if len(hits) == 0:
+            return None
+        # A point on a shared border touches two grids: the finer level, then the lower id, wins.
+        best = max(hits, key=lambda i: (self.levels[i], -self.ids[i]))
+        return self.ids[best]
+
+
+GRID_INDEX = _GridIndex()
+
+
+def grid_at(lon: float, lat: float) -> Area | None:
+    area_id = GRID_INDEX.locate(lon, lat)
+    return Area.objects.get(pk=area_id) if area_id else None

@@ -1,0 +1,83 @@
+from django.contrib import admin
+
+from . import rules
+from .models import (
+    CalendarYear, Category, Event, EventAction, RoutingRule, SensitiveAccess, SpecialDay, TimeLimit,
+)
+
+
+class RulesAdmin(admin.ModelAdmin):
+    """Rule tables are cached per process; an edit here takes effect at once in this process."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        rules.invalidate()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        rules.invalidate()
+
+
+@admin.register(Category)
+class CategoryAdmin(RulesAdmin):
+    list_display = ("code", "name", "parent", "default_kind", "active")
+    search_fields = ("code", "name")
+
+
+@admin.register(TimeLimit)
+class TimeLimitAdmin(RulesAdmin):
+    list_display = ("clock", "kind", "category", "level", "workdays", "hours", "note")
+    list_filter = ("clock", "kind", "level")
+
+
+@admin.register(RoutingRule)
+class RoutingRuleAdmin(RulesAdmin):
+    list_display = ("id", "priority", "mode", "kind", "category", "urgency", "area", "target_level",
+                    "target_department", "active")
+    list_filter = ("mode", "kind", "active")
+
+
+@admin.register(CalendarYear)
+class CalendarYearAdmin(RulesAdmin):
+    list_display = ("year", "notice", "updated_at")
+
+
+@admin.register(SpecialDay)
+class SpecialDayAdmin(RulesAdmin):
+    list_display = ("date", "is_workday", "name")
+
+
+class ActionInline(admin.TabularInline):
+    model = EventAction
+    extra = 0
+    can_delete = False
+    readonly_fields = ("action", "actor_name", "at", "from_status", "to_status", "note", "reason")
+    fields = readonly_fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    """Read-only here: every change goes through the services so the timeline stays whole."""
+
+    list_display = ("number", "title", "kind", "status", "sla_flag", "handler_area", "reported_at")
+    list_filter = ("status", "kind", "sla_flag", "channel")
+    search_fields = ("number", "title")
+    exclude = ("reporter_name", "reporter_phone", "reporter_id_number")
+    inlines = [ActionInline]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(SensitiveAccess)
+class SensitiveAccessAdmin(admin.ModelAdmin):
+    list_display = ("at", "user", "event", "fields", "reason")
+
+    def has_change_permission(self, request, obj=None):
+        return False

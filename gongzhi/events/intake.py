@@ -1,0 +1,222 @@
+"""Reporting an event (every channel) and attaching files."""
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+
+import filetype
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from gongzhi.areas.models import Area, Department
+from gongzhi.areas.selectors import grid_at
+from gongzhi.domain.calendar import SHANGHAI
+from gongzhi.domain.coords import to_wgs84
+from gongzhi.domain.enums import Action, AttachmentKind, Channel, CoordSystem, EventKind, Level, Status, Urgency
+from gongzhi.domain.routing import Facts, route
+
+from . import rules
+from .errors import DOMAIN_ERRORS, Conflict, Forbidden, Invalid, from_domain
+from .models import Attachment, Category, Event, EventAction
+from .scope import capacities, scope_of
+
+
+@dataclass
+class ReportInput:
+    kind: EventKind
+    category: str                      # category code
+    description: str
+    title: str = ""
+    urgency: Urgency = Urgency.NORMAL
+    channel: Channel = Channel.APP
+    address: str = ""
+    lon: float | None = None
+    lat: float | None = None
+    coord_system: CoordSystem = CoordSystem.WGS84
+    grid: str | None = None            # a grid code, when there is no point
+    fields: dict = field(default_factory=dict)
+    reporter_name: str = ""
+    reporter_phone: str = ""
+    reporter_id_number: str = ""
+    anonymous: bool = False
+    client_key: str | None = None
+
+    def digest(self) -> str:
+        return hashlib.sha256(json.dumps(asdict(self), sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _check_template(category: Category, values: dict) -> dict:
+    errors, clean = {}, {}
+    for spec in category.template or []:
+        name, label = spec["name"], spec.get("label", spec["name"])
+        value = values.get(name)
+        if value in (None, ""):
+            if spec.get("required"):
+                errors[f"fields.{name}"] = f"请填写「{label}」"
+            continue
+        kind = spec.get("type", "text")
+        if kind == "number":
+            try:
+                value = float(value)
+            except (TypeError, ValueError):
+                errors[f"fields.{name}"] = f"「{label}」必须是数字"
+                continue
+        elif kind == "choice" and value not in spec.get("choices", []):
+            errors[f"fields.{name}"] = f"「{label}」只能是：{'、'.join(spec.get('choices', []))}"
+            continue
+        elif kind == "date":
+            try:
+                datetime.strptime(str(value), "%Y-%m-%d")
+            except ValueError:
+                errors[f"fields.{name}"] = f"「{label}」日期格式应为 YYYY-MM-DD"
+                continue
+        clean[name] = value
+    unknown = set(values) - {s["name"] for s in category.template or []}
+    for name in unknown:
+        errors[f"fields.{name}"] = f"分类「{category.name}」没有字段「{name}」"
+    if errors:
+        raise Invalid("模板字段填写有误", fields=errors)
+    return clean
+
+
+def _locate(data: ReportInput) -> tuple[Area, dict]:
+    loc: dict = {}
+    if data.lon is not None and data.lat is not None:
+        lon, lat = to_wgs84(data.lon, data.lat, CoordSystem(data.coord_system))
+        loc = {"lon": lon, "lat": lat, "orig_lon": data.lon, "orig_lat": data.lat, "orig_system": data.coord_system}
+        grid = grid_at(lon, lat)
+        if grid is None and not data.grid:
+            raise Invalid("该位置不在本辖区任何网格内", fields={"lon": "位置不在辖区网格内"})
+        if grid is not None:
+            return grid, loc
+    if data.grid:
+        grid = Area.objects.filter(code=data.grid, level__in=(Level.GRID, Level.MICRO_GRID)).first()
+        if grid is None:
+            raise Invalid("网格编码不存在", fields={"grid": f"找不到网格 {data.grid}"})
+        return grid, loc
+    raise Invalid("请在地图上选择位置或填写所在网格", fields={"lon": "缺少位置", "grid": "缺少网格"})
+
+
+def _handler(grid: Area, level: Level, department_id: int | None) -> tuple[Area, Department | None]:
+    if department_id:
+        dept = Department.objects.select_related("area").get(pk=department_id)
+        return dept.area, dept
+    return grid.ancestor_at(level) if level < grid.level else grid, None
+
+
+def _new_number(now: datetime) -> str:
+    return f"{now.astimezone(SHANGHAI):%Y%m%d}{secrets.randbelow(10**8):08d}"
+
+
+def event_report(*, actor, data: ReportInput, at: datetime | None = None) -> tuple[Event, bool]:
+    """Create an event from any channel; returns (event, created).
+
+    1. The same client key from the same user returns the first event (idempotent);
+       a different payload under that key is a conflict.
+    2. Validate category and template fields, place the point in its grid.
+    3. Route by the rules and keep the reason; a 举报 hides its reporter.
+    """
+    now = at or timezone.now()
+    digest = data.digest()
+    user = actor if actor is not None and actor.is_authenticated else None
+    if data.client_key and user is not None:
+        existing = Event.objects.filter(created_by=user, client_key=data.client_key).first()
+        if existing is not None:
+            return _same_submission(existing, digest), False
+    description = (data.description or "").strip()
+    if len(description) < 5:
+        raise Invalid("请描述问题（至少 5 个字）", fields={"description": "至少 5 个字"})
+    category = Category.objects.filter(code=data.category, active=True).first()
+    if category is None:
+        raise Invalid("事件分类不存在或已停用", fields={"category": f"无效分类 {data.category}"})
+    values = _check_template(category, data.fields or {})
+    try:
+        grid, loc = _locate(data)
+        decision = route(rules.routing_rules(), Facts(data.kind, category.path, data.urgency, grid.path, data.channel))
+    except DOMAIN_ERRORS as exc:
+        raise from_domain(exc) from exc
+    handler_area, dept = _handler(grid, decision.level, decision.department_id)
+    staff = scope_of(user).is_staff_anywhere if user else False
+    reporter = user if user is not None and (not staff or data.channel == Channel.GRID_PATROL) else None
+    if reporter is not None and not data.reporter_name:
+        profile = getattr(reporter, "profile", None)
+        data.reporter_name = profile.display_name if profile else reporter.get_username()
+        data.reporter_phone = data.reporter_phone or (profile.phone if profile else "")
+    event = Event(
+        client_key=data.client_key if user else None, payload_hash=digest, created_by=user,
+        kind=data.kind, category=category, urgency=data.urgency, channel=data.channel,
+        title=(data.title or description[:30]).strip(), description=description, fields=values,
+        address=data.address.strip(), area=grid, area_path=grid.path,
+        reporter=reporter, anonymous=data.anonymous,
+        reporter_name="" if data.anonymous else data.reporter_name.strip(),
+        reporter_phone="" if data.anonymous else data.reporter_phone.strip(),
+        reporter_id_number="" if data.anonymous else data.reporter_id_number.strip(),
+        confidential=data.kind == EventKind.TIP_OFF,
+        status=Status.REPORTED, handler_level=decision.level if not dept else dept.area.level,
+        handler_area=handler_area, handler_department=dept,
+        route_rule_id=decision.rule_id, route_reason=decision.reason, reported_at=now, **loc)
+    for _ in range(5):
+        event.number = _new_number(now)
+        try:
+            with transaction.atomic():
+                event.save(force_insert=True)
+                EventAction.objects.create(event=event, action=Action.REPORT, actor=user,
+                                           actor_name=_actor_name(user), at=now, to_status=Status.REPORTED,
+                                           note=decision.reason, data={"channel": data.channel})
+            return event, True
+        except IntegrityError:
+            if data.client_key and user is not None:
+                existing = Event.objects.filter(created_by=user, client_key=data.client_key).first()
+                if existing is not None:   # the same submission raced in from another request
+                    return _same_submission(existing, digest), False
+            event.pk = None                # a number collision: draw another
+    raise Conflict("编号生成失败，请重试")
+
+
+def _same_submission(existing: Event, digest: str) -> Event:
+    if existing.payload_hash != digest:
+        raise Conflict("该提交编号已用于另一份不同内容的上报", code="idempotency_mismatch")
+    return existing
+
+
+def _actor_name(user) -> str:
+    if user is None:
+        return "系统"
+    profile = getattr(user, "profile", None)
+    return profile.display_name if profile else user.get_username()
+
+
+# Accepted content, detected from the bytes, never from the file name.
+ALLOWED_MIME = {
+    "image/jpeg": AttachmentKind.IMAGE, "image/png": AttachmentKind.IMAGE, "image/webp": AttachmentKind.IMAGE,
+    "image/heic": AttachmentKind.IMAGE, "image/gif": AttachmentKind.IMAGE,
+    "audio/mpeg": AttachmentKind.AUDIO, "audio/amr": AttachmentKind.AUDIO, "audio/x-wav": AttachmentKind.AUDIO,
+    "audio/ogg": AttachmentKind.AUDIO, "audio/mp4": AttachmentKind.AUDIO, "audio/aac": AttachmentKind.AUDIO,
+    "video/mp4": AttachmentKind.VIDEO, "video/quicktime": AttachmentKind.VIDEO, "video/webm": AttachmentKind.VIDEO,
+}
+
+
+def attachment_add(*, actor, event: Event, content: bytes, filename: str = "",
+                   at: datetime | None = None) -> Attachment:
+    if not capacities(actor, event):
+        raise Forbidden("您无权为该事件上传附件")
+    kind_guess = filetype.guess(content[:8192]) if content else None
+    if kind_guess is None or kind_guess.mime not in ALLOWED_MIME:
+        found = kind_guess.mime if kind_guess else "未知格式"
+        raise Invalid(f"文件「{filename or '附件'}」的内容不是允许的图片、音频或视频（检测为 {found}）",
+                      fields={"file": "文件类型不允许"})
+    kind = ALLOWED_MIME[kind_guess.mime]
+    limit = settings.GONGZHI_UPLOAD_LIMITS[kind]
+    if len(content) > limit:
+        raise Invalid(f"文件过大：{len(content) // 1024} KB，{kind.label}上限 {limit // 1024 // 1024} MB",
+                      fields={"file": "文件过大"})
+    digest = hashlib.sha256(content).hexdigest()
+    att = Attachment(event=event, kind=kind, mime=kind_guess.mime, ext=kind_guess.extension, size=len(content),
+                     sha256=digest, uploaded_by=actor, uploaded_at=at or timezone.now())
+    att.file.save(f"{digest[:16]}.{kind_guess.extension}", ContentFile(content), save=True)
+    return att

@@ -1,0 +1,29 @@
+import signal
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from gongzhi.events.sweep import sla_sweep
+
+
+class Command(BaseCommand):
+    help = "标记黄灯/红灯并自动上报超期事件（可多进程并行、可循环运行）"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--loop", type=float, metavar="SECONDS", help="每隔 SECONDS 秒重复一次")
+        parser.add_argument("--batch", type=int, default=5000)
+
+    def handle(self, *args, loop=None, batch=5000, **opts):
+        stop = {"now": False}
+        signal.signal(signal.SIGTERM, lambda *_: stop.update(now=True))
+        failed = 0
+        while True:
+            t0 = time.perf_counter()
+            result = sla_sweep(batch=batch)
+            failed += len(result.failed)
+            self.stdout.write(f"{result} in {time.perf_counter() - t0:.3f}s")
+            if not loop or stop["now"]:
+                break
+            time.sleep(loop)
+        if failed:
+            raise CommandError(f"{failed} event(s) could not be escalated; see the log")

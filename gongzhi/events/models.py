@@ -1,0 +1,314 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from gongzhi.areas.models import Area, Department
+from gongzhi.domain.enums import (
+    OPEN_STATUSES, Action, AttachmentKind, Channel, Clock, CoHandlerRole, CoordSystem, EventKind,
+    ExtensionState, Level, SlaFlag, Status, SupervisionLevel, Urgency,
+)
+from gongzhi.domain.routing import RuleMode
+
+User = settings.AUTH_USER_MODEL
+
+
+class Category(models.Model):
+    """A node of the category tree; ``template`` lists the structured fields its reports add.
+
+    template: [{"name": "plate", "label": "车牌号", "type": "text|number|choice|date", "required": true,
+                "choices": [...]}]
+    """
+
+    code = models.CharField("编码", max_length=32, unique=True)
+    name = models.CharField("名称", max_length=100)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
+                               verbose_name="上级")
+    path = models.CharField(max_length=300, unique=True, editable=False)
+    default_kind = models.CharField("默认类型", max_length=16, choices=EventKind.choices(), blank=True)
+    template = models.JSONField("模板字段", default=list, blank=True)
+    active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "事件分类"
+        ordering = ["path"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.path = (self.parent.path if self.parent_id else "/") + f"{self.code}/"
+        super().save(*args, **kwargs)
+
+
+class TimeLimit(models.Model):
+    """One row of the time-limit table; empty columns mean "any". A default row per clock."""
+
+    clock = models.CharField("时钟", max_length=16, choices=Clock.choices())
+    kind = models.CharField("事件类型", max_length=16, choices=EventKind.choices(), blank=True)
+    category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.CASCADE, verbose_name="分类")
+    level = models.PositiveSmallIntegerField("处置层级", choices=Level.choices(), null=True, blank=True)
+    workdays = models.PositiveSmallIntegerField("工作日", default=0, help_text="0 表示当日")
+    hours = models.PositiveSmallIntegerField("小时", null=True, blank=True, help_text="填写则按自然小时计")
+    note = models.CharField("说明", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "时限表"
+        ordering = ["clock", "kind", "level"]
+
+    def __str__(self) -> str:
+        limit = f"{self.hours}小时" if self.hours is not None else f"{self.workdays}个工作日"
+        return f"{Clock(self.clock).label} {self.kind or '全部'} → {limit}"
+
+
+class RoutingRule(models.Model):
+    priority = models.PositiveIntegerField("优先级", default=100, help_text="数字小者先匹配")
+    mode = models.CharField("类型", max_length=8, choices=[(RuleMode.ROUTE, "分拨"), (RuleMode.SKIP, "越级")],
+                            default=RuleMode.ROUTE)
+    kind = models.CharField("事件类型", max_length=16, choices=EventKind.choices(), blank=True)
+    category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.CASCADE, verbose_name="分类")
+    urgency = models.CharField("紧急程度", max_length=16, choices=Urgency.choices(), blank=True)
+    channel = models.CharField("渠道", max_length=16, choices=Channel.choices(), blank=True)
+    area = models.ForeignKey(Area, null=True, blank=True, on_delete=models.CASCADE, verbose_name="区域")
+    target_level = models.PositiveSmallIntegerField("处置层级", choices=Level.choices())
+    target_department = models.ForeignKey(Department, null=True, blank=True, on_delete=models.CASCADE,
+                                          verbose_name="处置部门")
+    active = models.BooleanField("启用", default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "分拨规则"
+        ordering = ["priority", "id"]
+
+    def __str__(self) -> str:
+        return f"规则#{self.pk}"
+
+
+class CalendarYear(models.Model):
+    """A year entered from the State Council notice: weekday holidays and worked weekend days."""
+
+    year = models.PositiveSmallIntegerField("年份", unique=True)
+    holidays = models.JSONField("放假日期", default=list, help_text='["2027-01-01", ...]')
+    workdays = models.JSONField("调休上班日期", default=list)
+    notice = models.CharField("通知文号", max_length=200, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "节假日年份"
+        ordering = ["year"]
+
+    def __str__(self) -> str:
+        return str(self.year)
+
+
+class SpecialDay(models.Model):
+    """A city's own exception (a local holiday, a worked day) on top of the national calendar."""
+
+    date = models.DateField("日期", unique=True)
+    is_workday = models.BooleanField("上班")
+    name = models.CharField("名称", max_length=64, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "本地特殊日"
+        ordering = ["date"]
+
+
+OPEN_Q = Q(status__in=[s.value for s in OPEN_STATUSES])
+
+
+class Event(models.Model):
+    number = models.CharField("编号", max_length=24, unique=True)
+    client_key = models.CharField(max_length=64, null=True, blank=True)
+    payload_hash = models.CharField(max_length=64, blank=True)
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    kind = models.CharField("类型", max_length=16, choices=EventKind.choices())
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, verbose_name="分类")
+    urgency = models.CharField("紧急程度", max_length=16, choices=Urgency.choices(), default=Urgency.NORMAL)
+    channel = models.CharField("渠道", max_length=16, choices=Channel.choices())
+    title = models.CharField("标题", max_length=120)
+    description = models.TextField("描述")
+    fields = models.JSONField("模板字段值", default=dict, blank=True)
+    address = models.CharField("地址", max_length=200, blank=True)
+    lon = models.FloatField("经度(WGS-84)", null=True, blank=True)
+    lat = models.FloatField("纬度(WGS-84)", null=True, blank=True)
+    orig_lon = models.FloatField(null=True, blank=True)
+    orig_lat = models.FloatField(null=True, blank=True)
+    orig_system = models.CharField(max_length=8, choices=CoordSystem.choices(), blank=True)
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="events", verbose_name="所在网格")
+    area_path = models.CharField(max_length=400, db_index=True)
+
+    reporter = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="reports")
+    reporter_name = models.CharField("报告人", max_length=64, blank=True)
+    reporter_phone = models.CharField("联系电话", max_length=20, blank=True)
+    reporter_id_number = models.CharField("证件号", max_length=32, blank=True)
+    anonymous = models.BooleanField("匿名", default=False)
+    confidential = models.BooleanField("举报人保密", default=False)
+
+    status = models.CharField("状态", max_length=16, choices=Status.choices(), default=Status.REPORTED)
+    version = models.PositiveIntegerField(default=1)
+    handler_level = models.PositiveSmallIntegerField("处置层级", choices=Level.choices())
+    handler_area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+", verbose_name="处置区域")
+    handler_department = models.ForeignKey(Department, null=True, blank=True, on_delete=models.PROTECT,
+                                           related_name="events", verbose_name="处置部门")
+    # The centre that accepted/dispatched it: a 退回 goes back here.
+    dispatcher_area = models.ForeignKey(Area, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    route_rule = models.ForeignKey(RoutingRule, null=True, blank=True, on_delete=models.SET_NULL)
+    route_reason = models.CharField("分拨依据", max_length=300)
+
+    # The clock that is running now (sign, handle, verify or revisit) and its flag.
+    clock = models.CharField(max_length=16, choices=Clock.choices(), blank=True)
+    due_at = models.DateTimeField(null=True, blank=True)
+    warn_at = models.DateTimeField(null=True, blank=True)
+    sla_flag = models.CharField(max_length=8, choices=SlaFlag.choices(), default=SlaFlag.GREEN)
+    # Per-clock facts kept for KPIs (按时签收率, 按时办结率).
+    sign_due_at = models.DateTimeField(null=True, blank=True)
+    handle_started_at = models.DateTimeField(null=True, blank=True)
+    handle_due_at = models.DateTimeField(null=True, blank=True)
+    handle_warn_at = models.DateTimeField(null=True, blank=True)
+    handle_limit_workdays = models.PositiveSmallIntegerField(null=True, blank=True)
+    extension_workdays = models.PositiveSmallIntegerField(default=0)
+    signed_on_time = models.BooleanField(null=True, blank=True)
+    resolved_on_time = models.BooleanField(null=True, blank=True)
+
+    reported_at = models.DateTimeField("上报时间", db_index=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+    signed_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    result = models.TextField("办理结果", blank=True)
+    answer = models.TextField("答复内容", blank=True)
+    satisfaction = models.PositiveSmallIntegerField("满意度", null=True, blank=True)
+    supervision = models.CharField("督办", max_length=8, choices=SupervisionLevel.choices(), blank=True)
+    escalations = models.PositiveSmallIntegerField(default=0)
+    returns = models.PositiveSmallIntegerField(default=0)
+    reopens = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "事件"
+        ordering = ["-reported_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["created_by", "client_key"], name="uniq_client_key",
+                                    condition=Q(client_key__isnull=False)),
+        ]
+        indexes = [
+            models.Index(fields=["handler_area", "status"]),
+            models.Index(fields=["handler_department", "status"]),
+            models.Index(fields=["status", "reported_at"]),
+            # The SLA sweep reads only these two small slices.
+            models.Index(fields=["warn_at"], name="evt_warn_green", condition=Q(sla_flag="green")),
+            models.Index(fields=["due_at"], name="evt_due_not_red", condition=~Q(sla_flag="red")),
+            models.Index(fields=["handler_level", "due_at"], name="evt_due_red", condition=Q(sla_flag="red")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+
+class EventAction(models.Model):
+    """Append-only timeline: who did what, when, from which status to which, and why."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="actions")
+    action = models.CharField(max_length=24, choices=Action.choices())
+    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor_name = models.CharField(max_length=64, blank=True)
+    at = models.DateTimeField(db_index=True)
+    from_status = models.CharField(max_length=16, choices=Status.choices(), blank=True)
+    to_status = models.CharField(max_length=16, choices=Status.choices(), blank=True)
+    note = models.TextField(blank=True)
+    reason = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "处置记录"
+        ordering = ["at", "id"]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise RuntimeError("EventAction is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise RuntimeError("EventAction is append-only")
+
+
+def _attachment_path(instance, filename):
+    return f"events/{instance.event.reported_at:%Y/%m}/{instance.event.number}/{instance.sha256[:16]}.{instance.ext}"
+
+
+class Attachment(models.Model):
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="attachments")
+    action = models.ForeignKey(EventAction, null=True, blank=True, on_delete=models.SET_NULL)
+    kind = models.CharField(max_length=8, choices=AttachmentKind.choices())
+    mime = models.CharField(max_length=64)
+    ext = models.CharField(max_length=8)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    file = models.FileField(upload_to=_attachment_path)
+    uploaded_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "附件"
+
+
+class Extension(models.Model):
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="extensions")
+    workdays = models.PositiveSmallIntegerField()
+    reason = models.TextField()
+    state = models.CharField(max_length=10, choices=ExtensionState.choices(), default=ExtensionState.PENDING)
+    requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField()
+    decided_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "延期申请"
+        constraints = [models.UniqueConstraint(fields=["event"], condition=Q(state="pending"),
+                                               name="one_pending_extension")]
+
+
+class CoHandler(models.Model):
+    """A department called in by 吹哨; it must 报到 (check in) before ``check_in_due_at``."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="co_handlers")
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="co_events")
+    role = models.CharField(max_length=8, choices=CoHandlerRole.choices())
+    called_at = models.DateTimeField()
+    check_in_due_at = models.DateTimeField()
+    checked_in_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "吹哨协办"
+        constraints = [models.UniqueConstraint(fields=["event", "department"], name="uniq_cohandler")]
+
+
+class Supervision(models.Model):
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="supervisions")
+    level = models.CharField(max_length=8, choices=SupervisionLevel.choices())
+    by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+    note = models.TextField()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "督办"
+
+
+class SensitiveAccess(models.Model):
+    """Every unmask of personal data (and every read of a confidential reporter) lands here."""
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    event = models.ForeignKey(Event, null=True, on_delete=models.SET_NULL, related_name="+")
+    fields = models.CharField(max_length=100)
+    reason = models.TextField()
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "敏感信息访问日志"
+        ordering = ["-at"]

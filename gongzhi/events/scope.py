@@ -1,0 +1,108 @@
+"""Who may see an event, and in which capacities a user acts on it.
+
+Everything is derived from the user's role assignments:
+- area roles (grid team, centres, supervisors) see events located in their area or below;
+- department staff see events their department handles or was called in on (吹哨);
+- residents see their own reports; admins see everything.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+
+from gongzhi.accounts.models import RoleAssignment
+from gongzhi.domain.enums import CENTRE_ROLES, GRID_TEAM_ROLES, Role
+from gongzhi.domain.workflow import Capacity
+
+from .models import Event
+
+AREA_ROLES = GRID_TEAM_ROLES | CENTRE_ROLES | {Role.SUPERVISOR}
+
+
+@dataclass
+class Scope:
+    user_id: int | None
+    is_admin: bool = False
+    # (role, area_id, area_path, area_level)
+    areas: list[tuple[str, int, str, int]] = field(default_factory=list)
+    departments: set[int] = field(default_factory=set)
+
+    @property
+    def is_staff_anywhere(self) -> bool:
+        return self.is_admin or bool(self.areas) or bool(self.departments)
+
+    def has_role(self, *roles: Role) -> bool:
+        return self.is_admin or any(r in roles for r, *_ in self.areas)
+
+
+def scope_of(user) -> Scope:
+    if not user or not user.is_authenticated:
+        return Scope(None)
+    cached = getattr(user, "_gz_scope", None)
+    if cached is not None:
+        return cached
+    s = Scope(user.pk, is_admin=user.is_superuser)
+    for ra in RoleAssignment.objects.filter(user=user).select_related("area"):
+        if ra.role == Role.ADMIN:
+            s.is_admin = True
+        elif ra.role == Role.DEPARTMENT_STAFF and ra.department_id:
+            s.departments.add(ra.department_id)
+        elif ra.role in AREA_ROLES and ra.area_id:
+            s.areas.append((ra.role, ra.area_id, ra.area.path, ra.area.level))
+    user._gz_scope = s
+    return s
+
+
+def visible_q(scope: Scope) -> Q:
+    """The filter every event query of a user goes through."""
+    if scope.user_id is None:
+        return Q(pk__in=[])
+    if scope.is_admin:
+        return Q()
+    q = Q(reporter_id=scope.user_id)
+    for _, area_id, path, _ in scope.areas:
+        q |= Q(area_path__startswith=path) | Q(handler_area_id=area_id)
+    if scope.departments:
+        q |= Q(handler_department_id__in=scope.departments) | Q(co_handlers__department_id__in=scope.departments)
+    return q
+
+
+def visible_events(user):
+    s = scope_of(user)
+    qs = Event.objects.filter(visible_q(s))
+    # The co-handler join can repeat rows.
+    return qs.distinct() if s.departments and not s.is_admin else qs
+
+
+def capacities(user, event: Event) -> set[Capacity]:
+    s = scope_of(user)
+    caps: set[Capacity] = set()
+    if s.user_id is None:
+        return caps
+    if event.reporter_id == s.user_id:
+        caps.add(Capacity.REPORTER)
+    if s.is_admin:
+        return caps | {Capacity.CENTRE, Capacity.SUPERVISOR}
+    if event.handler_department_id:
+        if event.handler_department_id in s.departments:
+            caps.add(Capacity.HANDLER)
+    for role, area_id, path, level in s.areas:
+        inside = event.area_path.startswith(path)
+        if not event.handler_department_id and area_id == event.handler_area_id and role != Role.SUPERVISOR:
+            caps.add(Capacity.HANDLER)
+        if role in CENTRE_ROLES and inside and (event.status == "reported" or level <= event.handler_level):
+            caps.add(Capacity.CENTRE)
+        if role == Role.SUPERVISOR and inside:
+            caps.add(Capacity.SUPERVISOR)
+    if s.departments and event.co_handlers.filter(department_id__in=s.departments).exists():
+        caps.add(Capacity.CO_HANDLER)
+    return caps
+
+
+def sees_reporter(user, event: Event) -> bool:
+    """A confidential (举报) reporter is visible to the reporter alone; admins must unmask."""
+    s = scope_of(user)
+    if event.reporter_id is not None and event.reporter_id == s.user_id:
+        return True
+    return not event.confidential

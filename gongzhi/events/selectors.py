@@ -1,0 +1,109 @@
+"""Reads: what a user sees of an event, masked and scoped."""
+from __future__ import annotations
+
+from django.utils import timezone
+
+from gongzhi.domain.calendar import UnknownYear
+from gongzhi.domain.enums import Action, Clock, EventKind, Level, SlaFlag, Status
+from gongzhi.domain.privacy import mask_id_number, mask_name, mask_phone
+from gongzhi.domain.workflow import allowed_actions
+
+from . import rules
+from .models import Event
+from .scope import capacities, sees_reporter, visible_events
+
+CONFIDENTIAL = "（举报人信息依法保密）"
+
+
+def reporter_view(user, ev: Event) -> dict:
+    if ev.anonymous:
+        return {"name": "匿名", "phone": "", "id_number": "", "masked": True}
+    if not sees_reporter(user, ev):
+        return {"name": CONFIDENTIAL, "phone": "", "id_number": "", "masked": True}
+    if ev.reporter_id is not None and ev.reporter_id == user.pk:
+        return {"name": ev.reporter_name, "phone": ev.reporter_phone, "id_number": ev.reporter_id_number,
+                "masked": False}
+    return {"name": mask_name(ev.reporter_name), "phone": mask_phone(ev.reporter_phone),
+            "id_number": mask_id_number(ev.reporter_id_number), "masked": True}
+
+
+def remaining(ev: Event, now=None) -> dict | None:
+    """Time left on the running clock, in working days and hours, for countdowns."""
+    if not ev.due_at:
+        return None
+    now = now or timezone.now()
+    cal = rules.calendar()
+    seconds = (ev.due_at - now).total_seconds()
+    try:
+        workdays = cal.workdays_between(now.astimezone(cal.tz).date(), ev.due_at.astimezone(cal.tz).date())
+    except UnknownYear:   # a deadline in a year not loaded yet: show hours only
+        workdays = None
+    if seconds < 0:
+        workdays = -cal.workdays_between(ev.due_at.astimezone(cal.tz).date(), now.astimezone(cal.tz).date()) \
+            if workdays is not None else None
+    return {"clock": Clock(ev.clock).label if ev.clock else "", "due_at": ev.due_at,
+            "overdue": seconds < 0, "hours": round(seconds / 3600, 1), "workdays": workdays}
+
+
+def event_summary(user, ev: Event) -> dict:
+    return {
+        "id": ev.id, "number": ev.number, "title": ev.title, "kind": ev.kind, "kind_label": EventKind(ev.kind).label,
+        "category": ev.category.code, "category_name": ev.category.name, "urgency": ev.urgency,
+        "status": ev.status, "status_label": Status(ev.status).label, "channel": ev.channel,
+        "grid": ev.area.code, "grid_name": ev.area.name, "address": ev.address,
+        "lon": ev.lon, "lat": ev.lat,
+        "handler_level": ev.handler_level, "handler_level_label": Level(ev.handler_level).label,
+        "handler_area": ev.handler_area.name,
+        "handler_department": ev.handler_department.name if ev.handler_department_id else None,
+        "sla_flag": ev.sla_flag, "sla_label": SlaFlag(ev.sla_flag).label, "clock": ev.clock or None,
+        "due_at": ev.due_at, "reported_at": ev.reported_at, "version": ev.version,
+        "supervision": ev.supervision or None,
+    }
+
+
+def event_detail(user, ev: Event) -> dict:
+    caps = capacities(user, ev)
+    timeline = [{
+        "action": a.action, "label": Action(a.action).label, "actor": a.actor_name, "at": a.at,
+        "from_status": a.from_status or None, "to_status": a.to_status or None,
+        "note": a.note, "reason": a.reason, "data": a.data,
+    } for a in ev.actions.all()]
+    return {
+        **event_summary(user, ev),
+        "description": ev.description, "fields": ev.fields,
+        "orig_lon": ev.orig_lon, "orig_lat": ev.orig_lat, "orig_system": ev.orig_system or None,
+        "reporter": reporter_view(user, ev), "confidential": ev.confidential, "anonymous": ev.anonymous,
+        "route_reason": ev.route_reason, "result": ev.result, "answer": ev.answer,
+        "satisfaction": ev.satisfaction, "remaining": remaining(ev),
+        "sign_due_at": ev.sign_due_at, "handle_due_at": ev.handle_due_at,
+        "extension_workdays": ev.extension_workdays, "signed_on_time": ev.signed_on_time,
+        "resolved_on_time": ev.resolved_on_time, "escalations": ev.escalations, "returns": ev.returns,
+        "reopens": ev.reopens,
+        "co_handlers": [{"department": c.department.name, "code": c.department.code, "role": c.role,
+                         "check_in_due_at": c.check_in_due_at, "checked_in_at": c.checked_in_at}
+                        for c in ev.co_handlers.select_related("department")],
+        "extensions": [{"id": x.id, "workdays": x.workdays, "reason": x.reason, "state": x.state,
+                        "requested_at": x.requested_at, "decided_at": x.decided_at} for x in ev.extensions.all()],
+        "attachments": [{"id": a.id, "kind": a.kind, "mime": a.mime, "size": a.size, "url": a.file.url}
+                        for a in ev.attachments.all()],
+        "capacities": sorted(caps),
+        "actions": [a.value for a in allowed_actions(Status(ev.status), caps)],
+        "timeline": timeline,
+    }
+
+
+def event_list(user, *, status=None, kind=None, sla=None, area=None, mine=False, q=None):
+    qs = visible_events(user).select_related("category", "area", "handler_area", "handler_department")
+    if status:
+        qs = qs.filter(status__in=status.split(","))
+    if kind:
+        qs = qs.filter(kind=kind)
+    if sla:
+        qs = qs.filter(sla_flag=sla)
+    if area:
+        qs = qs.filter(area_path__contains=f"/{area}/")
+    if mine:
+        qs = qs.filter(reporter=user)
+    if q:
+        qs = qs.filter(title__icontains=q) | qs.filter(number=q)
+    return qs.order_by("-reported_at", "-id")
