@@ -1,5 +1,5 @@
 from django.http import HttpRequest
-from ninja import File, NinjaAPI, Router, UploadedFile
+from ninja import File, NinjaAPI, Router, Status, UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from gongzhi.accounts.models import RoleAssignment
@@ -32,7 +32,7 @@ def _detail(request, ev):
              summary="上报事件（幂等）")
 def report(request: HttpRequest, payload: s.ReportIn):
     ev, created = intake.event_report(actor=request.user, data=intake.ReportInput(**payload.dict()))
-    return (201 if created else 200), _detail(request, ev)
+    return Status(201 if created else 200, _detail(request, ev))
 
 
 @events.get("", response=list[s.EventSummaryOut], summary="事件列表（按管辖范围）")
@@ -74,7 +74,7 @@ def timeline(request, event_id: int):
 def attach(request, event_id: int, file: File[UploadedFile]):
     ev = services.load(request.user, event_id)
     att = intake.attachment_add(actor=request.user, event=ev, content=file.read(), filename=file.name or "")
-    return 201, {"id": att.id, "kind": att.kind, "mime": att.mime, "size": att.size, "url": att.file.url}
+    return Status(201, {"id": att.id, "kind": att.kind, "mime": att.mime, "size": att.size, "url": att.file.url})
 
 
 def _transition(path: str, summary: str, schema, call):

@@ -24,6 +24,7 @@ class Rule:
     target_level: Level
     target_label: str                 # what the reason says after the arrow
     target_department_id: int | None = None
+    target_department_kind: str | None = None   # "the mediation committee of the event's community"
     kind: str | None = None
     category_path: str | None = None
     category_label: str | None = None
@@ -67,13 +68,15 @@ class Decision:
     department_id: int | None
     rule_id: int | None
     reason: str
+    department_kind: str | None = None
 
 
 def route(rules: list[Rule], facts: Facts, default_level: Level = Level.GRID,
           default_label: str = "属地网格") -> Decision:
     for rule in sorted((r for r in rules if r.mode == RuleMode.ROUTE), key=lambda r: (r.priority, r.id)):
         if rule.matches(facts):
-            return Decision(rule.target_level, rule.target_department_id, rule.id, rule.reason())
+            return Decision(rule.target_level, rule.target_department_id, rule.id, rule.reason(),
+                            rule.target_department_kind)
     return Decision(default_level, None, None, f"默认规则: 无匹配规则 → {default_label}")
 
 

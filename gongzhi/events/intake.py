@@ -102,11 +102,16 @@ def _locate(data: ReportInput) -> tuple[Area, dict]:
     raise Invalid("请在地图上选择位置或填写所在网格", fields={"lon": "缺少位置", "grid": "缺少网格"})
 
 
-def _handler(grid: Area, level: Level, department_id: int | None) -> tuple[Area, Department | None]:
-    if department_id:
-        dept = Department.objects.select_related("area").get(pk=department_id)
+def _handler(grid: Area, decision) -> tuple[Area, Department | None]:
+    if decision.department_id:
+        dept = Department.objects.select_related("area").get(pk=decision.department_id)
         return dept.area, dept
-    return grid.ancestor_at(level) if level < grid.level else grid, None
+    area = grid.ancestor_at(decision.level) if decision.level < grid.level else grid
+    if decision.department_kind:
+        dept = Department.objects.filter(area=area, kind=decision.department_kind, active=True).first()
+        if dept is not None:
+            return area, dept
+    return area, None
 
 
 def _new_number(now: datetime) -> str:
@@ -140,7 +145,7 @@ def event_report(*, actor, data: ReportInput, at: datetime | None = None) -> tup
         decision = route(rules.routing_rules(), Facts(data.kind, category.path, data.urgency, grid.path, data.channel))
     except DOMAIN_ERRORS as exc:
         raise from_domain(exc) from exc
-    handler_area, dept = _handler(grid, decision.level, decision.department_id)
+    handler_area, dept = _handler(grid, decision)
     staff = scope_of(user).is_staff_anywhere if user else False
     reporter = user if user is not None and (not staff or data.channel == Channel.GRID_PATROL) else None
     if reporter is not None and not data.reporter_name:

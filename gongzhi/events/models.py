@@ -72,6 +72,10 @@ class RoutingRule(models.Model):
     target_level = models.PositiveSmallIntegerField("处置层级", choices=Level.choices())
     target_department = models.ForeignKey(Department, null=True, blank=True, on_delete=models.CASCADE,
                                           verbose_name="处置部门")
+    target_department_kind = models.CharField(
+        "处置部门类别", max_length=32, blank=True,
+        help_text="按类别找事件所在区域在该层级的部门，如 mediation = 所在社区/街道的人民调解委员会")
+    label = models.CharField("处置对象名称", max_length=64, blank=True, help_text="分拨依据中箭头后的文字")
     active = models.BooleanField("启用", default=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -72,10 +72,11 @@ def routing_rules() -> list[Rule]:
     from .models import RoutingRule
     out = []
     for r in RoutingRule.objects.filter(active=True).select_related("category", "area", "target_department"):
-        label = r.target_department.name if r.target_department_id else Level(r.target_level).label
+        label = r.label or (r.target_department.name if r.target_department_id else Level(r.target_level).label)
         out.append(Rule(
             id=r.id, priority=r.priority, target_level=Level(r.target_level), target_label=label,
-            target_department_id=r.target_department_id, kind=r.kind or None,
+            target_department_id=r.target_department_id,
+            target_department_kind=r.target_department_kind or None, kind=r.kind or None,
             category_path=r.category.path if r.category_id else None,
             category_label=r.category.name if r.category_id else None,
             urgency=r.urgency or None, area_path=r.area.path if r.area_id else None,

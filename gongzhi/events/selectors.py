@@ -1,6 +1,8 @@
 """Reads: what a user sees of an event, masked and scoped."""
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.utils import timezone
 
 from gongzhi.domain.calendar import UnknownYear
@@ -45,8 +47,19 @@ def remaining(ev: Event, now=None) -> dict | None:
             "overdue": seconds < 0, "hours": round(seconds / 3600, 1), "workdays": workdays}
 
 
+def localized(value):
+    """Datetimes leave the API in Asia/Shanghai (+08:00), the time people read."""
+    if isinstance(value, datetime):
+        return timezone.localtime(value)
+    if isinstance(value, dict):
+        return {k: localized(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [localized(v) for v in value]
+    return value
+
+
 def event_summary(user, ev: Event) -> dict:
-    return {
+    return localized({
         "id": ev.id, "number": ev.number, "title": ev.title, "kind": ev.kind, "kind_label": EventKind(ev.kind).label,
         "category": ev.category.code, "category_name": ev.category.name, "urgency": ev.urgency,
         "status": ev.status, "status_label": Status(ev.status).label, "channel": ev.channel,
@@ -58,7 +71,7 @@ def event_summary(user, ev: Event) -> dict:
         "sla_flag": ev.sla_flag, "sla_label": SlaFlag(ev.sla_flag).label, "clock": ev.clock or None,
         "due_at": ev.due_at, "reported_at": ev.reported_at, "version": ev.version,
         "supervision": ev.supervision or None,
-    }
+    })
 
 
 def event_detail(user, ev: Event) -> dict:
@@ -68,7 +81,7 @@ def event_detail(user, ev: Event) -> dict:
         "from_status": a.from_status or None, "to_status": a.to_status or None,
         "note": a.note, "reason": a.reason, "data": a.data,
     } for a in ev.actions.all()]
-    return {
+    return localized({
         **event_summary(user, ev),
         "description": ev.description, "fields": ev.fields,
         "orig_lon": ev.orig_lon, "orig_lat": ev.orig_lat, "orig_system": ev.orig_system or None,
@@ -89,7 +102,7 @@ def event_detail(user, ev: Event) -> dict:
         "capacities": sorted(caps),
         "actions": [a.value for a in allowed_actions(Status(ev.status), caps)],
         "timeline": timeline,
-    }
+    })
 
 
 def event_list(user, *, status=None, kind=None, sla=None, area=None, mine=False, q=None):

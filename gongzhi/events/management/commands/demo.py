@@ -1,0 +1,92 @@
+import os
+import subprocess
+import sys
+import time
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from gongzhi.accounts.models import ApiToken
+from gongzhi.areas.models import Area
+
+
+class Command(BaseCommand):
+    help = "建立演示城区（芗城区：3个街道×4个社区×3个网格、各角色用户、一个月的模拟事件）并启动服务"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--fresh", action="store_true", help="删除现有演示数据库后重建")
+        parser.add_argument("--no-serve", action="store_true", help="只建数据，不启动服务")
+        parser.add_argument("--days", type=int, default=30)
+        parser.add_argument("--per-day", type=int, default=12)
+
+    def handle(self, *args, host, port, fresh, no_serve, days, per_day, **opts):
+        console = Console()
+        db = settings.DATABASES["default"]
+        if fresh and db["ENGINE"].endswith("sqlite3") and os.path.exists(db["NAME"]):
+            from django.db import connection
+            connection.close()
+            os.remove(db["NAME"])
+        call_command("migrate", verbosity=0)
+        if not Area.objects.exists():
+            self._build(console, days, per_day)
+        else:
+            console.print("[yellow]已有数据，直接启动（--fresh 可重建）[/]")
+        self._print_logins(console, host, port)
+        if no_serve:
+            return
+        call_command("collectstatic", interactive=False, verbosity=0)
+        cmd = [sys.executable, "-m", "granian", "--interface", "wsgi", "--host", host, "--port", str(port),
+               "--workers", "1", "--blocking-threads", "4", "config.wsgi:application"]
+        console.print(f"[bold green]服务已启动：http://{host}:{port}/  （Ctrl+C 退出）[/]")
+        try:
+            subprocess.run(cmd, check=True, cwd=settings.BASE_DIR)
+        except KeyboardInterrupt:
+            pass
+        except subprocess.CalledProcessError as exc:
+            raise CommandError(f"granian exited with {exc.returncode}") from exc
+
+    def _build(self, console, days, per_day):
+        from django.db import transaction
+
+        from gongzhi.demo.district import build_district
+        from gongzhi.demo.reference import build_reference
+        from gongzhi.demo.simulate import simulate
+        t0 = time.perf_counter()
+        with transaction.atomic():
+            build_reference()
+            district = build_district()
+        with Progress(console=console) as progress:
+            task = progress.add_task("模拟一个月的事件", total=days * per_day)
+            stats = simulate(district, days=days, per_day=per_day,
+                             progress=lambda done, total: progress.update(task, completed=done))
+        console.print(f"演示数据已建成（{time.perf_counter() - t0:.1f}s）：" +
+                      "，".join(f"{k}={v}" for k, v in sorted(stats.items())))
+
+    def _print_logins(self, console, host, port):
+        from django.contrib.auth import get_user_model
+
+        from gongzhi.accounts.models import RoleAssignment
+        table = Table(title="演示账号（密码均为 gongzhi123）")
+        table.add_column("用户名")
+        table.add_column("角色")
+        table.add_column("范围")
+        seen = set()
+        for ra in RoleAssignment.objects.select_related("user", "area", "department").order_by("id"):
+            if ra.user.username in seen:
+                continue
+            seen.add(ra.user.username)
+            table.add_row(ra.user.username, ra.get_role_display(), str(ra.area.name if ra.area else
+                                                                         ra.department.name if ra.department else "全区"))
+        console.print(table)
+        base = f"http://{host}:{port}"
+        console.print(f"首页        {base}/\n接口文档    {base}/api/docs\n管理后台    {base}/admin/  (admin / gongzhi123)")
+        admin = get_user_model().objects.get(username="admin")
+        ApiToken.objects.filter(user=admin, name="demo").delete()   # a fresh token each start
+        console.print(f"接口令牌    Authorization: Bearer {ApiToken.issue(admin, 'demo')}  (admin)")
+        console.print(f"用户数 {get_user_model().objects.count()}")

@@ -1,0 +1,108 @@
+"""Reporting: location, routing with a reason, templates, idempotency, attachments."""
+import io
+
+from PIL import Image
+
+from gongzhi.domain.coords import from_wgs84
+from gongzhi.domain.enums import CoordSystem
+from gongzhi.events.models import Event, EventAction
+
+from ..conftest import point_in, report_payload
+
+
+def test_resident_report_is_located_routed_and_timed(district, as_user):
+    status, ev = as_user("resident1").post("/events", report_payload(district, 1))
+    assert status == 201
+    assert ev["grid"] == district.grids[1].code and ev["status"] == "reported"
+    assert ev["route_reason"] == "默认规则: 无匹配规则 → 属地网格"
+    assert ev["handler_level"] == 5 and ev["reporter"]["masked"] is False
+    assert [t["action"] for t in ev["timeline"]] == ["report"]
+
+
+def test_gcj02_point_is_converted_to_wgs84(district, as_user):
+    lon, lat = point_in(district, 2)
+    glon, glat = from_wgs84(lon, lat, CoordSystem.GCJ02)
+    status, ev = as_user("resident1").post("/events", report_payload(district, lon=glon, lat=glat,
+                                                                      coord_system="gcj02"))
+    assert status == 201, ev
+    assert ev["grid"] == district.grids[2].code
+    assert abs(ev["lon"] - lon) < 1e-6 and ev["orig_system"] == "gcj02" and ev["orig_lon"] == glon
+
+
+def test_dispute_routes_to_the_community_mediation_committee(district, as_user):
+    status, ev = as_user("grid111").post("/events", report_payload(
+        district, 0, kind="dispute", category="dispute-neighbour", channel="grid_patrol",
+        description="楼上漏水导致楼下天花板发霉，双方协商不成"))
+    assert status == 201
+    rule_id = Event.objects.get(pk=ev["id"]).route_rule_id
+    assert ev["route_reason"] == f"规则#{rule_id}: 矛盾纠纷/邻里纠纷 → 社区调委会"
+    assert ev["handler_department"] == f"{district.communities[0].name}人民调解委员会"
+    assert ev["handler_level"] == 4
+
+
+def test_template_fields_are_validated_in_chinese(district, as_user):
+    api = as_user("resident1")
+    status, err = api.post("/events", report_payload(district, kind="dispute", category="dispute-labour",
+                                                     fields={"workers": "十几个"}))
+    assert status == 422
+    assert err["fields"]["fields.amount"] == "请填写「涉及金额(元)」"
+    assert err["fields"]["fields.workers"] == "「涉及人数」必须是数字"
+    status, ev = api.post("/events", report_payload(district, kind="dispute", category="dispute-labour",
+                                                    fields={"amount": "56000", "workers": 12}))
+    assert status == 201 and ev["fields"] == {"amount": 56000.0, "workers": 12.0}
+
+
+def test_bad_input_gets_a_clear_4xx(district, as_user):
+    api = as_user("resident1")
+    assert api.post("/events", report_payload(district, category="nope"))[1]["fields"]["category"].startswith("无效分类")
+    status, err = api.post("/events", report_payload(district, lon=100.0, lat=30.0))
+    assert status == 422 and "不在本辖区" in err["message"]
+    status, err = api.post("/events", {"kind": "bogus", "category": "x", "description": "y"})
+    assert status == 422 and err["fields"]["kind"] == "取值无效"
+    status, err = api.post("/events", report_payload(district, lon=None, lat=None))
+    assert status == 422 and "grid" in err["fields"]
+    status, err = api.post("/events", report_payload(district, description="脏"))
+    assert status == 422 and err["fields"]["description"] == "至少 5 个字"
+    assert Event.objects.count() == 0
+
+
+def test_anonymous_users_cannot_report(district, as_user):
+    status, err = as_user(None).post("/events", report_payload(district))
+    assert status == 401 and err["message"] == "请先登录"
+
+
+def test_submission_is_idempotent_by_client_key(district, as_user):
+    api = as_user("resident1")
+    payload = report_payload(district, client_key="phone-42-0001")
+    s1, first = api.post("/events", payload)
+    s2, again = api.post("/events", payload)
+    assert (s1, s2) == (201, 200) and first["id"] == again["id"]
+    assert Event.objects.count() == 1 and EventAction.objects.count() == 1
+    s3, err = api.post("/events", {**payload, "description": "另一件完全不同的事情"})
+    assert s3 == 409 and err["code"] == "idempotency_mismatch"
+    # Another user may use the same key for their own report.
+    s4, other = as_user("resident2").post("/events", payload)
+    assert s4 == 201 and other["id"] != first["id"]
+
+
+def _png() -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 30, 30)).save(buf, "PNG")
+    return buf.getvalue()
+
+
+def test_attachments_are_checked_by_content(district, as_user, settings):
+    api = as_user("resident1")
+    _, ev = api.post("/events", report_payload(district))
+    status, att = api.upload(f"/events/{ev['id']}/attachments", "photo.dat", _png())
+    assert status == 201 and att["mime"] == "image/png" and att["kind"] == "image"
+    status, err = api.upload(f"/events/{ev['id']}/attachments", "photo.jpg", b"#!/bin/sh\nrm -rf /\n" * 10)
+    assert status == 422 and "不是允许的" in err["message"]
+    settings.GONGZHI_UPLOAD_LIMITS = {**settings.GONGZHI_UPLOAD_LIMITS, "image": 10}
+    status, err = api.upload(f"/events/{ev['id']}/attachments", "big.png", _png())
+    assert status == 422 and "文件过大" in err["message"]
+    # Someone who cannot see the event cannot attach to it either.
+    status, _ = as_user("resident2").upload(f"/events/{ev['id']}/attachments", "p.png", _png())
+    assert status == 404
+    _, detail = api.get(f"/events/{ev['id']}")
+    assert len(detail["attachments"]) == 1

@@ -1,0 +1,85 @@
+"""Named actors in a small district (2 townships × 2 communities × 2 grids) for every API test."""
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+import pytest
+from django.test import Client
+
+from gongzhi.domain.calendar import SHANGHAI
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_isolated(settings, tmp_path):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = tmp_path / "media"
+    from gongzhi.events import rules
+    rules.invalidate()
+    yield
+    rules.invalidate()
+
+
+@pytest.fixture
+def district(db):
+    from gongzhi.demo.district import build_district
+    from gongzhi.demo.reference import build_reference
+    build_reference()
+    return build_district(townships=2, communities=2, grids=2)
+
+
+class Api:
+    """A logged-in JSON client: ``api.post("/events/1/sign", {...})`` → (status, body)."""
+
+    def __init__(self, user=None):
+        self.client = Client()
+        if user is not None:
+            self.client.force_login(user)
+
+    def _out(self, r):
+        body = json.loads(r.content) if r.content and r["Content-Type"].startswith("application/json") else None
+        return r.status_code, body
+
+    def get(self, path, **params):
+        return self._out(self.client.get(f"/api{path}", params))
+
+    def post(self, path, data=None):
+        return self._out(self.client.post(f"/api{path}", json.dumps(data or {}), content_type="application/json"))
+
+    def upload(self, path, name, content):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+        return self._out(self.client.post(f"/api{path}", {"file": SimpleUploadedFile(name, content)}))
+
+
+@pytest.fixture
+def as_user(district):
+    def make(username):
+        return Api(district.users[username] if username else None)
+    return make
+
+
+def sh(*args) -> datetime:
+    """A Shanghai wall-clock time, e.g. sh(2026, 11, 2, 9)."""
+    return datetime(*args, tzinfo=SHANGHAI)
+
+
+def point_in(district, grid_index: int = 0) -> tuple[float, float]:
+    from shapely.geometry import shape
+    p = shape(district.grids[grid_index].geometry).representative_point()
+    return round(p.x, 6), round(p.y, 6)
+
+
+def report_payload(district, grid_index=0, **over):
+    lon, lat = point_in(district, grid_index)
+    data = {"kind": "complaint", "category": "urban-appearance", "description": "小区门口垃圾堆积多日无人清运",
+            "lon": lon, "lat": lat, "address": "瑞京路1号"}
+    data.update(over)
+    return data
+
+
+@pytest.fixture(autouse=True)
+def _monday_morning():
+    """Tests run on Monday 2026-11-02 09:00 Shanghai, whatever today is: deadlines stay in known years."""
+    import time_machine
+    with time_machine.travel(sh(2026, 11, 2, 9), tick=True):
+        yield
