@@ -44,8 +44,10 @@ def _flip(now: datetime, to: SlaFlag, where: str, batch: int) -> list[tuple[int,
     sql = (f"UPDATE {table} SET sla_flag = %s WHERE id IN "
            f"(SELECT id FROM {table} WHERE {where} AND status IN ({statuses}) LIMIT %s) "
            f"AND {where} RETURNING id, status")
+    # Raw SQL bypasses the ORM's conversion: SQLite stores naive UTC text, so adapt like the ORM does.
+    at = connection.ops.adapt_datetimefield_value(now)
     with connection.cursor() as cur:
-        cur.execute(sql, [to.value, now, batch, now])
+        cur.execute(sql, [to.value, at, batch, at])
         return cur.fetchall()
 
 

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# README command two: the whole test suite on SQLite and, when it answers, on PostgreSQL.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/bootstrap.sh
+PG_URL=${GONGZHI_TEST_PG_URL:-postgres://postgres@127.0.0.1:5432/test}
+export GONGZHI_VAR_DIR=${GONGZHI_VAR_DIR:-$(mktemp -d)}
+echo "== SQLite =="
+GONGZHI_DATABASE_URL="sqlite:///$GONGZHI_VAR_DIR/test.sqlite3" .venv/bin/python -m pytest -n 2 -p no:cacheprovider "$@"
+if .venv/bin/python - "$PG_URL" <<'PY'
+import sys, psycopg
+from urllib.parse import urlparse
+u = urlparse(sys.argv[1])
+try:
+    psycopg.connect(host=u.hostname, port=u.port or 5432, user=u.username, dbname=u.path.lstrip("/"), connect_timeout=3).close()
+except Exception as exc:
+    print(f"PostgreSQL not reachable ({exc}); skipping the PostgreSQL run"); sys.exit(1)
+PY
+then
+  echo "== PostgreSQL =="
+  GONGZHI_DATABASE_URL="$PG_URL" .venv/bin/python -m pytest -n 2 -p no:cacheprovider "$@"
+fi

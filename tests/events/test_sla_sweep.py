@@ -1,0 +1,114 @@
+"""The SLA worker: yellow at 70%, red when over, one-level auto-escalation, idempotent."""
+from datetime import timedelta
+
+import pytest
+
+from gongzhi.domain.enums import Channel, EventKind, SlaFlag
+from gongzhi.events import intake, services
+from gongzhi.events.models import Event, EventAction
+from gongzhi.events.sweep import sla_sweep
+
+from ..conftest import point_in, sh
+
+
+def _dispatched(district, at, grid=0, kind=EventKind.COMPLAINT, category="urban-appearance", centre="comm11"):
+    lon, lat = point_in(district, grid)
+    ev, _ = intake.event_report(actor=district.users["resident1"], at=at, data=intake.ReportInput(
+        kind=kind, category=category, description="路面塌陷出现大坑雨天危险", lon=lon, lat=lat,
+        channel=Channel.APP))
+    comm = district.users[centre]
+    services.event_accept(actor=comm, event_id=ev.id, at=at)
+    return services.event_dispatch(actor=comm, event_id=ev.id, at=at)
+
+
+def test_sign_clock_yellow_then_red_then_escalated(district):
+    ev = _dispatched(district, sh(2026, 11, 2, 10))      # Monday; sign due Tue 23:59:59
+    assert ev.due_at == sh(2026, 11, 3, 23, 59, 59) and ev.clock == "sign"
+    r = sla_sweep(now=sh(2026, 11, 3, 12))
+    assert (r.yellow, r.red, r.escalated) == (0, 0, 0)
+    r = sla_sweep(now=sh(2026, 11, 3, 17))               # 70% of Tuesday used
+    assert (r.yellow, r.red) == (1, 0)
+    assert Event.objects.get(pk=ev.id).sla_flag == SlaFlag.YELLOW
+    assert sla_sweep(now=sh(2026, 11, 3, 18)).yellow == 0  # idempotent
+    r = sla_sweep(now=sh(2026, 11, 4, 0, 0, 1))
+    assert (r.red, r.escalated) == (1, 1)
+    ev = Event.objects.get(pk=ev.id)
+    assert ev.handler_level == 4 and ev.handler_area == district.communities[0]
+    assert ev.status == "dispatched" and ev.sla_flag == SlaFlag.GREEN and ev.escalations == 1
+    assert [a.action for a in ev.actions.all()][-3:] == ["sla_yellow", "sla_red", "auto_escalate"]
+    again = sla_sweep(now=sh(2026, 11, 4, 0, 0, 2))
+    assert (again.yellow, again.red, again.escalated) == (0, 0, 0)
+
+
+def test_handle_clock_red_escalates_up_to_county_and_stops(district):
+    ev = _dispatched(district, sh(2026, 11, 2, 10))
+    services.event_sign(actor=district.users["grid111"], event_id=ev.id, at=sh(2026, 11, 2, 11))
+    levels = []
+    now = sh(2026, 11, 2, 11)
+    for _ in range(5):
+        ev = Event.objects.get(pk=ev.id)
+        now = ev.due_at + timedelta(seconds=1)
+        sla_sweep(now=now)
+        levels.append(Event.objects.get(pk=ev.id).handler_level)
+    assert levels == [4, 3, 2, 2, 2]           # grid → community → township → county, then it stays
+    ev = Event.objects.get(pk=ev.id)
+    assert ev.sla_flag == SlaFlag.RED and ev.escalations == 3
+    assert EventAction.objects.filter(event=ev, action="auto_escalate").count() == 3
+
+
+def test_yellow_at_70_percent_of_limit_plus_extension(district):
+    ev = _dispatched(district, sh(2026, 11, 2, 10))
+    grid, comm = district.users["grid111"], district.users["comm11"]
+    services.event_sign(actor=grid, event_id=ev.id, at=sh(2026, 11, 2, 11))
+    # 10 workdays from Monday 11-02: due 11-16; 70% = end of the 7th workday (Wed 11-11).
+    assert sla_sweep(now=sh(2026, 11, 11, 12)).yellow == 0
+    services.extension_request(actor=grid, event_id=ev.id, workdays=5, reason="需协调", at=sh(2026, 11, 5, 9))
+    services.extension_decide(actor=comm, event_id=ev.id, approve=True, at=sh(2026, 11, 5, 10))
+    ev = Event.objects.get(pk=ev.id)
+    # 15 workdays → due 11-23; 70% = 10.5 workdays → midday of the 11th workday, Tuesday 11-17.
+    assert ev.due_at == sh(2026, 11, 23, 23, 59, 59)
+    assert ev.warn_at.astimezone(sh(2026, 1, 1).tzinfo).date() == sh(2026, 11, 17).date()
+    assert sla_sweep(now=sh(2026, 11, 16, 13)).yellow == 0
+    assert sla_sweep(now=sh(2026, 11, 17, 13)).yellow == 1
+
+
+def test_emergency_is_same_day(district):
+    ev = _dispatched(district, sh(2026, 10, 3, 9), kind=EventKind.EMERGENCY)   # a holiday
+    ev = services.event_sign(actor=district.users["grid111"], event_id=ev.id, at=sh(2026, 10, 3, 9, 30))
+    assert ev.handle_due_at == sh(2026, 10, 3, 23, 59, 59)
+
+
+def test_parallel_sweeps_flip_each_row_once(district):
+    """Two sweeps over the same state (as two workers would) record one flip per event."""
+    for g in range(4):
+        _dispatched(district, sh(2026, 11, 2, 10), grid=g, centre="town1")
+    now = sh(2026, 11, 3, 17)
+    first, second = sla_sweep(now=now), sla_sweep(now=now)
+    assert (first.yellow, second.yellow) == (4, 0)
+    assert EventAction.objects.filter(action="sla_yellow").count() == 4
+
+
+def test_unknown_year_refuses_with_503(district, as_user):
+    from ..conftest import report_payload
+    _, ev = as_user("resident1").post("/events", report_payload(district))
+    import time_machine
+    with time_machine.travel(sh(2026, 12, 30, 9)):
+        s, err = as_user("comm11").post(f"/events/{ev['id']}/accept", {})
+        assert s == 200                         # sign limit: 12-31 is still 2026
+        s, err = as_user("comm11").post(f"/events/{ev['id']}/dispatch", {})
+    assert s == 503 and "2027" in err["message"] and err["code"] == "not_configured"
+    assert Event.objects.get(pk=ev["id"]).status == "accepted"    # nothing half-written
+
+
+@pytest.mark.parametrize("loaded", [True])
+def test_admin_entered_year_unblocks(district, as_user, loaded, tmp_path):
+    import json
+
+    from django.core.management import call_command
+    f = tmp_path / "2027.json"
+    f.write_text(json.dumps({"year": 2027, "holidays": ["2027-01-01"], "workdays": [], "notice": "国办发明电"}))
+    call_command("calendar", "load", str(f))
+    ev = _dispatched(district, sh(2026, 12, 30, 10))
+    ev = services.event_sign(actor=district.users["grid111"], event_id=ev.id, at=sh(2026, 12, 30, 11))
+    # 10 workdays after Wed 12-30: 12-31, (01-01 off), 01-04..01-08, 01-11..01-14 → 01-14.
+    assert ev.handle_due_at == sh(2027, 1, 14, 23, 59, 59)
