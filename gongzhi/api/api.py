@@ -44,15 +44,12 @@ def list_events(request, status: str | None = None, kind: str | None = None, sla
 
 
 class _Lazy:
-    """Let the paginator slice the queryset in SQL, then shape only the page."""
+    """Let the paginator slice the queryset in SQL, then shape only the page (it counts with len())."""
 
     def __init__(self, user, qs):
         self.user, self.qs = user, qs
 
     def __len__(self):
-        return self.qs.count()
-
-    def count(self):
         return self.qs.count()
 
     def __getitem__(self, item):

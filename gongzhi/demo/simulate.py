@@ -12,7 +12,7 @@ from django.utils import timezone
 from shapely.geometry import Point, shape
 
 from gongzhi.accounts.models import RoleAssignment
-from gongzhi.domain.enums import Channel, EventKind, Role, Status, SupervisionLevel, Urgency
+from gongzhi.domain.enums import Channel, EventKind, Role, SupervisionLevel, Urgency
 from gongzhi.events import intake, services
 from gongzhi.events.errors import ServiceError
 from gongzhi.events.models import Category, Event
@@ -127,7 +127,6 @@ def _walk(ev: Event, rng: random.Random, t: datetime, now: datetime) -> str:
             services.event_reject(actor=centre, event_id=ev.id, reason="经核实不属于受理范围", at=t)
             return "rejected"
         return "reported"
-    reached = "reported"
     for stage in ORDER[1:ORDER.index(target) + 1]:
         late = rng.random() < 0.12    # some units are slow: these become the overdue ones
         if stage == "accepted":
@@ -167,5 +166,4 @@ def _walk(ev: Event, rng: random.Random, t: datetime, now: datetime) -> str:
             if not step(rng.uniform(1, 24)):
                 break
             ev = services.event_close(actor=centre, event_id=ev.id, at=t)
-        reached = stage
-    return Status(ev.status).value if reached else "reported"
+    return ev.status

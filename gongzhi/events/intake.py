@@ -171,7 +171,7 @@ def event_report(*, actor, data: ReportInput, at: datetime | None = None) -> tup
             with transaction.atomic():
                 event.save(force_insert=True)
                 EventAction.objects.create(event=event, action=Action.REPORT, actor=user,
-                                           actor_name=_actor_name(user), at=now, to_status=Status.REPORTED,
+                                           actor_name=actor_name(user), at=now, to_status=Status.REPORTED,
                                            note=decision.reason, data={"channel": data.channel})
             return event, True
         except IntegrityError:
@@ -189,7 +189,7 @@ def _same_submission(existing: Event, digest: str) -> Event:
     return existing
 
 
-def _actor_name(user) -> str:
+def actor_name(user) -> str:
     if user is None:
         return "系统"
     profile = getattr(user, "profile", None)

@@ -32,9 +32,6 @@ class Scope:
     def is_staff_anywhere(self) -> bool:
         return self.is_admin or bool(self.areas) or bool(self.departments)
 
-    def has_role(self, *roles: Role) -> bool:
-        return self.is_admin or any(r in roles for r, *_ in self.areas)
-
 
 def scope_of(user) -> Scope:
     if not user or not user.is_authenticated:

@@ -27,7 +27,7 @@ from gongzhi.domain.workflow import Capacity, transition
 
 from . import clocks, rules
 from .errors import DOMAIN_ERRORS, Conflict, Forbidden, Invalid, NotFound, from_domain
-from .intake import _actor_name
+from .intake import actor_name
 from .models import CoHandler, Event, EventAction, Extension, SensitiveAccess, Supervision
 from .scope import capacities, scope_of, visible_events
 
@@ -65,7 +65,7 @@ def _act(actor, event_id: int, action: Action, *, reason: str = "", note: str = 
             if not Event.objects.filter(pk=ev.pk, version=ev.version).update(**changes):
                 raise Conflict("该事件刚被他人处理，请刷新后重试", code="concurrent_update")
             EventAction.objects.create(event=ev, action=action, actor=None if system else actor,
-                                       actor_name="系统" if system else _actor_name(actor), at=now,
+                                       actor_name=actor_name(actor), at=now,
                                        from_status=before, to_status=after, note=note, reason=reason,
                                        data=data or {})
     except DOMAIN_ERRORS as exc:
@@ -240,11 +240,14 @@ def _current_level(ev: Event) -> Level:
     return Level(min(ev.handler_level, Level.GRID))
 
 
+def _one_level_up(ev: Event, now: datetime) -> Changes:
+    """上报 by a person or by the SLA worker: the same single step up."""
+    return _move_up(ev, escalation_target(_current_level(ev), Level(settings.GONGZHI_TOP_LEVEL)), now)
+
+
 def event_escalate(*, actor, event_id: int, reason: str, version: int | None = None,
                    at: datetime | None = None) -> Event:
-    def mutate(ev, now):
-        return _move_up(ev, escalation_target(_current_level(ev), _top()), now)
-    return _act(actor, event_id, Action.ESCALATE, reason=reason, at=at, version=version, mutate=mutate)
+    return _act(actor, event_id, Action.ESCALATE, reason=reason, at=at, version=version, mutate=_one_level_up)
 
 
 def event_skip_escalate(*, actor, event_id: int, reason: str, version: int | None = None,
@@ -260,16 +263,10 @@ def event_skip_escalate(*, actor, event_id: int, reason: str, version: int | Non
                 data=data)
 
 
-def _top() -> Level:
-    return Level(settings.GONGZHI_TOP_LEVEL)
-
-
 def event_auto_escalate(*, event_id: int, version: int, at: datetime | None = None) -> Event:
     """Called by the SLA worker for an overdue event; the version guard makes it idempotent."""
-    def mutate(ev, now):
-        return _move_up(ev, escalation_target(_current_level(ev), _top()), now)
     return _act(None, event_id, Action.AUTO_ESCALATE, note="超期未办，系统自动上报上一级", at=at,
-                version=version, mutate=mutate, system=True)
+                version=version, mutate=_one_level_up, system=True)
 
 
 # ---- co-handling and supervision ---------------------------------------------------------------
