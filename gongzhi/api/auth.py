@@ -1,18 +1,41 @@
+import time
+
 from django.contrib.auth import get_user_model
 from ninja.security import HttpBearer, SessionAuth
 
 from gongzhi.accounts.models import ApiToken
+
+# A resolved token (with the user's profile and, once computed, their scope) is reused for a
+# few seconds: apps and integrations send bursts of requests with one token, and the lookup plus
+# the scope were two thirds of a report's Python time (ADR 0005).  A revoked token, a
+# deactivated user or a changed role takes effect within TOKEN_TTL in every process.
+TOKEN_TTL = 10.0
+MAX_CACHED = 10_000
+_recent: dict[str, tuple[float, object]] = {}
 
 
 class TokenAuth(HttpBearer):
     """``Authorization: Bearer gz_...`` for apps and integrations."""
 
     def authenticate(self, request, token):
-        row = ApiToken.objects.filter(key_hash=ApiToken.hash(token)).select_related("user").first()
+        key, now = ApiToken.hash(token), time.monotonic()
+        hit = _recent.get(key)
+        if hit is not None and now - hit[0] < TOKEN_TTL:
+            request.user = hit[1]
+            return hit[1]
+        row = ApiToken.objects.filter(key_hash=key).select_related("user", "user__profile").first()
         if row is None or not row.user.is_active:
+            _recent.pop(key, None)
             return None
+        if len(_recent) >= MAX_CACHED:
+            _recent.clear()
+        _recent[key] = (now, row.user)
         request.user = row.user
         return row.user
+
+
+def forget_tokens() -> None:
+    _recent.clear()
 
 
 AUTH = [TokenAuth(), SessionAuth()]

@@ -26,9 +26,9 @@ class _GridIndex:
         self.lock = threading.Lock()
         self.stamp = None
         self.checked = 0.0
-        self.tree = None
-        self.ids: list[int] = []
-        self.levels: list[int] = []
+        # (STR-tree, areas, levels, ids), replaced as one tuple so a reader never mixes two builds;
+        # the Area rows are read-only and shared by the requests of this process.
+        self.snapshot = None
 
     def _current_stamp(self):
         agg = Area.objects.filter(level__in=GRID_LEVELS, geometry__isnull=False).aggregate(
@@ -37,37 +37,36 @@ class _GridIndex:
 
     def refresh(self, force: bool = False) -> None:
         now = time.monotonic()
-        if not force and self.tree is not None and now - self.checked < CHECK_EVERY:
+        if not force and self.snapshot is not None and now - self.checked < CHECK_EVERY:
             return
         with self.lock:
             stamp = self._current_stamp()
             self.checked = now
-            if stamp == self.stamp and self.tree is not None and not force:
+            if stamp == self.stamp and self.snapshot is not None and not force:
                 return
-            rows = list(Area.objects.filter(level__in=GRID_LEVELS, geometry__isnull=False)
-                        .values_list("id", "level", "geometry"))
-            geoms = [shape(g) for _, _, g in rows]
-            self.ids = [r[0] for r in rows]
-            self.levels = [r[1] for r in rows]
-            self.tree = shapely.STRtree(geoms) if geoms else None
+            rows = list(Area.objects.filter(level__in=GRID_LEVELS, geometry__isnull=False).order_by("id"))
+            geoms = [shape(a.geometry) for a in rows]
+            tree = shapely.STRtree(geoms) if geoms else None
+            self.snapshot = (tree, rows, [a.level for a in rows], [a.id for a in rows])
             self.stamp = stamp
 
-    def locate(self, lon: float, lat: float) -> int | None:
-        """The id of the finest grid containing the point (a micro-grid beats its grid)."""
+    def locate(self, lon: float, lat: float) -> Area | None:
+        """The finest grid containing the point (a micro-grid beats its grid)."""
         self.refresh()
-        if self.tree is None:
+        tree, areas, levels, ids = self.snapshot
+        if tree is None:
             return None
-        hits = self.tree.query(Point(lon, lat), predicate="intersects")
+        hits = tree.query(Point(lon, lat), predicate="intersects")
         if len(hits) == 0:
             return None
         # A point on a shared border touches two grids: the finer level, then the lower id, wins.
-        best = max(hits, key=lambda i: (self.levels[i], -self.ids[i]))
-        return self.ids[best]
+        best = max(hits, key=lambda i: (levels[i], -ids[i]))
+        return areas[best]
 
 
 GRID_INDEX = _GridIndex()
 
 
 def grid_at(lon: float, lat: float) -> Area | None:
-    area_id = GRID_INDEX.locate(lon, lat)
-    return Area.objects.get(pk=area_id) if area_id else None
+    """The grid at a WGS-84 point, from memory (no query once the index is warm)."""
+    return GRID_INDEX.locate(lon, lat)

@@ -121,10 +121,11 @@ OPEN_Q = Q(status__in=[s.value for s in OPEN_STATUSES])
 
 
 class Event(models.Model):
-    number = models.CharField("编号", max_length=24, unique=True)
+    number = models.CharField("编号", max_length=24)   # unique by constraint: no unused LIKE index
     client_key = models.CharField(max_length=64, null=True, blank=True)
     payload_hash = models.CharField(max_length=64, blank=True)
-    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                   db_index=False)   # looked up with client_key, by uniq_client_key
 
     kind = models.CharField("类型", max_length=16, choices=EventKind.choices())
     category = models.ForeignKey(Category, on_delete=models.PROTECT, verbose_name="分类")
@@ -140,7 +141,7 @@ class Event(models.Model):
     orig_lat = models.FloatField(null=True, blank=True)
     orig_system = models.CharField(max_length=8, choices=CoordSystem.choices(), blank=True)
     area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="events", verbose_name="所在网格")
-    area_path = models.CharField(max_length=400, db_index=True)
+    area_path = models.CharField(max_length=400)   # prefix-searched: see evt_area_path
 
     reporter = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="reports")
     reporter_name = models.CharField("报告人", max_length=64, blank=True)
@@ -152,12 +153,16 @@ class Event(models.Model):
     status = models.CharField("状态", max_length=16, choices=Status.choices(), default=Status.REPORTED)
     version = models.PositiveIntegerField(default=1)
     handler_level = models.PositiveSmallIntegerField("处置层级", choices=Level.choices())
-    handler_area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+", verbose_name="处置区域")
+    handler_area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+", verbose_name="处置区域",
+                                     db_index=False)   # (handler_area, status) serves it
     handler_department = models.ForeignKey(Department, null=True, blank=True, on_delete=models.PROTECT,
-                                           related_name="events", verbose_name="处置部门")
+                                           related_name="events", verbose_name="处置部门",
+                                           db_index=False)   # (handler_department, status) serves it
     # The centre that accepted/dispatched it: a 退回 goes back here.
-    dispatcher_area = models.ForeignKey(Area, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    route_rule = models.ForeignKey(RoutingRule, null=True, blank=True, on_delete=models.SET_NULL)
+    # Never filtered on; an index would only cost every insert (ADR 0005).
+    dispatcher_area = models.ForeignKey(Area, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                        db_index=False)
+    route_rule = models.ForeignKey(RoutingRule, null=True, blank=True, on_delete=models.SET_NULL, db_index=False)
     route_reason = models.CharField("分拨依据", max_length=300)
 
     # The clock that is running now (sign, handle, verify or revisit) and its flag.
@@ -197,6 +202,7 @@ class Event(models.Model):
         verbose_name = verbose_name_plural = "事件"
         ordering = ["-reported_at"]
         constraints = [
+            models.UniqueConstraint(fields=["number"], name="uniq_event_number"),
             models.UniqueConstraint(fields=["created_by", "client_key"], name="uniq_client_key",
                                     condition=Q(client_key__isnull=False)),
         ]
@@ -204,6 +210,8 @@ class Event(models.Model):
             models.Index(fields=["handler_area", "status"]),
             models.Index(fields=["handler_department", "status"]),
             models.Index(fields=["status", "reported_at"]),
+            # Scoping is a path prefix (LIKE 'a/b/%'): the pattern opclass lets PostgreSQL use it.
+            models.Index(fields=["area_path"], name="evt_area_path", opclasses=["varchar_pattern_ops"]),
             # The SLA sweep reads only these two small slices.
             models.Index(fields=["warn_at"], name="evt_warn_green", condition=Q(sla_flag="green")),
             models.Index(fields=["due_at"], name="evt_due_not_red", condition=~Q(sla_flag="red")),

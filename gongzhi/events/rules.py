@@ -83,3 +83,20 @@ def routing_rules() -> list[Rule]:
             area_label=r.area.name if r.area_id else None, channel=r.channel or None,
             mode=RuleMode(r.mode)))
     return out
+
+
+@cached
+def categories() -> dict:
+    from .models import Category
+    return {c.code: c for c in Category.objects.filter(active=True)}
+
+
+def category(code: str):
+    """An active category by code, from the cached table; a code added since is read through."""
+    found = categories().get(code)
+    if found is None:
+        from .models import Category
+        found = Category.objects.filter(code=code, active=True).first()
+        if found is not None:
+            categories.clear()
+    return found

@@ -36,9 +36,9 @@ Mutator = Callable[[Event, datetime], Changes]
 SUPERVISION_ORDER = [SupervisionLevel.NORMAL, SupervisionLevel.YELLOW, SupervisionLevel.RED]
 
 
-def load(actor, event_id: int) -> Event:
+def load(actor, event_id: int, prefetch: tuple[str, ...] = ()) -> Event:
     ev = (visible_events(actor).select_related("category", "area", "handler_area", "handler_department")
-          .filter(pk=event_id).first())
+          .prefetch_related(*prefetch).filter(pk=event_id).first())
     if ev is None:
         raise NotFound("事件不存在或不在您的管辖范围内")
     return ev

@@ -85,6 +85,31 @@ def test_submission_is_idempotent_by_client_key(district, as_user):
     assert s4 == 201 and other["id"] != first["id"]
 
 
+def test_the_201_answer_equals_a_fresh_read(district, as_user):
+    """The new event is answered from the rows just written, without reading them back: it must
+    say exactly what a later GET says (types, time zone, timeline, allowed actions)."""
+    api = as_user("resident1")
+    status, created = api.post("/events", report_payload(district, 1, address="胜利西路 12 号",
+                                                         client_key="same-answer"))
+    assert status == 201
+    assert api.get(f"/events/{created['id']}") == (200, created)
+    assert created["reported_at"].endswith("+08:00") and len(created["timeline"]) == 1
+
+
+def test_a_retry_gets_its_event_even_after_the_category_is_retired(district, as_user):
+    api = as_user("resident1")
+    payload = report_payload(district, client_key="retry-after-change")
+    status, first = api.post("/events", payload)
+    assert status == 201
+    from gongzhi.events import rules
+    from gongzhi.events.models import Category
+    Category.objects.filter(code=payload["category"]).update(active=False)
+    rules.invalidate()
+    assert api.post("/events", payload) == (200, api.get(f"/events/{first['id']}")[1])
+    status, err = api.post("/events", {**payload, "client_key": "a-new-one"})
+    assert status == 422 and "category" in err["fields"]
+
+
 def _png() -> bytes:
     buf = io.BytesIO()
     Image.new("RGB", (8, 8), (200, 30, 30)).save(buf, "PNG")

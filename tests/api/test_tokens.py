@@ -1,0 +1,51 @@
+"""Bearer tokens for apps and integrations: issue, use, unknown, deactivated."""
+import json
+
+import pytest
+from django.test import Client
+
+from gongzhi.accounts.models import ApiToken
+from gongzhi.api import auth
+
+from ..conftest import report_payload
+
+
+@pytest.fixture(autouse=True)
+def _no_cached_tokens():
+    auth.forget_tokens()
+    yield
+    auth.forget_tokens()
+
+
+def _post(token, data):
+    r = Client().post("/api/events", json.dumps(data), content_type="application/json",
+                      HTTP_AUTHORIZATION=f"Bearer {token}")
+    return r.status_code, json.loads(r.content)
+
+
+def test_a_token_reports_as_its_user_and_is_stored_hashed(district):
+    user = district.users["resident2"]
+    key = ApiToken.issue(user, "phone")
+    status, ev = _post(key, report_payload(district, client_key="t-1"))
+    assert status == 201 and ev["reporter"]["name"] == user.profile.display_name
+    assert not ApiToken.objects.filter(key_hash=key).exists()      # only the digest is kept
+    assert ApiToken.objects.filter(key_hash=ApiToken.hash(key), user=user).exists()
+
+
+def test_unknown_and_deactivated_tokens_are_refused(district):
+    status, body = _post("gz_not-a-token", report_payload(district))
+    assert status == 401 and body
+    user = district.users["resident3"]
+    key = ApiToken.issue(user)
+    assert _post(key, report_payload(district, client_key="t-2"))[0] == 201
+    user.is_active = False
+    user.save()
+    auth.forget_tokens()   # what TOKEN_TTL does in every process
+    assert _post(key, report_payload(district, client_key="t-3"))[0] == 401
+
+
+def test_a_cached_token_still_resolves_to_the_right_user(district):
+    a, b = ApiToken.issue(district.users["resident1"]), ApiToken.issue(district.users["resident2"])
+    for _ in range(2):   # the second round comes from the cache
+        assert _post(a, report_payload(district))[1]["reporter"]["name"] == district.users["resident1"].profile.display_name
+        assert _post(b, report_payload(district))[1]["reporter"]["name"] == district.users["resident2"].profile.display_name
