@@ -88,6 +88,8 @@ TEMPLATES = [{
         "django.template.context_processors.request",
         "django.contrib.auth.context_processors.auth",
         "django.contrib.messages.context_processors.messages",
+        "django.template.context_processors.i18n",
+        "gongzhi.web.context.nav",
     ]},
 }]
 
@@ -103,6 +105,12 @@ TIME_ZONE = "Asia/Shanghai"
 USE_TZ = True
 
 STATIC_URL = "static/"
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "web:index"
+LOGOUT_REDIRECT_URL = "web:login"
+# An intranet XYZ tile server for the maps (e.g. a 天地图 mirror), "{z}/{x}/{y}" in the URL; empty = none:
+# grid polygons are drawn without any tiles.
+GONGZHI_TILE_URL = os.environ.get("GONGZHI_TILE_URL", "")
 STATIC_ROOT = VAR_DIR / "static"
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("GONGZHI_MEDIA_ROOT", VAR_DIR / "media"))

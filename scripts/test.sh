@@ -2,7 +2,8 @@
 # README command two: the whole test suite on SQLite and, when it answers, on PostgreSQL.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/bootstrap.sh
+# Browser tests drive Debian's Chromium; CJK fonts so screenshots show Chinese.
+bash scripts/bootstrap.sh chromium fonts-wqy-microhei
 PG_URL=${GONGZHI_TEST_PG_URL:-postgres://postgres@127.0.0.1:5432/test}
 export GONGZHI_VAR_DIR=${GONGZHI_VAR_DIR:-$(mktemp -d)}
 echo "== SQLite =="

@@ -10,6 +10,7 @@ from gongzhi.domain.enums import CoordSystem, Level, Role
 from gongzhi.events import intake, selectors, services
 from gongzhi.events.errors import DOMAIN_ERRORS, Invalid, from_domain
 from gongzhi.events.models import Category
+from gongzhi.events.operations import OPERATIONS
 
 from . import errors, schemas as s
 from .auth import AUTH
@@ -86,42 +87,8 @@ def _transition(path: str, summary: str, schema, call):
                 summary=summary)(view)
 
 
-_transition("accept", "受理", s.NoteIn, lambda u, i, p: services.event_accept(
-    actor=u, event_id=i, note=p.note, version=p.version))
-_transition("reject", "不予受理", s.ReasonIn, lambda u, i, p: services.event_reject(
-    actor=u, event_id=i, reason=p.reason, version=p.version))
-_transition("dispatch", "派遣", s.DispatchIn, lambda u, i, p: services.event_dispatch(
-    actor=u, event_id=i, area_code=p.area, department_code=p.department, note=p.note, version=p.version))
-_transition("sign", "签收", s.VersionIn, lambda u, i, p: services.event_sign(actor=u, event_id=i, version=p.version))
-_transition("return", "退回", s.ReasonIn, lambda u, i, p: services.event_return(
-    actor=u, event_id=i, reason=p.reason, version=p.version))
-_transition("notes", "办理记录", s.NoteIn, lambda u, i, p: services.event_note(actor=u, event_id=i, note=p.note))
-_transition("resolve", "办结", s.ResolveIn, lambda u, i, p: services.event_resolve(
-    actor=u, event_id=i, result=p.result, version=p.version))
-_transition("extensions", "延期申请", s.ExtensionIn, lambda u, i, p: services.extension_request(
-    actor=u, event_id=i, workdays=p.workdays, reason=p.reason).event)
-_transition("extensions/decide", "审批延期", s.ExtensionDecisionIn, lambda u, i, p: services.extension_decide(
-    actor=u, event_id=i, approve=p.approve, note=p.note))
-_transition("escalate", "上报上一级", s.ReasonIn, lambda u, i, p: services.event_escalate(
-    actor=u, event_id=i, reason=p.reason, version=p.version))
-_transition("skip-escalate", "越级上报（按规则）", s.ReasonIn, lambda u, i, p: services.event_skip_escalate(
-    actor=u, event_id=i, reason=p.reason, version=p.version))
-_transition("whistle", "吹哨（主办/协办）", s.WhistleIn, lambda u, i, p: services.event_whistle(
-    actor=u, event_id=i, departments=[(d.department, d.role) for d in p.departments], reason=p.reason))
-_transition("check-in", "协办部门报到", s.NoteIn, lambda u, i, p: services.event_check_in(
-    actor=u, event_id=i, note=p.note))
-_transition("supervise", "督办", s.SuperviseIn, lambda u, i, p: services.event_supervise(
-    actor=u, event_id=i, level=p.level, note=p.note))
-_transition("verify", "核查", s.VerifyIn, lambda u, i, p: services.event_verify(
-    actor=u, event_id=i, passed=p.passed, note=p.note, version=p.version))
-_transition("answer", "答复", s.AnswerIn, lambda u, i, p: services.event_answer(
-    actor=u, event_id=i, answer=p.answer, version=p.version))
-_transition("revisit", "回访/满意度", s.RevisitIn, lambda u, i, p: services.event_revisit(
-    actor=u, event_id=i, satisfaction=p.satisfaction, note=p.note, version=p.version))
-_transition("reopen", "重办", s.ReasonIn, lambda u, i, p: services.event_reopen(
-    actor=u, event_id=i, reason=p.reason, version=p.version))
-_transition("close", "归档", s.NoteIn, lambda u, i, p: services.event_close(
-    actor=u, event_id=i, note=p.note, version=p.version))
+for _op in OPERATIONS.values():
+    _transition(_op.path, _op.label, _op.schema, _op.call)
 
 
 @events.post("/{event_id}/unmask", response={200: dict, 403: s.ErrorOut, 422: s.ErrorOut},

@@ -4,6 +4,10 @@ from typing import Any
 from ninja import Schema
 from pydantic import BaseModel, Field
 
+from gongzhi.events.operations import (  # noqa: F401  (the inputs of event operations live there)
+    AnswerIn, DispatchIn, ExtensionDecisionIn, ExtensionIn, NoteIn, ReasonIn, ResolveIn, RevisitIn, SuperviseIn,
+    VerifyIn, VersionIn, WhistleIn, WhistleTarget,
+)
 from gongzhi.domain.enums import Channel, CoHandlerRole, CoordSystem, EventKind, SupervisionLevel, Urgency
 
 
@@ -109,64 +113,6 @@ class EventDetailOut(EventSummaryOut):
     capacities: list[str]
     actions: list[str]
     timeline: list[TimelineOut]
-
-
-class VersionIn(Schema):
-    version: int | None = Field(None, description="读取时的版本号；不一致则 409")
-
-
-class NoteIn(VersionIn):
-    note: str = Field("", max_length=2000)
-
-
-class ReasonIn(VersionIn):
-    reason: str = Field(max_length=2000)
-
-
-class DispatchIn(NoteIn):
-    area: str | None = Field(None, description="处置区域编码，缺省为分拨规则的结果")
-    department: str | None = Field(None, description="处置部门编码")
-
-
-class ResolveIn(VersionIn):
-    result: str = Field(max_length=5000)
-
-
-class VerifyIn(NoteIn):
-    passed: bool = True
-
-
-class AnswerIn(VersionIn):
-    answer: str = Field(max_length=5000)
-
-
-class RevisitIn(NoteIn):
-    satisfaction: int = Field(ge=1, le=5)
-
-
-class ExtensionIn(Schema):
-    workdays: int = Field(ge=1, le=30)
-    reason: str = Field(max_length=2000)
-
-
-class ExtensionDecisionIn(Schema):
-    approve: bool
-    note: str = Field("", max_length=2000)
-
-
-class WhistleTarget(Schema):
-    department: str
-    role: CoHandlerRole = CoHandlerRole.ASSIST
-
-
-class WhistleIn(Schema):
-    departments: list[WhistleTarget]
-    reason: str = Field(max_length=2000)
-
-
-class SuperviseIn(Schema):
-    level: SupervisionLevel = SupervisionLevel.NORMAL
-    note: str = Field(max_length=2000)
 
 
 class UnmaskIn(Schema):

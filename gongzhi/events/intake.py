@@ -219,10 +219,8 @@ ALLOWED_MIME = {
 }
 
 
-def attachment_add(*, actor, event: Event, content: bytes, filename: str = "",
-                   at: datetime | None = None) -> Attachment:
-    if not capacities(actor, event):
-        raise Forbidden("您无权为该事件上传附件")
+def check_attachment(content: bytes, filename: str = "") -> tuple[AttachmentKind, str, str]:
+    """(kind, mime, extension) of an upload, judged by its bytes and size; Invalid otherwise."""
     kind_guess = filetype.guess(content[:8192]) if content else None
     if kind_guess is None or kind_guess.mime not in ALLOWED_MIME:
         found = kind_guess.mime if kind_guess else "未知格式"
@@ -231,10 +229,22 @@ def attachment_add(*, actor, event: Event, content: bytes, filename: str = "",
     kind = ALLOWED_MIME[kind_guess.mime]
     limit = settings.GONGZHI_UPLOAD_LIMITS[kind]
     if len(content) > limit:
-        raise Invalid(f"文件过大：{len(content) // 1024} KB，{kind.label}上限 {limit // 1024 // 1024} MB",
+        raise Invalid(f"文件过大：「{filename or '附件'}」{_size(len(content))}，{kind.label}上限 {_size(limit)}",
                       fields={"file": "文件过大"})
+    return kind, kind_guess.mime, kind_guess.extension
+
+
+def _size(n: int) -> str:
+    return f"{n / 1024 / 1024:.1f} MB" if n >= 1024 * 1024 else f"{max(1, round(n / 1024))} KB"
+
+
+def attachment_add(*, actor, event: Event, content: bytes, filename: str = "",
+                   at: datetime | None = None) -> Attachment:
+    if not capacities(actor, event):
+        raise Forbidden("您无权为该事件上传附件")
+    kind, mime, ext = check_attachment(content, filename)
     digest = hashlib.sha256(content).hexdigest()
-    att = Attachment(event=event, kind=kind, mime=kind_guess.mime, ext=kind_guess.extension, size=len(content),
+    att = Attachment(event=event, kind=kind, mime=mime, ext=ext, size=len(content),
                      sha256=digest, uploaded_by=actor, uploaded_at=at or timezone.now())
-    att.file.save(f"{digest[:16]}.{kind_guess.extension}", ContentFile(content), save=True)
+    att.file.save(f"{digest[:16]}.{ext}", ContentFile(content), save=True)
     return att

@@ -3,16 +3,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.db.models import Q
 from django.utils import timezone
 
 from gongzhi.domain.calendar import UnknownYear
-from gongzhi.domain.enums import Action, Clock, EventKind, Level, SlaFlag, Status
+from gongzhi.domain.enums import OPEN_STATUSES, Action, Clock, EventKind, Level, Role, SlaFlag, Status
 from gongzhi.domain.privacy import mask_id_number, mask_name, mask_phone
 from gongzhi.domain.workflow import allowed_actions
 
 from . import rules
 from .models import Event
-from .scope import capacities, sees_reporter, visible_events
+from .scope import capacities, scope_of, sees_reporter, visible_events
 
 CONFIDENTIAL = "（举报人信息依法保密）"
 
@@ -135,3 +136,55 @@ def event_list(user, *, status=None, kind=None, sla=None, area=None, mine=False,
     if q:
         qs = qs.filter(title__icontains=q) | qs.filter(number=q)
     return qs.order_by("-reported_at", "-id")
+
+
+# ---- work lists for the pages ------------------------------------------------------------------
+
+QUEUE_TABS = {
+    "sign": ("待签收", Q(status=Status.DISPATCHED)),
+    "handling": ("办理中", Q(status=Status.HANDLING)),
+    "yellow": ("即将超期", Q(sla_flag=SlaFlag.YELLOW)),
+    "red": ("已超期", Q(sla_flag=SlaFlag.RED)),
+}
+
+
+def work_queue(user):
+    """Open events this user's unit must act on: their grid's or area's, or their department's."""
+    s = scope_of(user)
+    mine = Q(handler_department_id__in=s.departments) | Q(
+        handler_department__isnull=True, handler_area_id__in=[a[1] for a in s.areas if a[0] != Role.SUPERVISOR])
+    if s.is_admin:
+        mine = Q()
+    return (visible_events(user).filter(mine, status__in=[st.value for st in OPEN_STATUSES])
+            .select_related("category", "area", "handler_area", "handler_department").order_by("due_at", "id"))
+
+
+def queue_counts(user) -> dict[str, int]:
+    qs = work_queue(user)
+    return {key: qs.filter(q).count() for key, (_, q) in QUEUE_TABS.items()}
+
+
+def dispatch_targets(user) -> dict[str, list[tuple[str, str]]]:
+    """Areas (community and below) and departments a centre user may dispatch to."""
+    from gongzhi.areas.models import Area, Department
+    s = scope_of(user)
+    areas = Area.objects.filter(level__gte=Level.TOWNSHIP).order_by("path")
+    depts = Department.objects.filter(active=True).select_related("area").order_by("area__path", "code")
+    if not s.is_admin:
+        paths = [p for _, _, p, _ in s.areas]
+        inside = Q(pk__in=[])
+        for p in paths:
+            inside |= Q(path__startswith=p)
+        areas = areas.filter(inside)
+        dept_inside = Q(pk__in=[])
+        for p in paths:
+            dept_inside |= Q(area__path__startswith=p) | Q(area__path__in=_ancestors(p))
+        depts = depts.filter(dept_inside)
+    return {"areas": [(a.code, f"{'　' * max(0, a.level - Level.TOWNSHIP)}{a.name}") for a in areas],
+            "departments": [(d.code, d.name) for d in depts]}
+
+
+def _ancestors(path: str) -> list[str]:
+    """'/a/b/c/' → ['/a/', '/a/b/']: county departments serve the townships below them."""
+    codes = [c for c in path.split("/") if c]
+    return ["/" + "/".join(codes[:i]) + "/" for i in range(1, len(codes))]

@@ -1,5 +1,303 @@
-from django.shortcuts import render
+"""Server-rendered pages. Every change goes through the same service functions as the API
+(``events.intake`` for reports, ``events.operations.OPERATIONS`` for everything after)."""
+from __future__ import annotations
+
+import json
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from gongzhi.areas.models import Area, Department
+from gongzhi.domain.enums import (
+    CENTRE_ROLES, GRID_TEAM_ROLES, OPEN_STATUSES, Channel, CoHandlerRole, EventKind, ExtensionState, Level, SlaFlag,
+    Status, SupervisionLevel,
+)
+from gongzhi.events import intake, operations, selectors, services
+from gongzhi.events.errors import NotFound, ServiceError
+from gongzhi.events.models import Category, Event
+from gongzhi.events.scope import scope_of
+
+from . import maps
+from .forms import ReportForm, operation_payload
+
+
+def _home_for(user) -> str:
+    s = scope_of(user)
+    roles = {r for r, *_ in s.areas}
+    if s.is_admin or roles & CENTRE_ROLES:
+        return "web:desk"
+    if roles & GRID_TEAM_ROLES or s.departments:
+        return "web:queue"
+    return "web:mine"
 
 
 def index(request):
+    if request.user.is_authenticated:
+        return redirect(_home_for(request.user))
     return render(request, "web/index.html")
+
+
+def _grids_for(user):
+    """The grids a user may pick on the report map: their own area's, or the whole district."""
+    s = scope_of(user)
+    qs = Area.objects.filter(level__in=(Level.GRID, Level.MICRO_GRID), geometry__isnull=False).order_by("path")
+    paths = [p for _, _, p, _ in s.areas]
+    if paths and not s.is_admin:
+        mine = [g for g in qs if any(g.path.startswith(p) for p in paths)]
+        if mine:
+            return mine
+    return list(qs)
+
+
+# ---- report ------------------------------------------------------------------------------------
+
+@login_required
+def report(request):
+    s = scope_of(request.user)
+    staff = s.is_staff_anywhere
+    grids = _grids_for(request.user)
+    form = ReportForm(request.POST or None, request.FILES or None, grids=grids, staff=staff)
+    template_errors, template_values = {}, {}
+    if request.method == "POST":
+        template_values = {k[2:]: v for k, v in request.POST.items() if k.startswith("f_") and v != ""}
+        if form.is_valid():
+            event = _submit_report(request, form, template_values, template_errors, staff)
+            if event is not None:
+                return redirect(reverse("web:event", args=[event.id]) + "?new=1")
+        return render(request, "web/report.html", _report_context(request, form, grids, template_errors,
+                                                                  template_values), status=422)
+    return render(request, "web/report.html", _report_context(request, form, grids, {}, {}))
+
+
+def _submit_report(request, form, template_values, template_errors, staff) -> Event | None:
+    d = form.cleaned_data
+    files = d.get("photos") or []
+    try:
+        contents = [(f.name, f.read()) for f in files]
+        for name, content in contents:
+            intake.check_attachment(content, name)
+        roles = {r for r, *_ in scope_of(request.user).areas}
+        channel = d.get("channel") or (Channel.GRID_PATROL if roles & GRID_TEAM_ROLES else
+                                       Channel.WALK_IN if staff else Channel.APP)
+        data = intake.ReportInput(
+            kind=EventKind(d["kind"]), category=d["category"], description=d["description"],
+            urgency=d["urgency"], channel=Channel(channel), address=d["address"], lon=d["lon"], lat=d["lat"],
+            grid=d["grid"] or None, fields=template_values, reporter_name=d["reporter_name"],
+            reporter_phone=d["reporter_phone"], anonymous=d["anonymous"], client_key=d["client_key"])
+        event, created = intake.event_report(actor=request.user, data=data)
+        if created:
+            for name, content in contents:
+                intake.attachment_add(actor=request.user, event=event, content=content, filename=name)
+        return event
+    except ServiceError as exc:
+        for key, msg in (exc.fields or {}).items():
+            if key.startswith("fields."):
+                template_errors[key[7:]] = msg
+            elif key == "file":
+                form.add_error("photos", exc.message)
+            else:
+                form.add_error(key if key in form.fields else None, msg)
+        if not exc.fields:
+            form.add_error(None, exc.message)
+        return None
+
+
+def _report_context(request, form, grids, template_errors, template_values):
+    code = form["category"].value()
+    category = Category.objects.filter(code=code, active=True).first() if code else None
+    lon, lat = form["lon"].value(), form["lat"].value()
+    pin = None
+    if lon not in (None, "") and lat not in (None, ""):
+        try:
+            pin = type("Pin", (), {"lon": float(lon), "lat": float(lat), "sla_flag": "pin", "id": 0,
+                                   "title": "", "number": ""})()
+        except ValueError:
+            pin = None
+    return {"form": form, "svg": maps.build(grids, [pin] if pin else []), "category": category,
+            "template_errors": template_errors, "template_values": template_values,
+            "templates": json.dumps({c.code: bool(c.template) for c in Category.objects.filter(active=True)}),
+            "tip_off": EventKind.TIP_OFF.value}
+
+
+@login_required
+def report_fields(request):
+    """htmx: the category template's extra fields, when the category changes."""
+    category = Category.objects.filter(code=request.GET.get("category", ""), active=True).first()
+    return render(request, "web/_template_fields.html", {"category": category, "template_errors": {},
+                                                          "template_values": {}})
+
+
+# ---- lists -------------------------------------------------------------------------------------
+
+@login_required
+def mine(request):
+    events = (selectors.event_list(request.user, mine=True)[:100])
+    return render(request, "web/mine.html", {"events": [_row(e) for e in events]})
+
+
+def _row(ev: Event) -> dict:
+    return {"ev": ev, "remaining": selectors.remaining(ev) if ev.status in OPEN_STATUSES else None}
+
+
+@login_required
+def queue(request):
+    tab = request.GET.get("tab", "sign")
+    if tab not in selectors.QUEUE_TABS:
+        tab = "sign"
+    qs = selectors.work_queue(request.user).filter(selectors.QUEUE_TABS[tab][1])
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    counts = selectors.queue_counts(request.user)
+    tabs = [(key, label, counts[key]) for key, (label, _) in selectors.QUEUE_TABS.items()]
+    return render(request, "web/queue.html", {"tab": tab, "tabs": tabs, "page": page,
+                                              "rows": [_row(e) for e in page]})
+
+
+@login_required
+def desk(request):
+    f = {k: request.GET.get(k, "") for k in ("status", "kind", "sla", "area", "q")}
+    qs = selectors.event_list(request.user, **{k: v or None for k, v in f.items()})
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "web/desk.html", {
+        "filters": f, "page": page, "rows": [_row(e) for e in page], "statuses": Status.choices(),
+        "kinds": EventKind.choices(), "flags": SlaFlag.choices(), "targets": selectors.dispatch_targets(request.user),
+        "query": request.GET.urlencode(),
+        "query_prefix": "".join(f"{k}={quote(v)}&" for k, v in f.items() if v)})
+
+
+@login_required
+@require_POST
+def desk_dispatch(request):
+    """Bulk 受理并派遣: each event goes through event_accept (when new) and event_dispatch."""
+    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+    target = request.POST.get("target", "")
+    area, dept = (target[2:], None) if target.startswith("a:") else (None, target[2:] or None)
+    if not ids:
+        messages.error(request, "请先勾选要派遣的事件")
+    done, failed = 0, []
+    for event_id in ids:
+        try:
+            ev = services.load(request.user, event_id)
+            if ev.status == Status.REPORTED:
+                services.event_accept(actor=request.user, event_id=event_id, note="分拨台批量受理")
+            services.event_dispatch(actor=request.user, event_id=event_id, area_code=area or None,
+                                    department_code=dept, note=request.POST.get("note", ""))
+            done += 1
+        except ServiceError as exc:
+            failed.append(f"{event_id}：{exc.message}")
+    if done:
+        messages.success(request, f"已派遣 {done} 件")
+    for msg in failed:
+        messages.error(request, f"事件 {msg}")
+    return redirect(reverse("web:desk") + ("?" + request.POST["query"] if request.POST.get("query") else ""))
+
+
+# ---- one event ---------------------------------------------------------------------------------
+
+def _load(user, event_id):
+    try:
+        return services.load(user, event_id, prefetch=selectors.DETAIL_PREFETCH)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+
+
+@login_required
+def event(request, event_id: int):
+    return _event_page(request, _load(request.user, event_id))
+
+
+def _event_page(request, ev, *, failed: str = "", errors: dict | None = None, posted=None,
+                unmasked: dict | None = None, status: int = 200):
+    detail = selectors.event_detail(request.user, ev)
+    ops = operations.available(detail["actions"])
+    pending = any(x["state"] == ExtensionState.PENDING for x in detail["extensions"])
+    neighbours = Area.objects.filter(parent_id=ev.area.parent_id, geometry__isnull=False) if ev.area.parent_id else []
+    ctx = {
+        "ev": ev, "d": detail, "ops": ops, "main_op": _main_op(ops, detail["status"], pending), "failed": failed,
+        "extension_states": dict(ExtensionState.choices()), "errors": errors or {}, "posted": posted or {},
+        "unmasked": unmasked, "new": request.GET.get("new") == "1",
+        "svg": maps.build(list(neighbours) or [ev.area], [ev], highlight=ev.area.code),
+        "satisfaction": [(5, "非常满意"), (4, "满意"), (3, "基本满意"), (2, "不满意"), (1, "非常不满意")],
+        "supervision_levels": SupervisionLevel.choices(), "roles": CoHandlerRole.choices(),
+        "can_unmask": not detail["anonymous"] and detail["reporter"]["masked"] and bool(
+            set(detail["capacities"]) & {"centre", "supervisor", "handler"}),
+    }
+    if any(op.path in ("dispatch", "whistle") for op in ops):
+        ctx["targets"] = selectors.dispatch_targets(request.user)
+        ctx["all_departments"] = Department.objects.filter(active=True).order_by("code")
+    return render(request, "web/event.html", ctx, status=status)
+
+
+# The step an event waits for in each status: its form opens by itself, the others stay folded.
+NEXT_STEP = {Status.REPORTED: "accept", Status.ACCEPTED: "dispatch", Status.DISPATCHED: "sign",
+             Status.HANDLING: "resolve", Status.RESOLVED: "verify", Status.VERIFIED: "answer",
+             Status.ANSWERED: "revisit", Status.REVISITED: "close"}
+
+
+def _main_op(ops, status: str, pending_extension: bool) -> str:
+    paths = [op.path for op in ops]
+    if pending_extension and "extensions/decide" in paths:
+        return "extensions/decide"
+    step = NEXT_STEP.get(Status(status))
+    if step in paths:
+        return step
+    return "check-in" if "check-in" in paths else ""
+
+
+@login_required
+@require_POST
+def event_do(request, event_id: int, path: str):
+    op = operations.OPERATIONS.get(path)
+    if op is None:
+        raise Http404("没有这个操作")
+    files = request.FILES.getlist("photos") if path in ("resolve", "notes") else []
+    try:
+        contents = [(f.name, f.read()) for f in files]
+        for name, content in contents:
+            intake.check_attachment(content, name)
+        payload = operations.validate(op.schema, operation_payload(op, request.POST))
+        ev = op.call(request.user, event_id, payload)
+        for name, content in contents:
+            intake.attachment_add(actor=request.user, event=ev, content=content, filename=name)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    except ServiceError as exc:
+        return _event_page(request, _load(request.user, event_id), failed=path, errors={
+            **exc.fields, "summary": exc.message}, posted=request.POST, status=exc.status)
+    messages.success(request, f"{op.label}：已完成")
+    return redirect("web:event", event_id=event_id)
+
+
+@login_required
+@require_POST
+def event_unmask(request, event_id: int):
+    try:
+        data = services.event_unmask(actor=request.user, event_id=event_id, reason=request.POST.get("reason", ""))
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    except ServiceError as exc:
+        return _event_page(request, _load(request.user, event_id), failed="unmask",
+                           errors={**exc.fields, "summary": exc.message}, posted=request.POST, status=exc.status)
+    return _event_page(request, _load(request.user, event_id), unmasked=data)
+
+
+@login_required
+def attachment(request, event_id: int, attachment_id: int):
+    """Files are served only to users who may see the event (no public media URL)."""
+    ev = _load(request.user, event_id)
+    att = ev.attachments.filter(pk=attachment_id).first()
+    if att is None:
+        raise Http404("附件不存在")
+    return FileResponse(att.file.open("rb"), content_type=att.mime)
+
+
+@login_required
+def grid_map(request):
+    grids = _grids_for(request.user)
+    open_events = selectors.event_list(request.user).filter(status__in=[s.value for s in OPEN_STATUSES])[:2000]
+    return render(request, "web/map.html", {"svg": maps.build(grids, list(open_events))})

@@ -42,7 +42,8 @@ class Command(BaseCommand):
             return
         call_command("collectstatic", interactive=False, verbosity=0)
         cmd = [sys.executable, "-m", "granian", "--interface", "wsgi", "--host", host, "--port", str(port),
-               "--workers", "1", "--blocking-threads", "4", "config.wsgi:application"]
+               "--workers", "1", "--blocking-threads", "4", "--static-path-route", "/static",
+               "--static-path-mount", str(settings.STATIC_ROOT), "config.wsgi:application"]
         console.print(f"[bold green]服务已启动：http://{host}:{port}/  （Ctrl+C 退出）[/]")
         try:
             subprocess.run(cmd, check=True, cwd=settings.BASE_DIR)

@@ -1,0 +1,178 @@
+"""Every action on an existing event, once: its input, its label and the service it calls.
+
+The JSON API registers one endpoint per operation and the pages render one form per operation,
+both from this table, so no transition is wired twice.  Inputs are pydantic models: the API
+validates JSON with them and the pages validate form posts with the same models, and
+``field_errors`` turns either's failures into the same Chinese messages.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from pydantic import BaseModel, Field, ValidationError
+
+from gongzhi.domain.enums import Action, CoHandlerRole, SupervisionLevel
+
+from . import services
+from .models import Event
+
+
+class VersionIn(BaseModel):
+    version: int | None = Field(None, description="读取时的版本号；不一致则 409")
+
+
+class NoteIn(VersionIn):
+    note: str = Field("", max_length=2000, title="说明")
+
+
+class ReasonIn(VersionIn):
+    reason: str = Field(max_length=2000, title="理由")
+
+
+class DispatchIn(NoteIn):
+    area: str | None = Field(None, description="处置区域编码，缺省为分拨规则的结果", title="处置区域")
+    department: str | None = Field(None, description="处置部门编码", title="处置部门")
+
+
+class ResolveIn(VersionIn):
+    result: str = Field(max_length=5000, title="办理结果")
+
+
+class VerifyIn(NoteIn):
+    passed: bool = Field(True, title="核查结论")
+
+
+class AnswerIn(VersionIn):
+    answer: str = Field(max_length=5000, title="答复内容")
+
+
+class RevisitIn(NoteIn):
+    satisfaction: int = Field(ge=1, le=5, title="满意度")
+
+
+class ExtensionIn(BaseModel):
+    workdays: int = Field(ge=1, le=30, title="延长工作日")
+    reason: str = Field(max_length=2000, title="理由")
+
+
+class ExtensionDecisionIn(BaseModel):
+    approve: bool = Field(title="审批结论")
+    note: str = Field("", max_length=2000, title="说明")
+
+
+class WhistleTarget(BaseModel):
+    department: str
+    role: CoHandlerRole = CoHandlerRole.ASSIST
+
+
+class WhistleIn(BaseModel):
+    departments: list[WhistleTarget] = Field(title="召集部门")
+    reason: str = Field(max_length=2000, title="理由")
+
+
+class SuperviseIn(BaseModel):
+    level: SupervisionLevel = Field(SupervisionLevel.NORMAL, title="督办级别")
+    note: str = Field(max_length=2000, title="督办意见")
+
+
+@dataclass(frozen=True)
+class Operation:
+    path: str                      # the URL segment: /api/events/{id}/<path>, /e/{id}/do/<path>
+    label: str
+    schema: type[BaseModel]
+    call: Callable[[object, int, BaseModel], Event]
+    actions: tuple[Action, ...]    # the workflow actions it performs (shown when one is allowed)
+    style: str = ""                # pages: "primary" for the main step, "danger" for refusals
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return tuple(self.schema.model_fields)
+
+
+def _op(path, label, schema, actions, call, style=""):
+    return Operation(path, label, schema, call, tuple(actions), style)
+
+
+OPERATIONS: dict[str, Operation] = {op.path: op for op in [
+    _op("accept", "受理", NoteIn, [Action.ACCEPT], lambda u, i, p: services.event_accept(
+        actor=u, event_id=i, note=p.note, version=p.version), "primary"),
+    _op("reject", "不予受理", ReasonIn, [Action.REJECT], lambda u, i, p: services.event_reject(
+        actor=u, event_id=i, reason=p.reason, version=p.version), "danger"),
+    _op("dispatch", "派遣", DispatchIn, [Action.DISPATCH], lambda u, i, p: services.event_dispatch(
+        actor=u, event_id=i, area_code=p.area or None, department_code=p.department or None, note=p.note,
+        version=p.version), "primary"),
+    _op("sign", "签收", VersionIn, [Action.SIGN], lambda u, i, p: services.event_sign(
+        actor=u, event_id=i, version=p.version), "primary"),
+    _op("return", "退回", ReasonIn, [Action.RETURN], lambda u, i, p: services.event_return(
+        actor=u, event_id=i, reason=p.reason, version=p.version), "danger"),
+    _op("notes", "办理记录", NoteIn, [Action.NOTE], lambda u, i, p: services.event_note(
+        actor=u, event_id=i, note=p.note)),
+    _op("resolve", "办结", ResolveIn, [Action.RESOLVE], lambda u, i, p: services.event_resolve(
+        actor=u, event_id=i, result=p.result, version=p.version), "primary"),
+    _op("extensions", "延期申请", ExtensionIn, [Action.REQUEST_EXTENSION],
+        lambda u, i, p: services.extension_request(actor=u, event_id=i, workdays=p.workdays,
+                                                   reason=p.reason).event),
+    _op("extensions/decide", "审批延期", ExtensionDecisionIn, [Action.APPROVE_EXTENSION, Action.DENY_EXTENSION],
+        lambda u, i, p: services.extension_decide(actor=u, event_id=i, approve=p.approve, note=p.note)),
+    _op("escalate", "上报上一级", ReasonIn, [Action.ESCALATE], lambda u, i, p: services.event_escalate(
+        actor=u, event_id=i, reason=p.reason, version=p.version)),
+    _op("skip-escalate", "越级上报（按规则）", ReasonIn, [Action.SKIP_ESCALATE],
+        lambda u, i, p: services.event_skip_escalate(actor=u, event_id=i, reason=p.reason, version=p.version)),
+    _op("whistle", "吹哨（主办/协办）", WhistleIn, [Action.WHISTLE], lambda u, i, p: services.event_whistle(
+        actor=u, event_id=i, departments=[(d.department, d.role) for d in p.departments], reason=p.reason)),
+    _op("check-in", "协办部门报到", NoteIn, [Action.CHECK_IN], lambda u, i, p: services.event_check_in(
+        actor=u, event_id=i, note=p.note), "primary"),
+    _op("supervise", "督办", SuperviseIn, [Action.SUPERVISE], lambda u, i, p: services.event_supervise(
+        actor=u, event_id=i, level=p.level, note=p.note)),
+    _op("verify", "核查", VerifyIn, [Action.VERIFY, Action.VERIFY_FAIL], lambda u, i, p: services.event_verify(
+        actor=u, event_id=i, passed=p.passed, note=p.note, version=p.version), "primary"),
+    _op("answer", "答复", AnswerIn, [Action.ANSWER], lambda u, i, p: services.event_answer(
+        actor=u, event_id=i, answer=p.answer, version=p.version), "primary"),
+    _op("revisit", "回访/满意度", RevisitIn, [Action.REVISIT], lambda u, i, p: services.event_revisit(
+        actor=u, event_id=i, satisfaction=p.satisfaction, note=p.note, version=p.version), "primary"),
+    _op("reopen", "重办", ReasonIn, [Action.REOPEN], lambda u, i, p: services.event_reopen(
+        actor=u, event_id=i, reason=p.reason, version=p.version), "danger"),
+    _op("close", "归档", NoteIn, [Action.CLOSE], lambda u, i, p: services.event_close(
+        actor=u, event_id=i, note=p.note, version=p.version)),
+]}
+
+
+def available(actions: list[str]) -> list[Operation]:
+    """The operations a user may perform now, given the event's allowed workflow actions."""
+    allowed = set(actions)
+    return [op for op in OPERATIONS.values() if any(a.value in allowed for a in op.actions)]
+
+
+# Pydantic's error types in the words users read.
+MESSAGES = {
+    "missing": "必填", "string_too_long": "内容过长", "string_too_short": "内容过短", "enum": "取值无效",
+    "greater_than_equal": "数值过小", "less_than_equal": "数值过大", "greater_than": "数值过小",
+    "less_than": "数值过大", "int_parsing": "必须是整数", "float_parsing": "必须是数字",
+    "bool_parsing": "必须是布尔值", "json_invalid": "JSON 格式不正确", "dict_type": "必须是对象",
+    "list_type": "必须是数组", "string_type": "必须是文本", "int_type": "必须是整数",
+    "float_type": "必须是数字", "datetime_parsing": "时间格式不正确", "model_attributes_type": "必须是对象",
+    "too_short": "至少选择一项", "int_from_float": "必须是整数",
+}
+_WRAPPERS = {"body", "payload", "query", "path", "form"}
+
+
+def field_errors(errors: list[dict]) -> dict[str, str]:
+    """{"field.sub": "中文说明"} from pydantic's (or ninja's) error list."""
+    out = {}
+    for err in errors:
+        name = ".".join(str(p) for p in err.get("loc", ()) if p not in _WRAPPERS) or "body"
+        msg = MESSAGES.get(err.get("type"), "格式不正确")
+        if err.get("type") == "string_too_short" and (err.get("ctx") or {}).get("min_length"):
+            msg = f"至少 {err['ctx']['min_length']} 个字"
+        out.setdefault(name, msg)
+    return out
+
+
+def validate(schema: type[BaseModel], data: dict) -> BaseModel:
+    """Validate page input with the API's model; raise Invalid with Chinese field messages."""
+    from .errors import Invalid
+    try:
+        return schema.model_validate(data)
+    except ValidationError as exc:
+        raise Invalid("提交的数据有误，请检查标出的字段", fields=field_errors(exc.errors())) from exc

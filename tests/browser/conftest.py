@@ -1,0 +1,85 @@
+"""Playwright driving Debian's Chromium against a live gongzhi server (pytest-django live_server).
+
+Screenshots of every page a test visits go to ``$GONGZHI_ARTIFACTS`` (default ``artifacts/``)
+under ``screenshots/<test>/NN-<step>.png``.
+"""
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API keeps an event loop in this thread; the ORM calls the tests make between
+# browser steps are synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
+DESK = {"viewport": {"width": 1366, "height": 900}}
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        pytest.fail("Chromium is missing: run scripts/test.sh (it installs Debian's chromium)")
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def live_district(transactional_db, settings, tmp_path):
+    from gongzhi.demo.district import build_district
+    from gongzhi.demo.reference import build_reference
+    from gongzhi.events import rules
+    settings.MEDIA_ROOT = tmp_path / "media"
+    rules.invalidate()
+    build_reference()
+    return build_district(townships=2, communities=2, grids=2)
+
+
+class Shots:
+    def __init__(self, request):
+        name = re.sub(r"[^\w-]+", "_", request.node.name)
+        self.dir = Path(os.environ.get("GONGZHI_ARTIFACTS", ROOT / "artifacts")) / "screenshots" / name
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.n = 0
+
+    def __call__(self, page, step: str):
+        self.n += 1
+        page.screenshot(path=str(self.dir / f"{self.n:02d}-{step}.png"), full_page=True)
+
+
+@pytest.fixture
+def shot(request):
+    return Shots(request)
+
+
+@pytest.fixture
+def open_as(browser, live_server, live_district):
+    """open_as("resident1", phone=True) → a logged-in page (through the real login form)."""
+    contexts = []
+
+    def make(username: str, phone: bool = False):
+        ctx = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", **(PHONE if phone else DESK))
+        ctx.set_default_timeout(15_000)
+        contexts.append(ctx)
+        page = ctx.new_page()
+        page.goto(f"{live_server.url}/login/")
+        page.get_by_label("用户名").fill(username)
+        page.get_by_label("密码").fill("gongzhi123")
+        with page.expect_navigation():
+            page.get_by_role("button", name="登录").click()
+        page.base = live_server.url
+        return page
+
+    yield make
+    for ctx in contexts:
+        ctx.close()
