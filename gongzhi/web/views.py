@@ -62,7 +62,10 @@ def report(request):
     s = scope_of(request.user)
     staff = s.is_staff_anywhere
     grids = _grids_for(request.user)
-    form = ReportForm(request.POST or None, request.FILES or None, grids=grids, staff=staff)
+    roles = {r for r, *_ in s.areas}
+    default_channel = Channel.GRID_PATROL if roles & GRID_TEAM_ROLES else Channel.WALK_IN
+    form = ReportForm(request.POST or None, request.FILES or None, grids=grids, staff=staff,
+                      initial={"channel": default_channel})
     template_errors, template_values = {}, {}
     if request.method == "POST":
         template_values = {k[2:]: v for k, v in request.POST.items() if k.startswith("f_") and v != ""}
@@ -115,7 +118,7 @@ def _report_context(request, form, grids, template_errors, template_values):
     pin = None
     if lon not in (None, "") and lat not in (None, ""):
         try:
-            pin = type("Pin", (), {"lon": float(lon), "lat": float(lat), "sla_flag": "pin", "id": 0,
+            pin = type("Pin", (), {"lon": float(lon), "lat": float(lat), "sla_flag": "picked", "id": 0,
                                    "title": "", "number": ""})()
         except ValueError:
             pin = None
@@ -162,6 +165,9 @@ def queue(request):
 def desk(request):
     f = {k: request.GET.get(k, "") for k in ("status", "kind", "sla", "area", "q")}
     qs = selectors.event_list(request.user, **{k: v or None for k, v in f.items()})
+    if request.GET.get("supervised"):             # the 督办 board: what leaders are pressing on
+        qs = qs.exclude(supervision="")
+        f["supervised"] = "1"
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(request, "web/desk.html", {
         "filters": f, "page": page, "rows": [_row(e) for e in page], "statuses": Status.choices(),

@@ -64,11 +64,13 @@ def shot(request):
 
 @pytest.fixture
 def open_as(browser, live_server, live_district):
-    """open_as("resident1", phone=True) → a logged-in page (through the real login form)."""
+    """open_as("resident1", phone=True, at=(lon, lat)) → a logged-in page (through the real login
+    form); ``at`` is where the phone's GPS says it is."""
     contexts = []
 
-    def make(username: str, phone: bool = False):
-        ctx = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", **(PHONE if phone else DESK))
+    def make(username: str, phone: bool = False, at: tuple[float, float] | None = None):
+        extra = {"geolocation": {"longitude": at[0], "latitude": at[1]}, "permissions": ["geolocation"]} if at else {}
+        ctx = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", **(PHONE if phone else DESK), **extra)
         ctx.set_default_timeout(15_000)
         contexts.append(ctx)
         page = ctx.new_page()

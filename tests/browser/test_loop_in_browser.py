@@ -184,13 +184,41 @@ def test_validation_keeps_input_and_out_of_scope_is_refused(open_as, live_distri
     shot(stranger, "out-of-scope")
 
 
+def test_a_grid_worker_reports_on_patrol_from_where_they_stand(open_as, live_district, shot, tmp_path):
+    from shapely.geometry import shape
+    d = live_district
+    here = shape(d.grids[1].geometry).representative_point()
+    worker = open_as("grid112", phone=True, at=(here.x, here.y))
+    worker.get_by_role("link", name="巡查上报").click()
+    worker.get_by_label("事件类型").select_option("hazard")
+    worker.get_by_label("事件分类").select_option("urban-appearance")
+    worker.get_by_label("问题描述").fill("巡查发现人行道护栏倒伏，存在安全隐患")
+    worker.get_by_role("button", name="使用当前定位").click()
+    worker.wait_for_function("document.querySelector('[name=lon]').value !== ''")
+    shot(worker, "patrol-report")
+    with worker.expect_navigation():
+        worker.get_by_role("button", name="提交").click()
+    ev = Event.objects.get(number=worker.locator(".tracking").inner_text())
+    assert ev.channel == "grid_patrol" and ev.area == d.grids[1] and ev.kind == "hazard"
+    assert abs(ev.lon - here.x) < 1e-5 and abs(ev.lat - here.y) < 1e-5
+
+
 def test_pages_for_screenshots(open_as, live_district, shot, tmp_path):
-    """The main pages at their working sizes, including English, for the README."""
+    """The main pages at their working sizes, including English, for the README: a simulated
+    fortnight of events through the real services, then the desk, the queue and the map."""
+    from gongzhi.demo.simulate import simulate
+    from gongzhi.events.sweep import sla_sweep
+    simulate(live_district, days=14, per_day=6)
+    sla_sweep()
     centre = open_as("town1")
-    for path, step in (("/desk/", "desk"), ("/map/", "map")):
+    for path, step in (("/desk/", "desk"), ("/queue/?tab=red", "queue-overdue"), ("/map/", "map")):
         centre.goto(centre.base + path)
         assert centre.locator("h1").count() == 1
         shot(centre, step)
+    centre.goto(centre.base + "/desk/")
+    shown = centre.locator("table.list tbody tr").count()
+    assert shown == min(50, Event.objects.filter(area_path__startswith=live_district.townships[0].path).count())
+    centre.goto(centre.base + "/map/")
     with centre.expect_navigation():
         centre.get_by_label("语言").select_option("en")
     assert centre.locator("h1").inner_text() == "Grid map"

@@ -219,3 +219,11 @@ def test_english_is_available(district):
     c.cookies["django_language"] = "en"
     page = c.get("/report/").content.decode()
     assert "Report an issue" in page and 'lang="en"' in page
+
+
+def test_the_desk_filters_supervised_events(district):
+    a, b = new_event(district, grid=0), new_event(district, grid=1)
+    services.event_accept(actor=district.users["town1"], event_id=a.id)
+    services.event_supervise(actor=district.users["supervisor"], event_id=a.id, level="red", note="限期办结")
+    page = login(district, "town1").get("/desk/", {"supervised": "1"}).content.decode()
+    assert a.number in page and b.number not in page
