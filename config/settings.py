@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "gongzhi.areas",
     "gongzhi.accounts",
     "gongzhi.events",
+    "gongzhi.stats",
     "gongzhi.web",
 ]
 

@@ -186,7 +186,8 @@ def _prepare(user, data: ReportInput, digest: str, now: datetime) -> tuple[Event
         confidential=data.kind == EventKind.TIP_OFF,
         status=Status.REPORTED, handler_level=decision.level if not dept else dept.area.level,
         handler_area=handler_area, handler_department=dept,
-        route_rule_id=decision.rule_id, route_reason=decision.reason, reported_at=now, **loc)
+        route_rule_id=decision.rule_id, route_reason=decision.reason, reported_at=now,
+        reported_on=now.astimezone(SHANGHAI).date(), **loc)
     first = EventAction(action=Action.REPORT, actor=user, actor_name=actor_name(user), at=now,
                         to_status=Status.REPORTED, note=decision.reason, data={"channel": data.channel})
     return event, first

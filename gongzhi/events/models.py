@@ -181,6 +181,9 @@ class Event(models.Model):
     resolved_on_time = models.BooleanField(null=True, blank=True)
 
     reported_at = models.DateTimeField("上报时间", db_index=True)
+    # The Shanghai calendar day of reported_at: statistics group by it without time-zone SQL.
+    reported_on = models.DateField("上报日期", null=True, db_index=True)
+    closed_workdays = models.PositiveSmallIntegerField("结案用时（工作日）", null=True, blank=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
     dispatched_at = models.DateTimeField(null=True, blank=True)
     signed_at = models.DateTimeField(null=True, blank=True)

@@ -21,6 +21,7 @@ from gongzhi.areas.models import Area, Department
 from gongzhi.domain.enums import (
     Action, Clock, CoHandlerRole, ExtensionState, Level, Status, SupervisionLevel,
 )
+from gongzhi.domain.calendar import UnknownYear
 from gongzhi.domain.routing import Facts, escalation_target, skip_target
 from gongzhi.domain.sla import Deadline
 from gongzhi.domain.workflow import Capacity, transition
@@ -325,9 +326,18 @@ def event_verify(*, actor, event_id: int, passed: bool, note: str = "", version:
                  at: datetime | None = None) -> Event:
     if passed:
         return _act(actor, event_id, Action.VERIFY, note=note, at=at, version=version,
-                    mutate=lambda ev, now: {"verified_at": now})
+                    mutate=lambda ev, now: {"verified_at": now, "closed_workdays": _workdays_since(ev, now)})
     return _act(actor, event_id, Action.VERIFY_FAIL, reason=note, at=at, version=version,
                 mutate=lambda ev, now: {"resolved_at": None, **_handle_clock(ev, now)})
+
+
+def _workdays_since(ev: Event, now: datetime) -> int | None:
+    """Working days from report to 结案 (for the KPI 平均办结工作日); None in an unknown year."""
+    cal = rules.calendar()
+    try:
+        return cal.workdays_between(ev.reported_at.astimezone(cal.tz).date(), now.astimezone(cal.tz).date())
+    except UnknownYear:
+        return None
 
 
 def event_answer(*, actor, event_id: int, answer: str, version: int | None = None,
@@ -355,7 +365,7 @@ def event_reopen(*, actor, event_id: int, reason: str, version: int | None = Non
     """重办: back to the unit that handled it, with fresh clocks."""
     def mutate(ev, now):
         return {"reopens": F("reopens") + 1, "resolved_at": None, "verified_at": None, "answered_at": None,
-                "satisfaction": None, "resolved_on_time": None,
+                "satisfaction": None, "resolved_on_time": None, "closed_workdays": None,
                 **clocks.start_handling(ev, now, ev.handler_level, now)}
     return _act(actor, event_id, Action.REOPEN, reason=reason, at=at, version=version, mutate=mutate)
 

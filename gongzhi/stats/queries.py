@@ -1,0 +1,149 @@
+"""KPI queries: from the rollup where it has the cut, from the raw events where it does not.
+
+``source="raw"`` forces the raw GROUP BY (the benchmark's baseline and the fallback for cuts the
+rollup does not keep: a dimension below township level).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.db import connection
+from django.db.models import Sum
+
+from gongzhi.areas.models import Area, Department
+from gongzhi.domain.enums import Channel, EventKind, Level
+from gongzhi.domain.kpi import MEASURES, compare, rates
+
+from .models import Daily
+from .rollup import DIM_MAX_LEVEL, DIMENSIONS, EXPR
+
+BREAKDOWNS = ("area", "day", "category", "kind", "channel", "unit")
+
+
+@dataclass
+class Filters:
+    start: date
+    end: date
+    area: Area                                    # the area looked at (county, township, ... grid)
+    dim: str = ""                                 # an optional filter: category/kind/channel/unit
+    key: str = ""
+
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def shifted(self, periods: int) -> "Filters":
+        n = self.days()
+        return Filters(self.start - timedelta(days=n * periods), self.end - timedelta(days=n * periods),
+                       self.area, self.dim, self.key)
+
+
+@dataclass
+class Result:
+    filters: Filters
+    source: str
+    totals: dict
+    rates: dict
+    rows: list[dict] = field(default_factory=list)
+
+
+def _rollup_ok(f: Filters, by: str) -> bool:
+    if by == "area":
+        child_level = f.area.level + 1
+        return f.dim == "" or child_level <= DIM_MAX_LEVEL
+    if by in DIMENSIONS and by:            # one dimension per row: no cross-tabs in the rollup
+        return not f.dim and f.area.level <= DIM_MAX_LEVEL
+    return not f.dim or f.area.level <= DIM_MAX_LEVEL
+
+
+def _rollup(f: Filters, by: str | None) -> tuple[dict, list[dict]]:
+    sums = {m: Sum(m) for m in MEASURES}
+    base = Daily.objects.filter(day__gte=f.start, day__lte=f.end)
+    own = base.filter(area=f.area, dim=f.dim, key=f.key)
+    totals = own.aggregate(**sums)
+    rows: list[dict] = []
+    if by == "area":
+        rows = list(base.filter(level=f.area.level + 1, area__path__startswith=f.area.path, dim=f.dim, key=f.key)
+                    .values("area__code", "area__name").annotate(**sums).order_by("-reported"))
+        rows = [{"key": r.pop("area__code"), "label": r.pop("area__name"), **r} for r in rows]
+    elif by == "day":
+        rows = [{"key": r.pop("day").isoformat(), **r}
+                for r in own.values("day").annotate(**sums).order_by("day")]
+    elif by:
+        q = base.filter(area=f.area, dim=by)
+        rows = [{"key": r.pop("key"), **r} for r in q.values("key").annotate(**sums).order_by("-reported")]
+    return {m: totals[m] or 0 for m in MEASURES}, rows
+
+
+def _raw(f: Filters, by: str | None) -> tuple[dict, list[dict]]:
+    """The same measures by GROUP BY over the events (the definitions in rollup.EXPR)."""
+    where = ["e.reported_on BETWEEN %s AND %s", "e.area_path LIKE %s"]
+    params: list = [f.start, f.end, f.area.path + "%"]
+    if f.dim:
+        where.append(f"{DIMENSIONS[f.dim]} = %s")
+        params.append(f.key)
+    group = {"area": "child.code", "day": "e.reported_on", None: "''"}.get(by, DIMENSIONS.get(by or "", "''"))
+    join_child = ""
+    if by == "area":
+        join_child = ("JOIN stats_gridancestor g ON g.grid_id = e.area_id AND g.level = %s "
+                      "JOIN areas_area child ON child.id = g.ancestor_id ")
+        params = [f.area.level + 1, *params]
+    measures = ", ".join(f"SUM({EXPR[m]})" for m in MEASURES)
+    sql = (f"SELECT {group}, {measures} FROM events_event e {join_child}"
+           "JOIN events_category c ON c.id = e.category_id "
+           "LEFT JOIN areas_department hd ON hd.id = e.handler_department_id "
+           "JOIN areas_area ha ON ha.id = e.handler_area_id "
+           f"WHERE {' AND '.join(where)}" + (f" GROUP BY {group}" if by else ""))
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        out = [{"key": str(r[0]), **{m: int(v or 0) for m, v in zip(MEASURES, r[1:])}} for r in cur.fetchall()]
+    totals = {m: sum(r[m] for r in out) for m in MEASURES}
+    if by is None:
+        return totals, []
+    if by == "area":
+        names = dict(Area.objects.filter(code__in=[r["key"] for r in out]).values_list("code", "name"))
+        for r in out:
+            r["label"] = names.get(r["key"], r["key"])
+    if by != "day":
+        totals = _raw(f, None)[0]    # the total is its own query: a group key can be NULL
+    out.sort(key=(lambda r: r["key"]) if by == "day" else (lambda r: -r["reported"]))
+    return totals, out
+
+
+def kpis(f: Filters, by: str | None = None, source: str = "auto") -> Result:
+    use_rollup = source == "rollup" or (source == "auto" and _rollup_ok(f, by or ""))
+    totals, rows = (_rollup if use_rollup else _raw)(f, by)
+    for r in rows:
+        r["rates"] = rates({m: r[m] or 0 for m in MEASURES})
+        r.setdefault("label", label_of(by, r["key"]))
+    return Result(f, "rollup" if use_rollup else "raw", totals, rates(totals), rows)
+
+
+def with_comparison(f: Filters, periods: int = 4, source: str = "auto") -> dict:
+    """Reported in this period against the average of the ``periods`` before it."""
+    now = kpis(f, source=source).totals["reported"]
+    before = [kpis(f.shifted(i), source=source).totals["reported"] for i in range(1, periods + 1)]
+    unit = {7: "周", 1: "天"}.get(f.days(), "期")
+    return {"current": now, "previous": before, **compare(now, before, unit=unit)}
+
+
+_KINDS = dict(EventKind.choices())
+_CHANNELS = dict(Channel.choices())
+
+
+def label_of(dim: str | None, key: str) -> str:
+    if dim == "kind":
+        return _KINDS.get(key, key)
+    if dim == "channel":
+        return _CHANNELS.get(key, key)
+    if dim == "category":
+        from gongzhi.events.models import Category
+        return Category.objects.filter(code=key).values_list("name", flat=True).first() or key
+    if dim == "unit" and key[:2] in ("d:", "a:"):
+        model = Department if key.startswith("d:") else Area
+        return model.objects.filter(code=key[2:]).values_list("name", flat=True).first() or key
+    return key
+
+
+def top_area() -> Area:
+    return Area.objects.filter(level__in=(Level.CITY, Level.COUNTY)).order_by("level", "id").first()
