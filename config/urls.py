@@ -12,6 +12,7 @@ admin.site.index_title = "基础数据与配置"
 
 urlpatterns = [
     path("", include("gongzhi.web.urls")),
+    path("stats/", include("gongzhi.stats.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),

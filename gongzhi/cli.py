@@ -9,7 +9,7 @@ gongzhi <any Django manage command>
 import os
 import sys
 
-ALIASES = {"sla-sweep": "sla_sweep", "import-grids": "import_grids"}
+ALIASES = {"sla-sweep": "sla_sweep", "import-grids": "import_grids", "stats-refresh": "stats_refresh"}
 
 
 def main(argv: list[str] | None = None) -> None:

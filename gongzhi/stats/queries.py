@@ -64,14 +64,14 @@ def _rollup(f: Filters, by: str | None) -> tuple[dict, list[dict]]:
     rows: list[dict] = []
     if by == "area":
         rows = list(base.filter(level=f.area.level + 1, area__path__startswith=f.area.path, dim=f.dim, key=f.key)
-                    .values("area__code", "area__name").annotate(**sums).order_by("-reported"))
+                    .values("area__code", "area__name").annotate(**sums).order_by("-reported", "area__code"))
         rows = [{"key": r.pop("area__code"), "label": r.pop("area__name"), **r} for r in rows]
     elif by == "day":
         rows = [{"key": r.pop("day").isoformat(), **r}
                 for r in own.values("day").annotate(**sums).order_by("day")]
     elif by:
         q = base.filter(area=f.area, dim=by)
-        rows = [{"key": r.pop("key"), **r} for r in q.values("key").annotate(**sums).order_by("-reported")]
+        rows = [{"key": r.pop("key"), **r} for r in q.values("key").annotate(**sums).order_by("-reported", "key")]
     return {m: totals[m] or 0 for m in MEASURES}, rows
 
 
@@ -106,7 +106,7 @@ def _raw(f: Filters, by: str | None) -> tuple[dict, list[dict]]:
             r["label"] = names.get(r["key"], r["key"])
     if by != "day":
         totals = _raw(f, None)[0]    # the total is its own query: a group key can be NULL
-    out.sort(key=(lambda r: r["key"]) if by == "day" else (lambda r: -r["reported"]))
+    out.sort(key=(lambda r: r["key"]) if by == "day" else (lambda r: (-r["reported"], r["key"])))
     return totals, out
 
 

@@ -1,5 +1,5 @@
 """What every page's header needs: who is logged in and which pages their roles use."""
-from gongzhi.domain.enums import CENTRE_ROLES, GRID_TEAM_ROLES
+from gongzhi.domain.enums import CENTRE_ROLES, GRID_TEAM_ROLES, Role
 from gongzhi.events.scope import scope_of
 
 
@@ -18,6 +18,8 @@ def nav(request):
         links.append(("web:queue", "本级待办"))
     if s.areas or s.is_admin:
         links.append(("web:map", "网格地图"))
+    if s.is_admin or roles & (CENTRE_ROLES | {Role.SUPERVISOR}):
+        links.append(("stats:report", "统计"))
     if not s.is_staff_anywhere:
         links.append(("web:mine", "我的上报"))
     return {"nav_links": links, "nav_name": profile.display_name if profile else user.get_username(),

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_noop as N
 
 from gongzhi.events.operations import OPERATIONS
 
-MENU = [N("上报"), N("我的待办"), N("分拨台"), N("本级待办"), N("网格地图"), N("我的上报")]
+MENU = [N("上报"), N("我的待办"), N("分拨台"), N("本级待办"), N("网格地图"), N("我的上报"), N("统计")]
 TABS = [N("待签收"), N("办理中"), N("即将超期"), N("已超期")]
 SATISFACTION = [N("非常满意"), N("满意"), N("基本满意"), N("不满意"), N("非常不满意")]
 OPERATION_LABELS = [N("受理"), N("不予受理"), N("派遣"), N("签收"), N("退回"), N("办理记录"), N("办结"),

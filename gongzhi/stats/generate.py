@@ -1,0 +1,213 @@
+"""A year of a city's events in bulk, for dashboards and benchmarks (``gongzhi simulate --events N``).
+
+Unlike demo/simulate.py (which walks every event through the services with timelines), this writes
+finished event rows directly — millions per run — with the shapes a real year has:
+- seasonality: monthly factors (summer peaks, the Spring Festival trough) and quieter weekends;
+- a category mix and, per category, a kind, a channel mix and a handling level;
+- grid skew: a Zipf-like weight per grid (a few grids near markets and old estates report most);
+- late handling: a share of events signed or resolved late, a tail still open and overdue;
+- satisfaction mostly 4–5 with a tail of 1–3; some returns and reopens.
+Every derived column the KPIs read (report day, on-time flags, working days to close) is filled
+with the same calendar the services use, so the rollup over generated rows is meaningful.
+"""
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, time, timedelta
+
+import numpy as np
+from django.db import connection
+
+from shapely.geometry import shape
+
+from gongzhi.areas.models import Area
+from gongzhi.domain.calendar import SHANGHAI, UnknownYear
+from gongzhi.domain.enums import Level
+from gongzhi.events import rules
+from gongzhi.events.models import Category, Event
+
+MONTH = [0.55, 0.75, 1.0, 1.05, 1.1, 1.25, 1.35, 1.3, 1.1, 0.95, 1.0, 0.9]       # Jan..Dec
+WEEKDAY = [1.15, 1.1, 1.05, 1.05, 1.0, 0.75, 0.7]                               # Mon..Sun
+# category code → (weight, kind, level)
+MIX = {
+    "urban-appearance": (22, "complaint", Level.GRID), "urban-stall": (8, "complaint", Level.GRID),
+    "urban-build": (6, "tip_off", Level.TOWNSHIP), "urban-noise": (10, "complaint", Level.COMMUNITY),
+    "dispute-neighbour": (7, "dispute", Level.COMMUNITY), "dispute-family": (3, "dispute", Level.COMMUNITY),
+    "dispute-labour": (4, "dispute", Level.COMMUNITY), "dispute-property": (4, "dispute", Level.COMMUNITY),
+    "dispute-traffic": (2, "dispute", Level.COMMUNITY), "safety-fire": (4, "hazard", Level.GRID),
+    "safety-gas": (2, "hazard", Level.GRID), "livelihood-water": (5, "help", Level.COMMUNITY),
+    "livelihood-road": (7, "complaint", Level.COMMUNITY), "livelihood-elderly": (4, "help", Level.COMMUNITY),
+    "order": (2, "tip_off", Level.TOWNSHIP), "policy": (9, "consult", Level.COMMUNITY),
+    "suggestion": (3, "suggestion", Level.COMMUNITY),
+}
+CHANNELS = (["app", "grid_patrol", "hotline", "walk_in", "police_110"], [0.3, 0.35, 0.25, 0.07, 0.03])
+COLUMNS = ["number", "kind", "category_id", "urgency", "channel", "title", "description", "fields", "address",
+           "lon", "lat", "orig_system", "area_id", "area_path", "reporter_name", "reporter_phone",
+           "reporter_id_number", "anonymous", "confidential", "status", "version", "handler_level",
+           "handler_area_id", "route_reason", "clock", "due_at", "warn_at", "sla_flag", "sign_due_at",
+           "handle_started_at", "handle_due_at", "extension_workdays", "signed_on_time", "resolved_on_time",
+           "reported_at", "reported_on", "accepted_at", "dispatched_at", "signed_at", "resolved_at", "verified_at",
+           "answered_at", "closed_at", "closed_workdays", "updated_at", "result", "answer", "satisfaction",
+           "supervision", "escalations", "returns", "reopens", "payload_hash"]
+
+
+class Workdays:
+    """Working-day arithmetic by index: the n-th working day of the year, both ways, O(1)."""
+
+    def __init__(self, first: date, last: date):
+        cal = rules.calendar()
+        self.first = first
+        days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+        flags = np.array([self._workday(cal, d) for d in days], dtype=np.int32)
+        self.cum = np.cumsum(flags)                   # working days in (first-1, d]
+        self.workdays = np.flatnonzero(flags)          # offsets of the working days
+
+    @staticmethod
+    def _workday(cal, d: date) -> bool:
+        try:
+            return cal.is_workday(d)
+        except UnknownYear:        # simulated deadlines past the loaded years: plain Mon–Fri
+            return d.weekday() < 5
+
+    def add(self, offset: np.ndarray, n: np.ndarray) -> np.ndarray:
+        """Offset of the n-th working day after ``offset`` (n ≥ 1), clipped to the range."""
+        idx = np.minimum(self.cum[offset] + n - 1, len(self.workdays) - 1)
+        return self.workdays[idx]
+
+    def between(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return self.cum[b] - self.cum[a]
+
+
+def generate(n: int, *, end: date, days: int = 365, seed: int = 1, chunk: int = 200_000, progress=None) -> int:
+    """Write ``n`` events reported over the ``days`` days up to ``end``; returns rows written."""
+    rng = np.random.default_rng(seed)
+    grids = list(Area.objects.filter(level=Level.GRID).order_by("id"))
+    if not grids:
+        raise RuntimeError("没有网格：先运行 gongzhi demo --no-serve 或导入网格")
+    by_code = {a.code: a for a in Area.objects.all()}
+    ancestors = [[by_code[c] for c in g.path.split("/") if c] for g in grids]
+    centres = [shape(g.geometry).representative_point().coords[0] if g.geometry else (None, None) for g in grids]
+    cats = {c.code: c for c in Category.objects.filter(code__in=MIX)}
+    mix = [(cats[k], *v) for k, v in MIX.items() if k in cats]
+    cat_w = np.array([m[1] for m in mix], dtype=float)
+    cat_w /= cat_w.sum()
+    grid_w = 1.0 / np.arange(1, len(grids) + 1) ** 0.8
+    rng.shuffle(grid_w)
+    grid_w /= grid_w.sum()
+    first = end - timedelta(days=days - 1)
+    span = [first + timedelta(days=i) for i in range(days)]
+    day_w = np.array([MONTH[d.month - 1] * WEEKDAY[d.weekday()] for d in span])
+    # The Spring Festival week: people report little.
+    day_w *= np.array([0.4 if d.month in (1, 2) and not Workdays._workday(rules.calendar(), d) else 1.0
+                       for d in span])
+    day_w /= day_w.sum()
+    wd = Workdays(first, end + timedelta(days=120))
+    now = datetime.combine(end, time(23, 0), SHANGHAI)
+    tz = SHANGHAI
+    written = 0
+    number_base = Event.objects.count()
+    with connection.cursor() as cur:
+        raw = cur.connection
+        for start in range(0, n, chunk):
+            m = min(chunk, n - start)
+            day = rng.choice(days, size=m, p=day_w)
+            secs = (rng.beta(2.2, 2.0, size=m) * 86_399).astype(int)         # daytime-heavy
+            g = rng.choice(len(grids), size=m, p=grid_w)
+            c = rng.choice(len(mix), size=m, p=cat_w)
+            ch = rng.choice(len(CHANNELS[0]), size=m, p=CHANNELS[1])
+            age = (days - 1) - day                                           # days before `end`
+            sign_n = np.ones(m, dtype=int)
+            handle_n = rng.choice([3, 5, 10, 15], size=m, p=[0.2, 0.3, 0.4, 0.1])
+            late_sign = rng.random(m) < 0.06
+            late_handle = rng.random(m) < 0.09
+            sign_limit = wd.add(day, sign_n)
+            sign_off = np.where(late_sign, wd.add(day, sign_n + 1), np.minimum(day + rng.integers(0, 2, m), sign_limit))
+            handle_limit = wd.add(sign_off, handle_n)
+            resolve_off = np.where(late_handle, handle_limit + rng.integers(1, 8, m),
+                                   sign_off + (rng.random(m) * (handle_limit - sign_off + 1)).astype(int))
+            verify_off = resolve_off + rng.integers(0, 3, m)
+            answer_off = verify_off + rng.integers(0, 2, m)
+            revisit_off = answer_off + rng.integers(1, 4, m)
+            rejected = rng.random(m) < 0.02
+            sat = rng.choice([5, 4, 3, 2, 1], size=m, p=[0.62, 0.27, 0.06, 0.03, 0.02])
+            returns = (rng.random(m) < 0.05).astype(int)
+            reopens = (rng.random(m) < 0.02).astype(int)
+            today_off = days - 1
+            rows = []
+            for i in range(m):
+                cat, _, kind, level = mix[c[i]]
+                grid = grids[g[i]]
+                chain = ancestors[g[i]]
+                handler = next((a for a in chain if a.level == level), grid)
+                d0 = first + timedelta(days=int(day[i]))
+                reported = datetime.combine(d0, time(), tz) + timedelta(seconds=int(secs[i]))
+
+                def at(off, hour=10):
+                    return datetime.combine(first + timedelta(days=int(off)), time(hour), tz)
+                status, flag = "closed", "green"
+                fields = dict(accepted_at=reported + timedelta(minutes=20), dispatched_at=reported + timedelta(hours=1),
+                              signed_at=None, resolved_at=None, verified_at=None, answered_at=None, closed_at=None,
+                              handle_started_at=None, signed_on_time=None, resolved_on_time=None, satisfaction=None,
+                              closed_workdays=None, due_at=None, warn_at=None, clock="")
+                sign_due = datetime.combine(first + timedelta(days=int(sign_limit[i])), time(23, 59, 59), tz)
+                handle_due = datetime.combine(first + timedelta(days=int(handle_limit[i])), time(23, 59, 59), tz)
+                if rejected[i]:
+                    status = "rejected"
+                    fields.update(accepted_at=None, dispatched_at=None)
+                elif sign_off[i] > today_off:
+                    status, fields["clock"], fields["due_at"] = "dispatched", "sign", sign_due
+                else:
+                    fields.update(signed_at=max(at(sign_off[i], 9), reported + timedelta(hours=2)),
+                                  handle_started_at=max(at(sign_off[i], 9), reported + timedelta(hours=2)))
+                    fields["signed_on_time"] = bool(fields["signed_at"] <= sign_due)
+                    if resolve_off[i] > today_off:
+                        status, fields["clock"], fields["due_at"] = "handling", "handle", handle_due
+                    else:
+                        fields["resolved_at"] = max(at(resolve_off[i], 16), fields["signed_at"])
+                        fields["resolved_on_time"] = bool(fields["resolved_at"] <= handle_due)
+                        if verify_off[i] > today_off:
+                            status = "resolved"
+                        else:
+                            fields["verified_at"] = max(at(verify_off[i], 11), fields["resolved_at"])
+                            fields["closed_workdays"] = int(wd.between(day[i:i + 1], verify_off[i:i + 1])[0])
+                            status = "verified"
+                            if answer_off[i] <= today_off:
+                                fields["answered_at"] = max(at(answer_off[i], 15), fields["verified_at"])
+                                status = "answered"
+                                if revisit_off[i] <= today_off:
+                                    fields["satisfaction"] = int(sat[i])
+                                    status = "revisited"
+                                    if revisit_off[i] + 2 <= today_off:
+                                        fields["closed_at"] = at(revisit_off[i] + 2, 17)
+                                        status = "closed"
+                if fields["due_at"] is not None and fields["due_at"] < now:
+                    flag = "red"
+                elif fields["due_at"] is not None and fields["due_at"] - timedelta(days=1) < now:
+                    flag = "yellow"
+                lon, lat = centres[g[i]]
+                rows.append((
+                    f"S{number_base + start + i:011d}", kind, cat.id, "normal", CHANNELS[0][ch[i]],
+                    cat.name + "问题", f"{cat.name}：模拟数据", "{}", "", lon, lat, "", grid.id, grid.path, "", "", "",
+                    False, kind == "tip_off", status, 1, int(handler.level), handler.id, f"模拟：{handler.name}",
+                    fields["clock"], fields["due_at"], fields["warn_at"], flag, sign_due,
+                    fields["handle_started_at"], handle_due if fields["handle_started_at"] else None, 0,
+                    fields["signed_on_time"], fields["resolved_on_time"], reported, d0, fields["accepted_at"],
+                    fields["dispatched_at"], fields["signed_at"], fields["resolved_at"], fields["verified_at"],
+                    fields["answered_at"], fields["closed_at"], fields["closed_workdays"], now, "", "",
+                    fields["satisfaction"], "", 0, int(returns[i]), int(reopens[i]) if status != "rejected" else 0, ""))
+            _write(cur, raw, rows)
+            written += m
+            if progress:
+                progress(m)
+    return written
+
+
+def _write(cur, raw, rows) -> None:
+    if connection.vendor == "postgresql":
+        with raw.cursor().copy(f"COPY events_event ({', '.join(COLUMNS)}) FROM STDIN") as copy:
+            for r in rows:
+                copy.write_row(r)
+    else:
+        marks = ", ".join(["%s"] * len(COLUMNS))
+        cur.executemany(f"INSERT INTO events_event ({', '.join(COLUMNS)}) VALUES ({marks})",
+                        [tuple(json.dumps(v) if isinstance(v, dict) else v for v in r) for r in rows])

@@ -1,0 +1,26 @@
+import signal
+import time
+
+from django.core.management.base import BaseCommand
+
+from gongzhi.stats.rollup import refresh
+
+
+class Command(BaseCommand):
+    help = "把新的办理记录汇入日统计表（--full 全量重建；--loop 循环运行）"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--full", action="store_true")
+        parser.add_argument("--loop", type=float, metavar="SECONDS")
+
+    def handle(self, *args, full=False, loop=None, **opts):
+        stop = {"now": False}
+        signal.signal(signal.SIGTERM, lambda *_: stop.update(now=True))
+        while True:
+            res = refresh(full=full)
+            self.stdout.write(f"{'全量' if res.full else '增量'}：{res.days} 天，{res.actions} 条新记录，"
+                              f"{res.seconds:.3f}s")
+            full = False
+            if not loop or stop["now"]:
+                break
+            time.sleep(loop)

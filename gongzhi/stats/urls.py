@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "stats"
+urlpatterns = [
+    path("", views.report, name="report"),
+    path("screen/", views.screen, name="screen"),
+    path("screen/panel", views.screen_panel, name="screen_panel"),
+    path("export.xlsx", views.export, name="export"),
+]

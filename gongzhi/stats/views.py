@@ -1,0 +1,167 @@
+"""一屏知全城: the report page with drill-down, the big screen, and the Excel 台账 export."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+from io import BytesIO
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Sum
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from gongzhi.areas.models import Area
+from gongzhi.domain.enums import CENTRE_ROLES, OPEN_STATUSES, Level, Role, SlaFlag
+from gongzhi.events.models import Event
+from gongzhi.events.scope import scope_of
+from gongzhi.web import maps
+
+from .models import Daily
+from .queries import BREAKDOWNS, Filters, kpis, label_of, top_area, with_comparison
+
+RATE_COLUMNS = ["结案率", "按时签收率", "按时办结率", "退回率", "重办率", "回访率", "满意率", "平均办结工作日", "超期数"]
+DIM_LABELS = {"area": "区域", "day": "日期", "category": "分类", "kind": "类型", "channel": "渠道", "unit": "处置单位"}
+READER_ROLES = CENTRE_ROLES | {Role.SUPERVISOR}
+
+
+def _today() -> date:
+    return timezone.localdate()
+
+
+def _filters(request) -> Filters:
+    """Period and area from the query string, limited to what the user may read."""
+    s = scope_of(request.user)
+    mine = [(path, Area(pk=aid, path=path, level=level)) for role, aid, path, level in s.areas if role in READER_ROLES]
+    if not s.is_admin and not mine:
+        raise Http404("您没有查看统计的权限")
+    code = request.GET.get("area")
+    area = Area.objects.filter(code=code).first() if code else None
+    if area is None:
+        area = top_area() if s.is_admin else Area.objects.get(pk=min(mine, key=lambda m: m[1].level)[1].pk)
+    if not s.is_admin and not any(area.path.startswith(p) for p, _ in mine):
+        raise Http404("该区域不在您的管辖范围内")
+    today = _today()
+    period = request.GET.get("period", "week")
+    try:
+        start = date.fromisoformat(request.GET["start"]) if request.GET.get("start") else None
+        end = date.fromisoformat(request.GET["end"]) if request.GET.get("end") else None
+    except ValueError:
+        start = end = None
+    if not (start and end and start <= end):
+        days = {"day": 1, "week": 7, "month": 30, "quarter": 91, "year": 365}.get(period, 7)
+        end, start = today, today - timedelta(days=days - 1)
+    dim = request.GET.get("dim", "")
+    return Filters(start, end, area, dim if dim in ("category", "kind", "channel", "unit") else "",
+                   request.GET.get("key", "") if dim else "")
+
+
+@login_required
+def report(request):
+    f = _filters(request)
+    by = request.GET.get("by", "area" if f.area.level < Level.GRID else "day")
+    if by not in BREAKDOWNS:
+        by = "area"
+    result = kpis(f, by=by)
+    return render(request, "stats/report.html", {
+        "f": f, "by": by, "result": result, "dims": DIM_LABELS, "rate_columns": RATE_COLUMNS,
+        "comparison": with_comparison(f), "crumbs": _crumbs(f.area), "query": request.GET.urlencode(),
+        "child_level": f.area.level + 1})
+
+
+def _crumbs(area: Area) -> list[Area]:
+    codes = [c for c in area.path.split("/") if c]
+    found = {a.code: a for a in Area.objects.filter(code__in=codes)}
+    return [found[c] for c in codes if c in found]
+
+
+@login_required
+def screen(request):
+    f = _filters(request)
+    return render(request, "stats/screen.html", _screen_context(f))
+
+
+@login_required
+def screen_panel(request):
+    """htmx: the screen's numbers, re-fetched every 30 s without reloading the page."""
+    return render(request, "stats/_screen_panel.html", _screen_context(_filters(request)))
+
+
+def _screen_context(f: Filters) -> dict:
+    today = _today()
+    week = kpis(f, by="area" if f.area.level < Level.GRID else "day")
+    trend = kpis(Filters(today - timedelta(days=29), today, f.area), by="day")
+    cats = kpis(Filters(f.start, f.end, f.area), by="category") if f.area.level <= Level.TOWNSHIP else None
+    today_k = kpis(Filters(today, today, f.area))
+    open_now = Event.objects.filter(area_path__startswith=f.area.path, status__in=[s.value for s in OPEN_STATUSES])
+    overdue = (open_now.filter(sla_flag=SlaFlag.RED).select_related("area", "handler_area", "handler_department")
+               .order_by("due_at")[:8])
+    per_grid = dict(Daily.objects.filter(level=Level.GRID, dim="", day__gte=f.start, day__lte=f.end,
+                                         area__path__startswith=f.area.path)
+                    .values_list("area_id").annotate(n=Sum("reported")).values_list("area_id", "n"))
+    grids = Area.objects.filter(level=Level.GRID, path__startswith=f.area.path, geometry__isnull=False)
+    heat = maps.build(list(grids))
+    top = max(per_grid.values(), default=0)
+    if heat:
+        by_code = {g.code: g.id for g in grids}
+        for g in heat.grids:
+            n = per_grid.get(by_code.get(g["code"]), 0)
+            g["n"], g["heat"] = n, round(n / top, 3) if top else 0
+    return {
+        "f": f, "week": week, "trend": _line(trend.rows, "reported"), "trend_rows": trend.rows,
+        "cats": _bars((cats.rows if cats else [])[:8], "reported"),
+        "cats_height": 36 * len((cats.rows if cats else [])[:8]) + 10, "today": today_k.totals,
+        "open_now": open_now.count(), "overdue": list(overdue), "heat": heat, "comparison": with_comparison(f),
+        "rate_columns": RATE_COLUMNS[:7], "refreshed": timezone.localtime(),
+    }
+
+
+def _bars(rows: list[dict], key: str, width: float = 600, bar: float = 26) -> list[dict]:
+    top = max((r[key] for r in rows), default=0) or 1
+    return [{"label": r.get("label") or r["key"], "n": r[key], "y": i * (bar + 10), "w": round(width * r[key] / top, 1)}
+            for i, r in enumerate(rows)]
+
+
+def _line(rows: list[dict], key: str, width: float = 900, height: float = 220) -> dict:
+    if not rows:
+        return {"points": "", "max": 0, "labels": []}
+    top = max(r[key] for r in rows) or 1
+    step = width / max(1, len(rows) - 1)
+    pts = " ".join(f"{i * step:.1f},{height - height * r[key] / top:.1f}" for i, r in enumerate(rows))
+    labels = [{"x": round(i * step, 1), "text": r["key"][5:]} for i, r in enumerate(rows) if i % 7 == 0]
+    return {"points": pts, "max": top, "labels": labels, "width": width, "height": height}
+
+
+@login_required
+def export(request):
+    """台账: the table on screen as .xlsx, with the filters written above it."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    f = _filters(request)
+    by = request.GET.get("by", "area")
+    if by not in BREAKDOWNS:
+        by = "area"
+    result = kpis(f, by=by)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "统计台账"
+    ws.append(["共治 · 网格化服务管理统计台账"])
+    ws["A1"].font = Font(bold=True, size=14)
+    ws.append(["区域", f.area.name, "区域编码", f.area.code])
+    ws.append(["统计期间", f.start.isoformat(), "至", f.end.isoformat()])
+    ws.append(["筛选", f"{DIM_LABELS.get(f.dim, '')} {label_of(f.dim, f.key)}".strip() or "无", "分组", DIM_LABELS[by]])
+    ws.append(["导出时间", timezone.localtime().strftime("%Y-%m-%d %H:%M:%S"), "数据来源", result.source])
+    ws.append([])
+    header = [DIM_LABELS[by], "上报", "受理", "结案", *RATE_COLUMNS]
+    ws.append(header)
+    for cell in ws[ws.max_row]:
+        cell.font = Font(bold=True)
+    for r in [*result.rows, {"label": "合计", **result.totals, "rates": result.rates}]:
+        ws.append([r.get("label") or r.get("key"), r["reported"], r["accepted"], r["closed"],
+                   *[r["rates"][c] for c in RATE_COLUMNS]])
+    buf = BytesIO()
+    wb.save(buf)
+    name = f"gongzhi-{f.area.code}-{f.start:%Y%m%d}-{f.end:%Y%m%d}.xlsx"
+    resp = HttpResponse(buf.getvalue(),
+                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    resp["Content-Disposition"] = f'attachment; filename="{name}"'
+    return resp
