@@ -149,3 +149,23 @@ def me(request):
 api.add_router("/events", events)
 api.add_router("/areas", areas)
 api.add_router("", meta)
+
+
+# ---- statistics --------------------------------------------------------------------------------
+
+stats = Router(tags=["统计"])
+
+
+@stats.get("/kpis", response={200: dict, 404: s.ErrorOut}, summary="指标（口径见 docs/kpis.md）")
+def stats_kpis(request, area: str | None = None, start: str | None = None, end: str | None = None,
+               period: str = "week", by: str | None = None, dim: str | None = None, key: str | None = None):
+    from gongzhi.stats.queries import BREAKDOWNS, kpis, with_comparison
+    from gongzhi.stats.views import _filters
+    f = _filters(request)
+    result = kpis(f, by=by if by in BREAKDOWNS else None)
+    return {"area": f.area.code, "start": f.start, "end": f.end, "source": result.source,
+            "totals": result.totals, "rates": result.rates, "rows": result.rows,
+            "comparison": with_comparison(f)}
+
+
+api.add_router("/stats", stats)

@@ -128,6 +128,8 @@ def refresh(*, full: bool = False, progress=None) -> RefreshResult:
     with transaction.atomic():
         state, _ = State.objects.select_for_update().get_or_create(key="last_action_id")
         with connection.cursor() as cur:
+            if connection.vendor == "postgresql":
+                cur.execute("SET LOCAL work_mem = '128MB'")     # the GROUP BYs hash in memory
             cur.execute("SELECT COALESCE(MAX(id), 0) FROM events_eventaction")
             top = cur.fetchone()[0]
             if full or not GridAncestor.objects.exists():

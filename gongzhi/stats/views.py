@@ -110,7 +110,8 @@ def _screen_context(f: Filters) -> dict:
         "f": f, "week": week, "trend": _line(trend.rows, "reported"), "trend_rows": trend.rows,
         "cats": _bars((cats.rows if cats else [])[:8], "reported"),
         "cats_height": 36 * len((cats.rows if cats else [])[:8]) + 10, "today": today_k.totals,
-        "open_now": open_now.count(), "overdue": list(overdue), "heat": heat, "comparison": with_comparison(f),
+        "open_now": open_now.count(), "overdue_now": open_now.filter(sla_flag=SlaFlag.RED).count(),
+        "overdue": list(overdue), "heat": heat, "comparison": with_comparison(f),
         "rate_columns": RATE_COLUMNS[:7], "refreshed": timezone.localtime(),
     }
 

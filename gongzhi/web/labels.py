@@ -11,3 +11,5 @@ OPERATION_LABELS = [N("受理"), N("不予受理"), N("派遣"), N("签收"), N(
                     N("延期申请"), N("审批延期"), N("上报上一级"), N("越级上报（按规则）"), N("吹哨（主办/协办）"),
                     N("协办部门报到"), N("督办"), N("核查"), N("答复"), N("回访/满意度"), N("重办"), N("归档")]
 assert {op.label for op in OPERATIONS.values()} <= set(OPERATION_LABELS), "a new operation needs its label here"
+STATS = [N("区域"), N("日期"), N("分类"), N("类型"), N("渠道"), N("处置单位"), N("结案率"), N("按时签收率"),
+         N("按时办结率"), N("退回率"), N("重办率"), N("回访率"), N("满意率"), N("平均办结工作日"), N("超期数"), N("峰值")]

@@ -83,3 +83,18 @@ def test_a_township_cannot_read_another_township(stats_district):
     c = client(d, "town1")
     assert c.get("/stats/", {"area": d.townships[1].code}).status_code == 404
     assert c.get("/stats/", {"area": d.townships[0].code}).status_code == 200
+
+
+def test_the_kpi_api(stats_district):
+    d = stats_district
+    import json
+    r = client(d, "county").get("/api/stats/kpis", {**period(), "by": "kind"})
+    body = json.loads(r.content)
+    start = timezone.localdate() - timedelta(days=13)
+    assert r.status_code == 200 and body["source"] == "rollup"
+    assert body["totals"]["reported"] == Event.objects.filter(reported_on__gte=start).count()
+    assert {row["key"] for row in body["rows"]} == set(
+        Event.objects.filter(reported_on__gte=start).values_list("kind", flat=True))
+    assert "较前" in body["comparison"]["text"] or "持平" in body["comparison"]["text"]
+    r = client(d, "resident1").get("/api/stats/kpis")
+    assert r.status_code == 404 and json.loads(r.content)["message"]
