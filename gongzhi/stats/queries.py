@@ -18,7 +18,7 @@ from gongzhi.domain.kpi import MEASURES, compare, rates
 from .models import Daily
 from .rollup import DIM_MAX_LEVEL, DIMENSIONS, EXPR
 
-BREAKDOWNS = ("area", "day", "category", "kind", "channel", "unit")
+BREAKDOWNS = ("area", "day", "week", "month", "category", "kind", "channel", "unit")
 
 
 @dataclass
@@ -110,7 +110,25 @@ def _raw(f: Filters, by: str | None) -> tuple[dict, list[dict]]:
     return totals, out
 
 
+def _fold(rows: list[dict], by: str) -> list[dict]:
+    """Day rows → week (starting Monday) or month rows: sums of additive measures."""
+    out: dict[str, dict] = {}
+    for r in rows:
+        d = date.fromisoformat(r["key"])
+        key = (d - timedelta(days=d.weekday())).isoformat() if by == "week" else d.strftime("%Y-%m")
+        acc = out.setdefault(key, {"key": key, **{m: 0 for m in MEASURES}})
+        for m in MEASURES:
+            acc[m] += r[m] or 0
+    return [out[k] for k in sorted(out)]
+
+
 def kpis(f: Filters, by: str | None = None, source: str = "auto") -> Result:
+    if by in ("week", "month"):
+        result = kpis(f, by="day", source=source)
+        result.rows = _fold(result.rows, by)
+        for r in result.rows:
+            r["rates"], r["label"] = rates(r), r["key"]
+        return result
     use_rollup = source == "rollup" or (source == "auto" and _rollup_ok(f, by or ""))
     totals, rows = (_rollup if use_rollup else _raw)(f, by)
     for r in rows:

@@ -20,7 +20,8 @@ from .models import Daily
 from .queries import BREAKDOWNS, Filters, kpis, label_of, top_area, with_comparison
 
 RATE_COLUMNS = ["结案率", "按时签收率", "按时办结率", "退回率", "重办率", "回访率", "满意率", "平均办结工作日", "超期数"]
-DIM_LABELS = {"area": "区域", "day": "日期", "category": "分类", "kind": "类型", "channel": "渠道", "unit": "处置单位"}
+DIM_LABELS = {"area": "区域", "day": "日期", "week": "周", "month": "月", "category": "分类", "kind": "类型",
+              "channel": "渠道", "unit": "处置单位"}
 READER_ROLES = CENTRE_ROLES | {Role.SUPERVISOR}
 
 

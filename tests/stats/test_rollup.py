@@ -35,6 +35,10 @@ def python_measures(f: Filters, by: str | None):
             add(out.setdefault(code, {}), c)
         elif by == "day":
             add(out.setdefault(e.reported_on.isoformat(), {}), c)
+        elif by == "week":
+            add(out.setdefault((e.reported_on - timedelta(days=e.reported_on.weekday())).isoformat(), {}), c)
+        elif by == "month":
+            add(out.setdefault(e.reported_on.strftime("%Y-%m"), {}), c)
         elif by:
             add(out.setdefault(keys[by], {}), c)
     return total, out
@@ -141,3 +145,21 @@ def test_working_days_to_close_skip_the_weekend(district):
     rollup.refresh(full=True)
     r = kpis(Filters(date(2026, 11, 6), date(2026, 11, 6), d.county), source="rollup")
     assert r.totals["closed"] == 1 and r.rates["平均办结工作日"] == 1.0
+
+
+def test_weeks_and_months_fold_the_days(month):
+    d = month
+    first = Event.objects.order_by("reported_on").values_list("reported_on", flat=True).first()
+    f = Filters(first, first + timedelta(days=40), d.county)
+    days = kpis(f, by="day")
+    for by in ("week", "month"):
+        r = kpis(f, by=by)
+        assert sum(row["reported"] for row in r.rows) == days.totals["reported"] == r.totals["reported"]
+        for row in r.rows:
+            start = date.fromisoformat(row["key"]) if by == "week" else date.fromisoformat(row["key"] + "-01")
+            span = 7 if by == "week" else 31
+            in_it = [x for x in days.rows if start <= date.fromisoformat(x["key"]) < start + timedelta(days=span)
+                     and (by == "week" or x["key"][:7] == row["key"])]
+            assert row["closed"] == sum(x["closed"] for x in in_it)
+        if by == "week":
+            assert all(date.fromisoformat(row["key"]).weekday() == 0 for row in r.rows)
