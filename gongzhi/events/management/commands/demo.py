@@ -44,13 +44,21 @@ class Command(BaseCommand):
         cmd = [sys.executable, "-m", "granian", "--interface", "wsgi", "--host", host, "--port", str(port),
                "--workers", "1", "--blocking-threads", "4", "--static-path-route", "/static",
                "--static-path-mount", str(settings.STATIC_ROOT), "config.wsgi:application"]
-        console.print(f"[bold green]服务已启动：http://{host}:{port}/  （Ctrl+C 退出）[/]")
+        # The two workers a real deployment runs beside the web server: deadlines and statistics.
+        workers = [subprocess.Popen([sys.executable, "-m", "gongzhi.cli", name, "--loop", "60"],
+                                    cwd=settings.BASE_DIR, stdout=subprocess.DEVNULL)
+                   for name in ("sla-sweep", "stats-refresh")]
+        console.print(f"[bold green]服务已启动：http://{host}:{port}/  （Ctrl+C 退出）[/]  "
+                      "后台：sla-sweep、stats-refresh 每 60 秒运行一次")
         try:
             subprocess.run(cmd, check=True, cwd=settings.BASE_DIR)
         except KeyboardInterrupt:
             pass
         except subprocess.CalledProcessError as exc:
             raise CommandError(f"granian exited with {exc.returncode}") from exc
+        finally:
+            for w in workers:
+                w.terminate()
 
     def _build(self, console, days, per_day):
         from django.db import transaction
@@ -66,6 +74,8 @@ class Command(BaseCommand):
             task = progress.add_task("模拟一个月的事件", total=days * per_day)
             stats = simulate(district, days=days, per_day=per_day,
                              progress=lambda done, total: progress.update(task, completed=done))
+        from gongzhi.stats.rollup import refresh
+        refresh(full=True)
         console.print(f"演示数据已建成（{time.perf_counter() - t0:.1f}s）：" +
                       "，".join(f"{k}={v}" for k, v in sorted(stats.items())))
 
