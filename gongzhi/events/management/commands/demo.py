@@ -1,4 +1,5 @@
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -50,6 +51,8 @@ class Command(BaseCommand):
                    for name in ("sla-sweep", "stats-refresh")]
         console.print(f"[bold green]服务已启动：http://{host}:{port}/  （Ctrl+C 退出）[/]  "
                       "后台：sla-sweep、stats-refresh 每 60 秒运行一次")
+        # A SIGTERM ends the demo like Ctrl+C, so the workers below are stopped with it.
+        signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
         try:
             subprocess.run(cmd, check=True, cwd=settings.BASE_DIR)
         except KeyboardInterrupt:

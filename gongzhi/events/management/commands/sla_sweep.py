@@ -1,4 +1,5 @@
 import signal
+import threading
 import time
 
 from django.core.management.base import BaseCommand, CommandError
@@ -14,16 +15,15 @@ class Command(BaseCommand):
         parser.add_argument("--batch", type=int, default=5000)
 
     def handle(self, *args, loop=None, batch=5000, **opts):
-        stop = {"now": False}
-        signal.signal(signal.SIGTERM, lambda *_: stop.update(now=True))
+        stop = threading.Event()      # SIGTERM finishes the current round, then exits at once
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
         failed = 0
         while True:
             t0 = time.perf_counter()
             result = sla_sweep(batch=batch)
             failed += len(result.failed)
             self.stdout.write(f"{result} in {time.perf_counter() - t0:.3f}s")
-            if not loop or stop["now"]:
+            if not loop or stop.is_set() or stop.wait(loop):
                 break
-            time.sleep(loop)
         if failed:
             raise CommandError(f"{failed} event(s) could not be escalated; see the log")

@@ -1,4 +1,5 @@
 import signal
+import threading
 import time
 
 from django.core.management.base import BaseCommand
@@ -14,13 +15,12 @@ class Command(BaseCommand):
         parser.add_argument("--loop", type=float, metavar="SECONDS")
 
     def handle(self, *args, full=False, loop=None, **opts):
-        stop = {"now": False}
-        signal.signal(signal.SIGTERM, lambda *_: stop.update(now=True))
+        stop = threading.Event()      # SIGTERM finishes the current round, then exits at once
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
         while True:
             res = refresh(full=full)
             self.stdout.write(f"{'全量' if res.full else '增量'}：{res.days} 天，{res.actions} 条新记录，"
                               f"{res.seconds:.3f}s")
             full = False
-            if not loop or stop["now"]:
+            if not loop or stop.is_set() or stop.wait(loop):
                 break
-            time.sleep(loop)
