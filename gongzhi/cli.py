@@ -9,7 +9,8 @@ gongzhi <any Django manage command>
 import os
 import sys
 
-ALIASES = {"sla-sweep": "sla_sweep", "import-grids": "import_grids", "stats-refresh": "stats_refresh"}
+ALIASES = {"sla-sweep": "sla_sweep", "import-grids": "import_grids", "stats-refresh": "stats_refresh",
+           "import-hotline": "import_hotline"}
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,3 +1,5 @@
+from datetime import datetime
+
 from django.http import HttpRequest
 from ninja import File, NinjaAPI, Router, Status, UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
@@ -169,3 +171,55 @@ def stats_kpis(request, area: str | None = None, start: str | None = None, end: 
 
 
 api.add_router("/stats", stats)
+
+
+# ---- 12345 hotline -----------------------------------------------------------------------------
+
+hotline = Router(tags=["12345热线"])
+
+
+class OrderIn(s.Out):
+    number: str = s.Field(min_length=1, max_length=40)
+    kind: str
+    category: str
+    content: str
+    called_at: datetime | None = None
+    caller_name: str = ""
+    phone: str = ""
+    address: str = ""
+    lon: float | None = None
+    lat: float | None = None
+    grid: str = ""
+
+
+def _hotline_allowed(user) -> None:
+    from gongzhi.events import hotline as hl
+    from gongzhi.events.errors import Forbidden
+    from gongzhi.events.scope import scope_of
+    sc = scope_of(user)
+    if user.username != hl.SYSTEM_USERNAME and not sc.is_admin and not any(
+            r == Role.COUNTY_CENTRE for r, *_ in sc.areas):
+        raise Forbidden("只有 12345 对接账号、区级中心或管理员可以推送和读取热线工单")
+
+
+@hotline.post("/orders", response={200: list[dict], 403: s.ErrorOut, 422: s.ErrorOut},
+              summary="推送热线工单（按工单编号幂等）")
+def hotline_push(request, orders: list[OrderIn]):
+    from gongzhi.events import hotline as hl
+    _hotline_allowed(request.user)
+    out = []
+    for o in orders[:1000]:
+        r = hl.import_order(hl.Order(**o.model_dump()))
+        out.append({"number": r.number, "status": r.status, "event_number": r.event.number if r.event else None,
+                    "reason": r.reason})
+    return out
+
+
+@hotline.get("/feedback", response={200: list[dict], 403: s.ErrorOut}, summary="热线工单办理结果回传")
+def hotline_feedback(request, since: datetime | None = None):
+    from gongzhi.events import hotline as hl
+    _hotline_allowed(request.user)
+    return hl.feedback(since)
+
+
+api.add_router("/hotline", hotline)

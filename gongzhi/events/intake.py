@@ -169,7 +169,9 @@ def _prepare(user, data: ReportInput, digest: str, now: datetime) -> tuple[Event
         raise from_domain(exc) from exc
     handler_area, dept = _handler(grid, decision)
     staff = scope_of(user).is_staff_anywhere if user else False
-    reporter = user if user is not None and (not staff or data.channel == Channel.GRID_PATROL) else None
+    # The account that files a hotline order is not its caller; staff report for others, except on patrol.
+    reporter = user if user is not None and data.channel != Channel.HOTLINE and (
+        not staff or data.channel == Channel.GRID_PATROL) else None
     if reporter is not None and not data.reporter_name:
         profile = getattr(reporter, "profile", None)
         data.reporter_name = profile.display_name if profile else reporter.get_username()
