@@ -70,6 +70,12 @@ def timeline(request, event_id: int):
     return selectors.detail_of(request.user, event_id)["timeline"]
 
 
+@events.get("/{event_id}/duplicates", response=list[dict], summary="可能重复的事件（并单参考）")
+def duplicates(request, event_id: int):
+    from gongzhi.events.duplicates import candidates
+    return candidates(request.user, services.load(request.user, event_id))
+
+
 @events.post("/{event_id}/attachments", response={201: dict, 403: s.ErrorOut, 422: s.ErrorOut},
              summary="上传附件（按内容检测类型）")
 def attach(request, event_id: int, file: File[UploadedFile]):

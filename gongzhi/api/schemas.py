@@ -107,6 +107,8 @@ class EventDetailOut(EventSummaryOut):
     escalations: int
     returns: int
     reopens: int
+    merged_into: str | None = None
+    split_from: str | None = None
     co_handlers: list[dict]
     extensions: list[dict]
     attachments: list[dict]

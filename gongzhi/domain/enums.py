@@ -57,6 +57,7 @@ class Status(LabelledEnum):
     ANSWERED = "answered", "待回访"
     REVISITED = "revisited", "已回访"
     CLOSED = "closed", "已归档"
+    MERGED = "merged", "已并单"           # follows its main order (merged_into) to the answer
 
 
 OPEN_STATUSES = frozenset(
@@ -92,6 +93,9 @@ class Action(LabelledEnum):
     SLA_YELLOW = "sla_yellow", "黄灯预警"
     SLA_RED = "sla_red", "红灯超期"
     UNMASK = "unmask", "查看敏感信息"
+    MERGE = "merge", "并单"
+    SPLIT = "split", "拆单"
+    FOLLOW = "follow", "随主单办理"
 
 
 class Level(IntEnum):

@@ -63,6 +63,10 @@ TRANSITIONS: dict[Action, Transition] = {
     Action.REVISIT: _t({S.ANSWERED}, S.REVISITED, C.CENTRE, C.REPORTER),
     Action.REOPEN: _t({S.ANSWERED, S.REVISITED}, S.DISPATCHED, C.CENTRE, C.REPORTER, reason=True),
     Action.CLOSE: _t({S.ANSWERED, S.REVISITED}, S.CLOSED, C.CENTRE),
+    # 并单: a repeat of another open order stops here and follows that order (answer, close).
+    Action.MERGE: _t({S.REPORTED, S.ACCEPTED, S.DISPATCHED, S.HANDLING}, S.MERGED, C.CENTRE, reason=True),
+    # 拆单: an order holding several matters gives one of them its own order.
+    Action.SPLIT: _t({S.REPORTED, S.ACCEPTED, S.DISPATCHED, S.HANDLING}, None, C.CENTRE),
     Action.SLA_YELLOW: _t({S.ACCEPTED, S.DISPATCHED, S.HANDLING, S.RESOLVED, S.ANSWERED}, None, C.SYSTEM),
     Action.SLA_RED: _t({S.ACCEPTED, S.DISPATCHED, S.HANDLING, S.RESOLVED, S.ANSWERED}, None, C.SYSTEM),
 }

@@ -197,6 +197,11 @@ class Event(models.Model):
     answer = models.TextField("答复内容", blank=True)
     satisfaction = models.PositiveSmallIntegerField("满意度", null=True, blank=True)
     supervision = models.CharField("督办", max_length=8, choices=SupervisionLevel.choices(), blank=True)
+    # 并单 / 拆单: the main order this one follows, and the order this one was split from.
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="merged", verbose_name="并入主单")
+    split_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="splits", verbose_name="拆自", db_index=False)
     escalations = models.PositiveSmallIntegerField(default=0)
     returns = models.PositiveSmallIntegerField(default=0)
     reopens = models.PositiveSmallIntegerField(default=0)

@@ -76,6 +76,17 @@ class SuperviseIn(BaseModel):
     note: str = Field(max_length=2000, title="督办意见")
 
 
+class MergeIn(VersionIn):
+    into: str = Field(min_length=1, max_length=40, title="主单编号")
+    reason: str = Field(max_length=2000, title="理由")
+
+
+class SplitIn(BaseModel):
+    category: str = Field(min_length=1, max_length=32, title="新单分类")
+    description: str = Field(max_length=5000, title="新单内容")
+    kind: str | None = Field(None, title="新单类型")
+
+
 @dataclass(frozen=True)
 class Operation:
     path: str                      # the URL segment: /api/events/{id}/<path>, /e/{id}/do/<path>
@@ -135,6 +146,11 @@ OPERATIONS: dict[str, Operation] = {op.path: op for op in [
         actor=u, event_id=i, reason=p.reason, version=p.version), "danger"),
     _op("close", "归档", NoteIn, [Action.CLOSE], lambda u, i, p: services.event_close(
         actor=u, event_id=i, note=p.note, version=p.version)),
+    _op("merge", "并单（并入主单）", MergeIn, [Action.MERGE], lambda u, i, p: services.event_merge(
+        actor=u, event_id=i, into=p.into, reason=p.reason, version=p.version)),
+    # The split answers with the new order; the pages return to the original.
+    _op("split", "拆单", SplitIn, [Action.SPLIT], lambda u, i, p: services.event_split(
+        actor=u, event_id=i, category=p.category, description=p.description, kind=p.kind or None)),
 ]}
 
 

@@ -99,6 +99,8 @@ def event_detail(user, ev: Event) -> dict:
         "extension_workdays": ev.extension_workdays, "signed_on_time": ev.signed_on_time,
         "resolved_on_time": ev.resolved_on_time, "escalations": ev.escalations, "returns": ev.returns,
         "reopens": ev.reopens,
+        "merged_into": ev.merged_into.number if ev.merged_into_id else None, "merged_into_id": ev.merged_into_id,
+        "split_from": ev.split_from.number if ev.split_from_id else None,
         "co_handlers": [{"department": c.department.name, "code": c.department.code, "role": c.role,
                          "check_in_due_at": c.check_in_due_at, "checked_in_at": c.checked_in_at}
                         for c in ev.co_handlers.all()],

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from gongzhi.areas.models import Area, Department
 from gongzhi.domain.enums import (
-    Action, Clock, CoHandlerRole, ExtensionState, Level, Status, SupervisionLevel,
+    Action, Clock, CoHandlerRole, EventKind, ExtensionState, Level, Status, SupervisionLevel,
 )
 from gongzhi.domain.calendar import UnknownYear
 from gongzhi.domain.routing import Facts, escalation_target, skip_target
@@ -348,7 +348,12 @@ def event_answer(*, actor, event_id: int, answer: str, version: int | None = Non
     def mutate(ev, now):
         revisit = clocks.deadline(ev, Clock.REVISIT, now, ev.handler_level)
         return {"answered_at": now, "answer": answer.strip(), **clocks.running(Clock.REVISIT, revisit, now)}
-    return _act(actor, event_id, Action.ANSWER, note=answer, at=at, version=version, mutate=mutate)
+    ev = _act(actor, event_id, Action.ANSWER, note=answer, at=at, version=version, mutate=mutate)
+    # Every reporter of a merged repeat gets the same answer and may rate it.
+    _follow(ev, Status.ANSWERED, ev.answered_at, lambda child: {
+        "answered_at": ev.answered_at, "answer": ev.answer, "result": ev.result, "verified_at": ev.verified_at,
+        "closed_workdays": _workdays_since(child, ev.verified_at) if ev.verified_at else None})
+    return ev
 
 
 def event_revisit(*, actor, event_id: int, satisfaction: int, note: str = "", version: int | None = None,
@@ -372,8 +377,62 @@ def event_reopen(*, actor, event_id: int, reason: str, version: int | None = Non
 
 def event_close(*, actor, event_id: int, note: str = "", version: int | None = None,
                 at: datetime | None = None) -> Event:
-    return _act(actor, event_id, Action.CLOSE, note=note, at=at, version=version,
-                mutate=lambda ev, now: {"closed_at": now, **clocks.stopped()})
+    ev = _act(actor, event_id, Action.CLOSE, note=note, at=at, version=version,
+              mutate=lambda ev, now: {"closed_at": now, **clocks.stopped()})
+    _follow(ev, Status.CLOSED, ev.closed_at, lambda child: {"closed_at": ev.closed_at},
+            only_from={Status.ANSWERED, Status.REVISITED})
+    return ev
+
+
+# ---- 并单 / 拆单 --------------------------------------------------------------------------------
+
+def event_merge(*, actor, event_id: int, into: str, reason: str, version: int | None = None,
+                at: datetime | None = None) -> Event:
+    """并单: this order repeats ``into`` (an event number); it stops and follows that order."""
+    main = visible_events(actor).filter(number=(into or "").strip()).first()
+    if main is None:
+        raise Invalid("主单不存在或不在您的管辖范围内", fields={"into": f"找不到事件 {into}"})
+    if main.pk == event_id:
+        raise Invalid("不能并入自身", fields={"into": "不能并入自身"})
+    if main.status in (Status.MERGED, Status.REJECTED, Status.CLOSED):
+        raise Invalid(f"主单{Status(main.status).label}，不能再并入", fields={"into": "主单状态不允许并单"})
+    return _act(actor, event_id, Action.MERGE, reason=reason, at=at, version=version,
+                mutate=lambda ev, now: {"merged_into": main, **clocks.stopped()},
+                data={"into": main.number})
+
+
+def event_split(*, actor, event_id: int, category: str, description: str, kind: str | None = None,
+                at: datetime | None = None) -> Event:
+    """拆单: one matter of this order becomes its own order (same place, reporter and channel)."""
+    from .intake import ReportInput, event_report
+    now = at or timezone.now()
+    with transaction.atomic():
+        ev = _act(actor, event_id, Action.SPLIT, note=f"拆出：{description.strip()[:60]}", at=now)
+        data = ReportInput(kind=EventKind(kind or ev.kind), category=category, description=description,
+                           urgency=ev.urgency, channel=ev.channel, address=ev.address, lon=ev.lon, lat=ev.lat,
+                           grid=ev.area.code, reporter_name=ev.reporter_name, reporter_phone=ev.reporter_phone,
+                           reporter_id_number=ev.reporter_id_number, anonymous=ev.anonymous)
+        child, _ = event_report(actor=actor, data=data, at=now)
+        Event.objects.filter(pk=child.pk).update(split_from=ev, reporter=ev.reporter,
+                                                 confidential=ev.confidential or child.confidential)
+        last = EventAction.objects.filter(event=ev, action=Action.SPLIT).order_by("-id").first()
+        EventAction.objects.filter(pk=last.pk).update(data={"child": child.number})
+    child.refresh_from_db()
+    return child
+
+
+def _follow(main: Event, status: Status, now: datetime, changes: Callable[[Event], dict],
+            only_from=frozenset({Status.MERGED})) -> int:
+    """Merged orders take their main order's answer and closing, each with a timeline row."""
+    children = list(Event.objects.filter(merged_into=main, status__in=[s.value for s in only_from]))
+    for child in children:
+        updated = Event.objects.filter(pk=child.pk, version=child.version).update(
+            status=status, version=F("version") + 1, updated_at=now, **changes(child))
+        if updated:
+            EventAction.objects.create(event=child, action=Action.FOLLOW, actor=None, actor_name="系统", at=now,
+                                       from_status=child.status, to_status=status,
+                                       note=f"随主单 {main.number}：{Status(status).label}")
+    return len(children)
 
 
 # ---- privacy -----------------------------------------------------------------------------------

@@ -233,6 +233,11 @@ def _event_page(request, ev, *, failed: str = "", errors: dict | None = None, po
         "can_unmask": not detail["anonymous"] and detail["reporter"]["masked"] and bool(
             set(detail["capacities"]) & {"centre", "supervisor", "handler"}),
     }
+    if any(op.path == "merge" for op in ops):
+        from gongzhi.events.duplicates import candidates
+        ctx["duplicates"] = candidates(request.user, ev)
+    if any(op.path == "split" for op in ops):
+        ctx["categories"] = Category.objects.filter(active=True, children__isnull=True).order_by("path")
     if any(op.path in ("dispatch", "whistle") for op in ops):
         ctx["targets"] = selectors.dispatch_targets(request.user)
         ctx["all_departments"] = Department.objects.filter(active=True).order_by("code")
