@@ -39,8 +39,16 @@ def report(request: HttpRequest, payload: s.ReportIn):
     return Status(201, selectors.event_detail(request.user, ev)) if created else Status(200, _detail(request, ev))
 
 
+class BoundedPagination(LimitOffsetPagination):
+    """limit 1–500 and a sane offset: a huge number is a 422, not an integer overflow in SQL."""
+
+    class Input(LimitOffsetPagination.Input):
+        limit: int = s.Field(100, ge=1, le=500)
+        offset: int = s.Field(0, ge=0, le=10_000_000)
+
+
 @events.get("", response=list[s.EventSummaryOut], summary="事件列表（按管辖范围）")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def list_events(request, status: str | None = None, kind: str | None = None, sla: str | None = None,
                 area: str | None = None, mine: bool = False, q: str | None = None):
     qs = selectors.event_list(request.user, status=status, kind=kind, sla=sla, area=area, mine=mine, q=q)

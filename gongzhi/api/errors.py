@@ -1,5 +1,6 @@
 """Every failure leaves as a 4xx JSON body {code, message, fields}: never a 500 for bad input."""
 from django.http import Http404
+from django.http.multipartparser import MultiPartParserError
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from gongzhi.events.errors import ServiceError
@@ -21,6 +22,11 @@ def install(api) -> None:
     def auth_error(request, exc):
         return api.create_response(request, {"code": "unauthenticated", "message": "请先登录", "fields": {}},
                                    status=401)
+
+    @api.exception_handler(MultiPartParserError)
+    def bad_upload(request, exc):
+        return api.create_response(request, {"code": "bad_request", "message": f"上传格式不正确：{exc}", "fields": {}},
+                                   status=400)
 
     @api.exception_handler(Http404)
     def not_found(request, exc):

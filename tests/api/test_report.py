@@ -131,3 +131,12 @@ def test_attachments_are_checked_by_content(district, as_user, settings):
     assert status == 404
     _, detail = api.get(f"/events/{ev['id']}")
     assert len(detail["attachments"]) == 1
+
+
+def test_fuzzed_inputs_that_once_gave_500s(district, as_user):
+    """Found by schemathesis: both must be clear 4xx answers."""
+    api = as_user("county")
+    status, err = api.get("/events", limit=262026034311125860352, offset=424)
+    assert status == 422 and err["fields"]
+    r = api.client.post("/api/events/1/attachments", b"--x\r\n", content_type="multipart/form-data")
+    assert r.status_code == 400 and "上传格式不正确" in r.json()["message"]
