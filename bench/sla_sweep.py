@@ -33,13 +33,13 @@ def main():
     # Open events with deadlines spread over ±15 days around now; warn at 70% of a 10-day window.
     # Those already past a threshold are flagged already, as a running worker would have left them.
     with Timer() as t_load, connection.cursor() as cur:
-        cur.execute(f"""
+        cur.execute("""
             INSERT INTO events_event (number, payload_hash, kind, category_id, urgency, channel, title, description,
               fields, address, area_id, area_path, reporter_name, reporter_phone, reporter_id_number, anonymous,
               confidential, status, version, handler_level, handler_area_id, route_reason, clock, due_at, warn_at,
               sla_flag, extension_workdays, reported_at, updated_at, escalations, returns, reopens, result, answer,
               supervision, orig_system)
-            SELECT 'B' || g, '', 'complaint', %s, 'normal', 'app', '测试', '基准测试事件', '{{}}', '', %s, %s,
+            SELECT 'B' || g, '', 'complaint', %s, 'normal', 'app', '测试', '基准测试事件', '{}', '', %s, %s,
               '', '', '', false, false, 'handling', 1, 5, %s, '默认', 'handle',
               %s + (g %% 30 - 15) * interval '1 day' + (g %% 997) * interval '1 minute',
               %s + (g %% 30 - 15) * interval '1 day' + (g %% 997) * interval '1 minute' - interval '3 days',

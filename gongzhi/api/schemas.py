@@ -4,11 +4,7 @@ from typing import Any
 from ninja import Schema
 from pydantic import BaseModel, Field
 
-from gongzhi.events.operations import (  # noqa: F401  (the inputs of event operations live there)
-    AnswerIn, DispatchIn, ExtensionDecisionIn, ExtensionIn, NoteIn, ReasonIn, ResolveIn, RevisitIn, SuperviseIn,
-    VerifyIn, VersionIn, WhistleIn, WhistleTarget,
-)
-from gongzhi.domain.enums import Channel, CoHandlerRole, CoordSystem, EventKind, SupervisionLevel, Urgency
+from gongzhi.domain.enums import Channel, CoordSystem, EventKind, Urgency
 
 
 class Out(BaseModel):

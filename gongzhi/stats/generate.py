@@ -115,7 +115,6 @@ def generate(n: int, *, end: date, days: int = 365, seed: int = 1, chunk: int = 
             g = rng.choice(len(grids), size=m, p=grid_w)
             c = rng.choice(len(mix), size=m, p=cat_w)
             ch = rng.choice(len(CHANNELS[0]), size=m, p=CHANNELS[1])
-            age = (days - 1) - day                                           # days before `end`
             sign_n = np.ones(m, dtype=int)
             handle_n = rng.choice([3, 5, 10, 15], size=m, p=[0.2, 0.3, 0.4, 0.1])
             late_sign = rng.random(m) < 0.06

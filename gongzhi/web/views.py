@@ -2,7 +2,7 @@
 (``events.intake`` for reports, ``events.operations.OPERATIONS`` for everything after)."""
 from __future__ import annotations
 
-import json
+from types import SimpleNamespace
 from urllib.parse import quote
 
 from django.contrib import messages
@@ -118,13 +118,12 @@ def _report_context(request, form, grids, template_errors, template_values):
     pin = None
     if lon not in (None, "") and lat not in (None, ""):
         try:
-            pin = type("Pin", (), {"lon": float(lon), "lat": float(lat), "sla_flag": "picked", "id": 0,
-                                   "title": "", "number": ""})()
+            # The point typed so far, drawn like an event pin so the map shows it after an error.
+            pin = SimpleNamespace(lon=float(lon), lat=float(lat), sla_flag="picked", id=0, title="", number="")
         except ValueError:
             pin = None
     return {"form": form, "svg": maps.build(grids, [pin] if pin else []), "category": category,
             "template_errors": template_errors, "template_values": template_values,
-            "templates": json.dumps({c.code: bool(c.template) for c in Category.objects.filter(active=True)}),
             "tip_off": EventKind.TIP_OFF.value}
 
 

@@ -3,7 +3,6 @@ for the centre. Every step goes through the pages (forms, buttons, the map), nev
 database is only read to check what the pages did."""
 from __future__ import annotations
 
-import io
 import re
 
 import pytest

@@ -1,6 +1,5 @@
 import signal
 import threading
-import time
 
 from django.core.management.base import BaseCommand
 
