@@ -52,6 +52,7 @@ def main():
     ap.add_argument("--connections", type=int, default=16, help="wrk connections")
     ap.add_argument("--workers", type=int, default=2, help="granian worker processes")
     ap.add_argument("--threads", type=int, default=2, help="granian blocking threads per worker")
+    ap.add_argument("--granian", default="", help="extra granian options, e.g. '--runtime-mode st'")
     args = ap.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is needed: apt-get install -y wrk")
@@ -73,7 +74,8 @@ def main():
     server = subprocess.Popen([sys.executable, "-m", "granian", "--interface", "wsgi", "--host", "127.0.0.1",
                                "--port", str(PORT), "--workers", str(args.workers),
                                "--blocking-threads", str(args.threads), "--backpressure", str(args.threads * 4),
-                               "--log-level", "warning", "config.wsgi:application"], cwd=ROOT, env=env)
+                               "--log-level", "warning", *args.granian.split(), "config.wsgi:application"],
+                              cwd=ROOT, env=env)
     try:
         for _ in range(100):
             try:

@@ -140,7 +140,8 @@ class Event(models.Model):
     orig_lon = models.FloatField(null=True, blank=True)
     orig_lat = models.FloatField(null=True, blank=True)
     orig_system = models.CharField(max_length=8, choices=CoordSystem.choices(), blank=True)
-    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="events", verbose_name="所在网格")
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="events", verbose_name="所在网格",
+                             db_index=False)   # queries go by area_path (evt_area_path)
     area_path = models.CharField(max_length=400)   # prefix-searched: see evt_area_path
 
     reporter = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="reports")
@@ -199,7 +200,8 @@ class Event(models.Model):
     supervision = models.CharField("督办", max_length=8, choices=SupervisionLevel.choices(), blank=True)
     # 并单 / 拆单: the main order this one follows, and the order this one was split from.
     merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="merged", verbose_name="并入主单")
+                                    related_name="merged", verbose_name="并入主单",
+                                    db_index=False)   # almost always NULL: see evt_merged
     split_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="splits", verbose_name="拆自", db_index=False)
     escalations = models.PositiveSmallIntegerField(default=0)
@@ -220,6 +222,8 @@ class Event(models.Model):
             models.Index(fields=["status", "reported_at"]),
             # Scoping is a path prefix (LIKE 'a/b/%'): the pattern opclass lets PostgreSQL use it.
             models.Index(fields=["area_path"], name="evt_area_path", opclasses=["varchar_pattern_ops"]),
+            # Only repeats have a main order; a partial index costs ordinary reports nothing.
+            models.Index(fields=["merged_into"], name="evt_merged", condition=Q(merged_into__isnull=False)),
             # The SLA sweep reads only these two small slices.
             models.Index(fields=["warn_at"], name="evt_warn_green", condition=Q(sla_flag="green")),
             models.Index(fields=["due_at"], name="evt_due_not_red", condition=~Q(sla_flag="red")),
