@@ -177,6 +177,13 @@ def test_validation_keeps_input_and_out_of_scope_is_refused(open_as, live_distri
         assert resident.evaluate("document.documentElement.scrollWidth") <= 360, path
 
     ev = report_on_phone(resident, d, shot, tmp_path)
+    resident.goto(f"{resident.base}/e/{ev.id}/")
+    assert resident.evaluate("document.documentElement.scrollWidth") <= 360
+    worker = open_as("grid111", phone=True)
+    worker.set_viewport_size({"width": 360, "height": 740})
+    for path in ("/queue/", f"/e/{ev.id}/", "/report/"):
+        worker.goto(worker.base + path)
+        assert worker.evaluate("document.documentElement.scrollWidth") <= 360, path
     stranger = open_as("grid121", phone=True)
     response = stranger.goto(f"{stranger.base}/e/{ev.id}/")
     assert response.status == 404 and "不在您的管辖范围内" in stranger.content()
