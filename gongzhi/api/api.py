@@ -11,6 +11,7 @@ from gongzhi.domain.coords import to_wgs84
 from gongzhi.domain.enums import CoordSystem, Level, Role
 from gongzhi.events import intake, selectors, services
 from gongzhi.events.errors import DOMAIN_ERRORS, Invalid, from_domain
+from gongzhi.events.hotline import Order as HotlineOrder
 from gongzhi.events.models import Category
 from gongzhi.events.operations import OPERATIONS
 
@@ -192,20 +193,6 @@ api.add_router("/stats", stats)
 hotline = Router(tags=["12345热线"])
 
 
-class OrderIn(s.Out):
-    number: str = s.Field(min_length=1, max_length=40)
-    kind: str
-    category: str
-    content: str
-    called_at: datetime | None = None
-    caller_name: str = ""
-    phone: str = ""
-    address: str = ""
-    lon: float | None = None
-    lat: float | None = None
-    grid: str = ""
-
-
 def _hotline_allowed(user) -> None:
     from gongzhi.events import hotline as hl
     from gongzhi.events.errors import Forbidden
@@ -218,12 +205,12 @@ def _hotline_allowed(user) -> None:
 
 @hotline.post("/orders", response={200: list[dict], 403: s.ErrorOut, 422: s.ErrorOut},
               summary="推送热线工单（按工单编号幂等）")
-def hotline_push(request, orders: list[OrderIn]):
+def hotline_push(request, orders: list[HotlineOrder]):
     from gongzhi.events import hotline as hl
     _hotline_allowed(request.user)
     out = []
     for o in orders[:1000]:
-        r = hl.import_order(hl.Order(**o.model_dump()))
+        r = hl.import_order(o)
         out.append({"number": r.number, "status": r.status, "event_number": r.event.number if r.event else None,
                     "reason": r.reason})
     return out

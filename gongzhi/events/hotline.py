@@ -17,6 +17,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from pydantic import BaseModel, Field, ValidationError
 
 from gongzhi.domain.calendar import SHANGHAI
 from gongzhi.domain.enums import Channel, EventKind
@@ -37,9 +38,9 @@ DEFAULT_MAP = {"number": "工单编号", "called_at": "来电时间", "caller_na
 REQUIRED = ("number", "kind", "category", "content")
 
 
-@dataclass
-class Order:
-    number: str
+class Order(BaseModel):
+    """One hotline order: a file row after column mapping, or one item of a push."""
+    number: str = Field(min_length=1, max_length=40)
     kind: str
     category: str
     content: str
@@ -184,8 +185,12 @@ def import_file(path: str | Path, mapping: dict | None = None, progress=None) ->
         except ValueError as exc:
             report.outcomes.append(Outcome("rejected", str(row[index["number"]] or ""), reason=f"第 {n} 行：{exc}"))
             continue
-        outcome = import_order(Order(**{k: (v if v is not None else ("" if k not in TYPES else None))
-                                        for k, v in values.items()}), user=user)
+        try:
+            order = Order(**{k: (v if v is not None else ("" if k not in TYPES else None)) for k, v in values.items()})
+        except ValidationError:
+            report.outcomes.append(Outcome("rejected", str(values.get("number") or ""), reason=f"第 {n} 行：缺少工单编号"))
+            continue
+        outcome = import_order(order, user=user)
         if outcome.status == "rejected":
             outcome.reason = f"第 {n} 行：{outcome.reason}"
         report.outcomes.append(outcome)
