@@ -60,6 +60,12 @@ class ApiToken(models.Model):
         return hashlib.sha256(key.encode()).hexdigest()
 
     @classmethod
+    def user_for(cls, key: str):
+        """The active user a key belongs to, or None."""
+        row = cls.objects.filter(key_hash=cls.hash(key)).select_related("user", "user__profile").first()
+        return row.user if row is not None and row.user.is_active else None
+
+    @classmethod
     def issue(cls, user, name: str = "default") -> str:
         key = "gz_" + secrets.token_urlsafe(32)
         cls.objects.create(user=user, name=name, key_hash=cls.hash(key))

@@ -176,9 +176,10 @@ stats = Router(tags=["统计"])
 @stats.get("/kpis", response={200: dict, 404: s.ErrorOut}, summary="指标（口径见 docs/kpis.md）")
 def stats_kpis(request, area: str | None = None, start: str | None = None, end: str | None = None,
                period: str = "week", by: str | None = None, dim: str | None = None, key: str | None = None):
-    from gongzhi.stats.queries import BREAKDOWNS, kpis, with_comparison
-    from gongzhi.stats.views import _filters
-    f = _filters(request)
+    from django.utils import timezone
+
+    from gongzhi.stats.queries import BREAKDOWNS, filters_for, kpis, with_comparison
+    f = filters_for(request.user, request.GET, timezone.localdate())
     result = kpis(f, by=by if by in BREAKDOWNS else None)
     return {"area": f.area.code, "start": f.start, "end": f.end, "source": result.source,
             "totals": result.totals, "rates": result.rates, "rows": result.rows,
@@ -198,8 +199,7 @@ def _hotline_allowed(user) -> None:
     from gongzhi.events.errors import Forbidden
     from gongzhi.events.scope import scope_of
     sc = scope_of(user)
-    if user.username != hl.SYSTEM_USERNAME and not sc.is_admin and not any(
-            r == Role.COUNTY_CENTRE for r, *_ in sc.areas):
+    if user.username != hl.SYSTEM_USERNAME and not sc.is_admin and Role.COUNTY_CENTRE not in sc.roles:
         raise Forbidden("只有 12345 对接账号、区级中心或管理员可以推送和读取热线工单")
 
 

@@ -23,15 +23,15 @@ class TokenAuth(HttpBearer):
         if hit is not None and now - hit[0] < TOKEN_TTL:
             request.user = hit[1]
             return hit[1]
-        row = ApiToken.objects.filter(key_hash=key).select_related("user", "user__profile").first()
-        if row is None or not row.user.is_active:
+        user = ApiToken.user_for(token)
+        if user is None:
             _recent.pop(key, None)
             return None
         if len(_recent) >= MAX_CACHED:
             _recent.clear()
-        _recent[key] = (now, row.user)
-        request.user = row.user
-        return row.user
+        _recent[key] = (now, user)
+        request.user = user
+        return user
 
 
 def forget_tokens() -> None:

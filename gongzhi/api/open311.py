@@ -139,10 +139,10 @@ def _actor(request):
     key = request.POST.get("api_key") or request.GET.get("api_key")
     if not key:
         raise Open311Error(403, "api_key is required to submit a service request")
-    row = ApiToken.objects.filter(key_hash=ApiToken.hash(key)).select_related("user").first()
-    if row is None or not row.user.is_active:
+    user = ApiToken.user_for(key)
+    if user is None:
         raise Open311Error(403, "api_key is not valid")
-    return row.user
+    return user
 
 
 @endpoint("service_requests")

@@ -20,7 +20,7 @@ from django.utils.dateparse import parse_datetime
 from pydantic import BaseModel, Field, ValidationError
 
 from gongzhi.domain.calendar import SHANGHAI
-from gongzhi.domain.enums import Channel, EventKind
+from gongzhi.domain.enums import Channel, EventKind, Status
 
 from . import intake
 from .errors import ServiceError
@@ -213,7 +213,6 @@ def feedback(since: datetime | None = None, limit: int = 1000) -> list[dict]:
     qs = Event.objects.filter(channel=Channel.HOTLINE, client_key__startswith="12345-").order_by("updated_at", "id")
     if since:
         qs = qs.filter(updated_at__gt=since)
-    from gongzhi.domain.enums import Status
     return [{"order_number": e.client_key[len("12345-"):], "event_number": e.number, "status": e.status,
              "status_label": Status(e.status).label, "answer": e.answer, "result": e.result,
              "satisfaction": e.satisfaction, "answered_at": e.answered_at, "closed_at": e.closed_at,

@@ -29,6 +29,11 @@ class Scope:
     departments: set[int] = field(default_factory=set)
 
     @property
+    def roles(self) -> set[str]:
+        """The area roles held (department staff and admins are told by their own fields)."""
+        return {role for role, *_ in self.areas}
+
+    @property
     def is_staff_anywhere(self) -> bool:
         return self.is_admin or bool(self.areas) or bool(self.departments)
 

@@ -12,8 +12,11 @@ from django.db import connection
 from django.db.models import Sum
 
 from gongzhi.areas.models import Area, Department
-from gongzhi.domain.enums import Channel, EventKind, Level
+from gongzhi.domain.enums import CENTRE_ROLES, Channel, EventKind, Level, Role
 from gongzhi.domain.kpi import MEASURES, compare, rates
+
+from gongzhi.events.errors import NotFound
+from gongzhi.events.scope import scope_of
 
 from .models import Daily
 from .rollup import DIM_MAX_LEVEL, DIMENSIONS, EXPR
@@ -97,6 +100,7 @@ def _raw(f: Filters, by: str | None) -> tuple[dict, list[dict]]:
     with connection.cursor() as cur:
         cur.execute(sql, params)
         out = [{"key": str(r[0]), **{m: int(v or 0) for m, v in zip(MEASURES, r[1:])}} for r in cur.fetchall()]
+    # Every event falls in exactly one group (no key is NULL), so the groups add up to the total.
     totals = {m: sum(r[m] for r in out) for m in MEASURES}
     if by is None:
         return totals, []
@@ -104,8 +108,6 @@ def _raw(f: Filters, by: str | None) -> tuple[dict, list[dict]]:
         names = dict(Area.objects.filter(code__in=[r["key"] for r in out]).values_list("code", "name"))
         for r in out:
             r["label"] = names.get(r["key"], r["key"])
-    if by != "day":
-        totals = _raw(f, None)[0]    # the total is its own query: a group key can be NULL
     out.sort(key=(lambda r: r["key"]) if by == "day" else (lambda r: (-r["reported"], r["key"])))
     return totals, out
 
@@ -161,6 +163,35 @@ def label_of(dim: str | None, key: str) -> str:
         model = Department if key.startswith("d:") else Area
         return model.objects.filter(code=key[2:]).values_list("name", flat=True).first() or key
     return key
+
+
+READER_ROLES = CENTRE_ROLES | {Role.SUPERVISOR}
+PERIOD_DAYS = {"day": 1, "week": 7, "month": 30, "quarter": 91, "year": 365}
+
+
+def filters_for(user, params, today: date) -> Filters:
+    """Period, area and dimension from query parameters, limited to what ``user`` may read."""
+    s = scope_of(user)
+    mine = [(path, area_id, level) for role, area_id, path, level in s.areas if role in READER_ROLES]
+    if not s.is_admin and not mine:
+        raise NotFound("您没有查看统计的权限")
+    code = params.get("area")
+    area = Area.objects.filter(code=code).first() if code else None
+    if area is None:
+        area = top_area() if s.is_admin else Area.objects.get(pk=min(mine, key=lambda m: m[2])[1])
+    if not s.is_admin and not any(area.path.startswith(path) for path, _, _ in mine):
+        raise NotFound("该区域不在您的管辖范围内")
+    try:
+        start = date.fromisoformat(params["start"]) if params.get("start") else None
+        end = date.fromisoformat(params["end"]) if params.get("end") else None
+    except ValueError:
+        start = end = None
+    if not (start and end and start <= end):
+        end = today
+        start = today - timedelta(days=PERIOD_DAYS.get(params.get("period", "week"), 7) - 1)
+    dim = params.get("dim", "")
+    return Filters(start, end, area, dim if dim in ("category", "kind", "channel", "unit") else "",
+                   params.get("key", "") if dim else "")
 
 
 def top_area() -> Area:

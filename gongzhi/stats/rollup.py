@@ -94,24 +94,24 @@ def rebuild_ancestors() -> int:
     return len(rows)
 
 
+def _replace(days_sql: str, params: list) -> None:
+    """Delete the rollup rows of the days ``days_sql`` selects and GROUP BY their events again."""
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute(f"DELETE FROM stats_daily WHERE day {days_sql}", params)
+        for dim in DIMENSIONS:
+            cur.execute(_insert_sql(dim, f"e.reported_on {days_sql}"), params)
+
+
 def recompute_days(days: list[date]) -> None:
     """Replace the rows of these days by a fresh GROUP BY of their events."""
-    if not days:
-        return
-    with transaction.atomic(), connection.cursor() as cur:
+    with transaction.atomic():
         for i in range(0, len(days), 200):
             chunk = days[i:i + 200]
-            marks = ", ".join(["%s"] * len(chunk))
-            cur.execute(f"DELETE FROM stats_daily WHERE day IN ({marks})", chunk)
-            for dim in DIMENSIONS:
-                cur.execute(_insert_sql(dim, f"e.reported_on IN ({marks})"), chunk)
+            _replace(f"IN ({', '.join(['%s'] * len(chunk))})", chunk)
 
 
 def recompute_range(start: date, end: date) -> None:
-    with transaction.atomic(), connection.cursor() as cur:
-        cur.execute("DELETE FROM stats_daily WHERE day BETWEEN %s AND %s", [start, end])
-        for dim in DIMENSIONS:
-            cur.execute(_insert_sql(dim, "e.reported_on BETWEEN %s AND %s"), [start, end])
+    _replace("BETWEEN %s AND %s", [start, end])
 
 
 @dataclass

@@ -11,49 +11,26 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from gongzhi.areas.models import Area
-from gongzhi.domain.enums import CENTRE_ROLES, OPEN_STATUSES, Level, Role, SlaFlag
+from gongzhi.domain.enums import OPEN_STATUSES, Level, SlaFlag
+from gongzhi.events.errors import NotFound
 from gongzhi.events.models import Event
-from gongzhi.events.scope import scope_of
 from gongzhi.web import maps
 
 from .models import Daily
-from .queries import BREAKDOWNS, Filters, kpis, label_of, top_area, with_comparison
+from .queries import BREAKDOWNS, Filters, filters_for, kpis, label_of, with_comparison
 
 RATE_COLUMNS = ["结案率", "按时签收率", "按时办结率", "退回率", "重办率", "回访率", "满意率", "平均办结工作日", "超期数"]
 DIM_LABELS = {"area": "区域", "day": "日期", "week": "周", "month": "月", "category": "分类", "kind": "类型",
               "channel": "渠道", "unit": "处置单位"}
-READER_ROLES = CENTRE_ROLES | {Role.SUPERVISOR}
-
-
 def _today() -> date:
     return timezone.localdate()
 
 
 def _filters(request) -> Filters:
-    """Period and area from the query string, limited to what the user may read."""
-    s = scope_of(request.user)
-    mine = [(path, Area(pk=aid, path=path, level=level)) for role, aid, path, level in s.areas if role in READER_ROLES]
-    if not s.is_admin and not mine:
-        raise Http404("您没有查看统计的权限")
-    code = request.GET.get("area")
-    area = Area.objects.filter(code=code).first() if code else None
-    if area is None:
-        area = top_area() if s.is_admin else Area.objects.get(pk=min(mine, key=lambda m: m[1].level)[1].pk)
-    if not s.is_admin and not any(area.path.startswith(p) for p, _ in mine):
-        raise Http404("该区域不在您的管辖范围内")
-    today = _today()
-    period = request.GET.get("period", "week")
     try:
-        start = date.fromisoformat(request.GET["start"]) if request.GET.get("start") else None
-        end = date.fromisoformat(request.GET["end"]) if request.GET.get("end") else None
-    except ValueError:
-        start = end = None
-    if not (start and end and start <= end):
-        days = {"day": 1, "week": 7, "month": 30, "quarter": 91, "year": 365}.get(period, 7)
-        end, start = today, today - timedelta(days=days - 1)
-    dim = request.GET.get("dim", "")
-    return Filters(start, end, area, dim if dim in ("category", "kind", "channel", "unit") else "",
-                   request.GET.get("key", "") if dim else "")
+        return filters_for(request.user, request.GET, _today())
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
 
 
 @login_required

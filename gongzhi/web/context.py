@@ -8,7 +8,7 @@ def nav(request):
     if user is None or not user.is_authenticated:
         return {}
     s = scope_of(user)
-    roles = {r for r, *_ in s.areas}
+    roles = s.roles
     profile = getattr(user, "profile", None)
     links = [("web:report", "上报")]
     if roles & GRID_TEAM_ROLES or s.departments:

@@ -29,10 +29,9 @@ from .forms import ReportForm, operation_payload
 
 def _home_for(user) -> str:
     s = scope_of(user)
-    roles = {r for r, *_ in s.areas}
-    if s.is_admin or roles & CENTRE_ROLES:
+    if s.is_admin or s.roles & CENTRE_ROLES:
         return "web:desk"
-    if roles & GRID_TEAM_ROLES or s.departments:
+    if s.roles & GRID_TEAM_ROLES or s.departments:
         return "web:queue"
     return "web:mine"
 
@@ -62,15 +61,13 @@ def report(request):
     s = scope_of(request.user)
     staff = s.is_staff_anywhere
     grids = _grids_for(request.user)
-    roles = {r for r, *_ in s.areas}
-    default_channel = Channel.GRID_PATROL if roles & GRID_TEAM_ROLES else Channel.WALK_IN
     form = ReportForm(request.POST or None, request.FILES or None, grids=grids, staff=staff,
-                      initial={"channel": default_channel})
+                      initial={"channel": _default_channel(s)})
     template_errors, template_values = {}, {}
     if request.method == "POST":
         template_values = {k[2:]: v for k, v in request.POST.items() if k.startswith("f_") and v != ""}
         if form.is_valid():
-            event = _submit_report(request, form, template_values, template_errors, staff)
+            event = _submit_report(request, form, template_values, template_errors, _default_channel(s))
             if event is not None:
                 return redirect(reverse("web:event", args=[event.id]) + "?new=1")
         return render(request, "web/report.html", _report_context(request, form, grids, template_errors,
@@ -78,16 +75,21 @@ def report(request):
     return render(request, "web/report.html", _report_context(request, form, grids, {}, {}))
 
 
-def _submit_report(request, form, template_values, template_errors, staff) -> Event | None:
+def _default_channel(s) -> Channel:
+    """Grid teams report from patrol, other staff at a desk, everyone else from the app."""
+    if s.roles & GRID_TEAM_ROLES:
+        return Channel.GRID_PATROL
+    return Channel.WALK_IN if s.is_staff_anywhere else Channel.APP
+
+
+def _submit_report(request, form, template_values, template_errors, default_channel) -> Event | None:
     d = form.cleaned_data
     files = d.get("photos") or []
     try:
         contents = [(f.name, f.read()) for f in files]
         for name, content in contents:
             intake.check_attachment(content, name)
-        roles = {r for r, *_ in scope_of(request.user).areas}
-        channel = d.get("channel") or (Channel.GRID_PATROL if roles & GRID_TEAM_ROLES else
-                                       Channel.WALK_IN if staff else Channel.APP)
+        channel = d.get("channel") or default_channel
         data = intake.ReportInput(
             kind=EventKind(d["kind"]), category=d["category"], description=d["description"],
             urgency=d["urgency"], channel=Channel(channel), address=d["address"], lon=d["lon"], lat=d["lat"],
