@@ -183,7 +183,7 @@ def stats_kpis(request, area: str | None = None, start: str | None = None, end: 
     result = kpis(f, by=by if by in BREAKDOWNS else None)
     return {"area": f.area.code, "start": f.start, "end": f.end, "source": result.source,
             "totals": result.totals, "rates": result.rates, "rows": result.rows,
-            "comparison": with_comparison(f)}
+            "comparison": with_comparison(f, current=result.totals["reported"])}
 
 
 api.add_router("/stats", stats)

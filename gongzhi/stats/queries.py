@@ -139,9 +139,10 @@ def kpis(f: Filters, by: str | None = None, source: str = "auto") -> Result:
     return Result(f, "rollup" if use_rollup else "raw", totals, rates(totals), rows)
 
 
-def with_comparison(f: Filters, periods: int = 4, source: str = "auto") -> dict:
-    """Reported in this period against the average of the ``periods`` before it."""
-    now = kpis(f, source=source).totals["reported"]
+def with_comparison(f: Filters, periods: int = 4, source: str = "auto", current: int | None = None) -> dict:
+    """Reported in this period (``current`` when the caller has it already) against the average of
+    the ``periods`` before it."""
+    now = kpis(f, source=source).totals["reported"] if current is None else current
     before = [kpis(f.shifted(i), source=source).totals["reported"] for i in range(1, periods + 1)]
     unit = {7: "周", 1: "天"}.get(f.days(), "期")
     return {"current": now, "previous": before, **compare(now, before, unit=unit)}

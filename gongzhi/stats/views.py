@@ -42,8 +42,8 @@ def report(request):
     result = kpis(f, by=by)
     return render(request, "stats/report.html", {
         "f": f, "by": by, "result": result, "dims": DIM_LABELS, "rate_columns": RATE_COLUMNS,
-        "comparison": with_comparison(f), "crumbs": _crumbs(f.area), "query": request.GET.urlencode(),
-        "child_level": f.area.level + 1})
+        "comparison": with_comparison(f, current=result.totals["reported"]), "crumbs": _crumbs(f.area),
+        "query": request.GET.urlencode(), "child_level": f.area.level + 1})
 
 
 def _crumbs(area: Area) -> list[Area]:
@@ -89,7 +89,8 @@ def _screen_context(f: Filters) -> dict:
         "cats": _bars((cats.rows if cats else [])[:8], "reported"),
         "cats_height": 36 * len((cats.rows if cats else [])[:8]) + 10, "today": today_k.totals,
         "open_now": open_now.count(), "overdue_now": open_now.filter(sla_flag=SlaFlag.RED).count(),
-        "overdue": list(overdue), "heat": heat, "comparison": with_comparison(f),
+        "overdue": list(overdue), "heat": heat,
+        "comparison": with_comparison(f, current=week.totals["reported"]),
         "rate_columns": RATE_COLUMNS[:7], "refreshed": timezone.localtime(),
     }
 
