@@ -63,6 +63,9 @@ INSTALLED_APPS = [
     "gongzhi.areas",
     "gongzhi.accounts",
     "gongzhi.events",
+    "gongzhi.casework",
+    "gongzhi.mediation",
+    "gongzhi.legalaid",
     "gongzhi.stats",
     "gongzhi.web",
 ]
@@ -132,4 +135,7 @@ GONGZHI_RECEIPT_DAY_COUNTS = _bool("GONGZHI_RECEIPT_DAY_COUNTS", False)
 # The highest level the SLA worker escalates to by itself.
 GONGZHI_TOP_LEVEL = int(os.environ.get("GONGZHI_TOP_LEVEL", "2"))
 # Upload limits by kind, bytes.
+# Legal aid: income line = multiple × the local 低保 standard; days to decide on an application.
+GONGZHI_LEGALAID_INCOME_MULTIPLE = os.environ.get("GONGZHI_LEGALAID_INCOME_MULTIPLE", "2")
+GONGZHI_LEGALAID_DECISION_WORKDAYS = int(os.environ.get("GONGZHI_LEGALAID_DECISION_WORKDAYS", "2"))
 GONGZHI_UPLOAD_LIMITS = {"image": 10 * 1024 * 1024, "audio": 20 * 1024 * 1024, "video": 100 * 1024 * 1024}

@@ -224,3 +224,11 @@ def hotline_feedback(request, since: datetime | None = None):
 
 
 api.add_router("/hotline", hotline)
+
+
+# ---- 多元调处 and 法律援助 -------------------------------------------------------------------------
+
+from .cases import legalaid as _legalaid, mediation as _mediation  # noqa: E402
+
+api.add_router("/mediation", _mediation)
+api.add_router("/legalaid", _legalaid)

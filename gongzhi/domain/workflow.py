@@ -31,7 +31,7 @@ class Transition:
     needs_reason: bool = False
 
 
-def _t(sources, target, *caps: Capacity, reason: bool = False) -> Transition:
+def rule(sources, target, *caps: Capacity, reason: bool = False) -> Transition:
     return Transition(frozenset(sources), target, frozenset(caps), reason)
 
 
@@ -39,36 +39,36 @@ C = Capacity
 _WORKING = {S.DISPATCHED, S.HANDLING}
 
 TRANSITIONS: dict[Action, Transition] = {
-    Action.ACCEPT: _t({S.REPORTED}, S.ACCEPTED, C.CENTRE),
-    Action.REJECT: _t({S.REPORTED}, S.REJECTED, C.CENTRE, reason=True),
+    Action.ACCEPT: rule({S.REPORTED}, S.ACCEPTED, C.CENTRE),
+    Action.REJECT: rule({S.REPORTED}, S.REJECTED, C.CENTRE, reason=True),
     # Dispatch from the queue, or re-dispatch by the centre now holding it (e.g. after 上报).
-    Action.DISPATCH: _t({S.ACCEPTED, S.DISPATCHED, S.HANDLING}, S.DISPATCHED, C.CENTRE),
-    Action.SIGN: _t({S.DISPATCHED}, S.HANDLING, C.HANDLER),
-    Action.RETURN: _t(_WORKING, S.ACCEPTED, C.HANDLER, reason=True),
-    Action.REQUEST_EXTENSION: _t({S.HANDLING}, None, C.HANDLER, reason=True),
-    Action.APPROVE_EXTENSION: _t({S.HANDLING}, None, C.CENTRE),
-    Action.DENY_EXTENSION: _t({S.HANDLING}, None, C.CENTRE, reason=True),
-    Action.ESCALATE: _t({S.ACCEPTED} | _WORKING, S.DISPATCHED, C.HANDLER, C.CENTRE, reason=True),
-    Action.SKIP_ESCALATE: _t({S.ACCEPTED} | _WORKING, S.DISPATCHED, C.HANDLER, C.CENTRE, reason=True),
-    Action.AUTO_ESCALATE: _t({S.ACCEPTED} | _WORKING, S.DISPATCHED, C.SYSTEM),
-    Action.WHISTLE: _t(_WORKING, None, C.HANDLER, C.CENTRE, reason=True),
-    Action.CHECK_IN: _t(_WORKING, None, C.CO_HANDLER),
-    Action.SUPERVISE: _t({S.ACCEPTED, S.DISPATCHED, S.HANDLING, S.RESOLVED}, None,
+    Action.DISPATCH: rule({S.ACCEPTED, S.DISPATCHED, S.HANDLING}, S.DISPATCHED, C.CENTRE),
+    Action.SIGN: rule({S.DISPATCHED}, S.HANDLING, C.HANDLER),
+    Action.RETURN: rule(_WORKING, S.ACCEPTED, C.HANDLER, reason=True),
+    Action.REQUEST_EXTENSION: rule({S.HANDLING}, None, C.HANDLER, reason=True),
+    Action.APPROVE_EXTENSION: rule({S.HANDLING}, None, C.CENTRE),
+    Action.DENY_EXTENSION: rule({S.HANDLING}, None, C.CENTRE, reason=True),
+    Action.ESCALATE: rule({S.ACCEPTED} | _WORKING, S.DISPATCHED, C.HANDLER, C.CENTRE, reason=True),
+    Action.SKIP_ESCALATE: rule({S.ACCEPTED} | _WORKING, S.DISPATCHED, C.HANDLER, C.CENTRE, reason=True),
+    Action.AUTO_ESCALATE: rule({S.ACCEPTED} | _WORKING, S.DISPATCHED, C.SYSTEM),
+    Action.WHISTLE: rule(_WORKING, None, C.HANDLER, C.CENTRE, reason=True),
+    Action.CHECK_IN: rule(_WORKING, None, C.CO_HANDLER),
+    Action.SUPERVISE: rule({S.ACCEPTED, S.DISPATCHED, S.HANDLING, S.RESOLVED}, None,
                          C.CENTRE, C.SUPERVISOR, reason=True),
-    Action.NOTE: _t({S.HANDLING}, None, C.HANDLER, C.CO_HANDLER),
-    Action.RESOLVE: _t({S.HANDLING}, S.RESOLVED, C.HANDLER),
-    Action.VERIFY: _t({S.RESOLVED}, S.VERIFIED, C.CENTRE),
-    Action.VERIFY_FAIL: _t({S.RESOLVED}, S.HANDLING, C.CENTRE, reason=True),
-    Action.ANSWER: _t({S.VERIFIED}, S.ANSWERED, C.CENTRE),
-    Action.REVISIT: _t({S.ANSWERED}, S.REVISITED, C.CENTRE, C.REPORTER),
-    Action.REOPEN: _t({S.ANSWERED, S.REVISITED}, S.DISPATCHED, C.CENTRE, C.REPORTER, reason=True),
-    Action.CLOSE: _t({S.ANSWERED, S.REVISITED}, S.CLOSED, C.CENTRE),
+    Action.NOTE: rule({S.HANDLING}, None, C.HANDLER, C.CO_HANDLER),
+    Action.RESOLVE: rule({S.HANDLING}, S.RESOLVED, C.HANDLER),
+    Action.VERIFY: rule({S.RESOLVED}, S.VERIFIED, C.CENTRE),
+    Action.VERIFY_FAIL: rule({S.RESOLVED}, S.HANDLING, C.CENTRE, reason=True),
+    Action.ANSWER: rule({S.VERIFIED}, S.ANSWERED, C.CENTRE),
+    Action.REVISIT: rule({S.ANSWERED}, S.REVISITED, C.CENTRE, C.REPORTER),
+    Action.REOPEN: rule({S.ANSWERED, S.REVISITED}, S.DISPATCHED, C.CENTRE, C.REPORTER, reason=True),
+    Action.CLOSE: rule({S.ANSWERED, S.REVISITED}, S.CLOSED, C.CENTRE),
     # 并单: a repeat of another open order stops here and follows that order (answer, close).
-    Action.MERGE: _t({S.REPORTED, S.ACCEPTED, S.DISPATCHED, S.HANDLING}, S.MERGED, C.CENTRE, reason=True),
+    Action.MERGE: rule({S.REPORTED, S.ACCEPTED, S.DISPATCHED, S.HANDLING}, S.MERGED, C.CENTRE, reason=True),
     # 拆单: an order holding several matters gives one of them its own order.
-    Action.SPLIT: _t({S.REPORTED, S.ACCEPTED, S.DISPATCHED, S.HANDLING}, None, C.CENTRE),
-    Action.SLA_YELLOW: _t({S.ACCEPTED, S.DISPATCHED, S.HANDLING, S.RESOLVED, S.ANSWERED}, None, C.SYSTEM),
-    Action.SLA_RED: _t({S.ACCEPTED, S.DISPATCHED, S.HANDLING, S.RESOLVED, S.ANSWERED}, None, C.SYSTEM),
+    Action.SPLIT: rule({S.REPORTED, S.ACCEPTED, S.DISPATCHED, S.HANDLING}, None, C.CENTRE),
+    Action.SLA_YELLOW: rule({S.ACCEPTED, S.DISPATCHED, S.HANDLING, S.RESOLVED, S.ANSWERED}, None, C.SYSTEM),
+    Action.SLA_RED: rule({S.ACCEPTED, S.DISPATCHED, S.HANDLING, S.RESOLVED, S.ANSWERED}, None, C.SYSTEM),
 }
 
 
@@ -85,7 +85,7 @@ class CapacityError(Exception):
 
     def __init__(self, action: Action):
         self.action = action
-        super().__init__(f"您无权对该事件执行「{action.label}」")
+        super().__init__(f"您无权执行「{action.label}」")
 
 
 class ReasonRequired(Exception):
@@ -95,22 +95,24 @@ class ReasonRequired(Exception):
 
 
 def transition(action: Action, status: Status, capacities: set[Capacity] | frozenset[Capacity],
-               reason: str = "") -> Status:
+               reason: str = "", table: dict | None = None) -> Status:
     """1. the status must be a source; 2. the user must hold a capacity; 3. a reason if required.
 
-    Returns the status after the action (unchanged when the action only records).
+    Returns the status after the action (unchanged when the action only records).  ``table``
+    lets the other case kinds (mediation, legal aid) use the same rules with their own table.
     """
-    rule = TRANSITIONS.get(action)
-    if rule is None or status not in rule.sources:
+    step = (TRANSITIONS if table is None else table).get(action)
+    if step is None or status not in step.sources:
         raise TransitionError(action, status)
-    if not (rule.capacities & set(capacities)):
+    if not (step.capacities & set(capacities)):
         raise CapacityError(action)
-    if rule.needs_reason and not reason.strip():
+    if step.needs_reason and not reason.strip():
         raise ReasonRequired(action)
-    return rule.target if rule.target is not None else status
+    return step.target if step.target is not None else status
 
 
-def allowed_actions(status: Status, capacities: set[Capacity] | frozenset[Capacity]) -> list[Action]:
+def allowed_actions(status: Status, capacities: set[Capacity] | frozenset[Capacity],
+                    table: dict | None = None) -> list[Action]:
     """The actions a user could take now, for buttons and the API's ``actions`` field."""
-    return [a for a, r in TRANSITIONS.items()
+    return [a for a, r in (TRANSITIONS if table is None else table).items()
             if status in r.sources and r.capacities & set(capacities) and Capacity.SYSTEM not in r.capacities]

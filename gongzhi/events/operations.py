@@ -168,7 +168,9 @@ MESSAGES = {
     "bool_parsing": "必须是布尔值", "json_invalid": "JSON 格式不正确", "dict_type": "必须是对象",
     "list_type": "必须是数组", "string_type": "必须是文本", "int_type": "必须是整数",
     "float_type": "必须是数字", "datetime_parsing": "时间格式不正确", "model_attributes_type": "必须是对象",
-    "too_short": "至少选择一项", "int_from_float": "必须是整数",
+    "too_short": "至少选择一项", "int_from_float": "必须是整数", "decimal_parsing": "必须是数字",
+    "decimal_type": "必须是数字", "decimal_max_places": "最多两位小数", "string_pattern_mismatch": "取值无效",
+    "datetime_type": "时间格式不正确", "datetime_from_date_parsing": "时间格式不正确", "too_long": "数量过多",
 }
 _WRAPPERS = {"body", "payload", "query", "path", "form"}
 
@@ -181,6 +183,8 @@ def field_errors(errors: list[dict]) -> dict[str, str]:
         msg = MESSAGES.get(err.get("type"), "格式不正确")
         if err.get("type") == "string_too_short" and (err.get("ctx") or {}).get("min_length"):
             msg = f"至少 {err['ctx']['min_length']} 个字"
+        elif err.get("type") == "value_error":      # our own validators speak Chinese already
+            msg = str(err.get("msg", "")).removeprefix("Value error, ")
         out.setdefault(name, msg)
     return out
 

@@ -1,0 +1,95 @@
+"""One write path for every case action (mediation and legal aid), like events' ``_act``:
+
+1. load the case the actor may see (404 otherwise — existence is not leaked);
+2. ask the kind's transition table (status, capacity, reason);
+3. UPDATE guarded by the version read, so two concurrent actions cannot both win (409);
+4. append the timeline row, then any follow-up writes (sessions, documents, notices), all in
+   one transaction.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import F, Model
+from django.utils import timezone
+
+from gongzhi.domain.workflow import allowed_actions, transition
+from gongzhi.events.errors import DOMAIN_ERRORS, Conflict, from_domain
+from gongzhi.events.intake import actor_name
+
+from .models import CaseKind, CaseLog, Notice
+
+
+@dataclass(frozen=True)
+class CaseType:
+    """What the generic machinery needs to know about one kind of case."""
+
+    kind: CaseKind
+    model: type[Model]
+    statuses: type                               # the LabelledEnum of statuses
+    table: dict                                  # action → workflow.Transition
+    load: Callable[[object, int], Model]         # scoped load, raises NotFound
+    capacities: Callable[[object, Model], set]   # the actor's capacities on the case
+
+    def actions(self, actor, case) -> list:
+        return allowed_actions(self.statuses(case.status), self.capacities(actor, case), self.table)
+
+
+def act(ct: CaseType, actor, case_id: int, action, *, reason: str = "", note: str = "",
+        version: int | None = None, at: datetime | None = None, data: dict | None = None,
+        mutate: Callable[[Model, datetime], dict] | None = None,
+        after: Callable[[Model, datetime], None] | None = None, system_caps: set | None = None):
+    now = at or timezone.now()
+    try:
+        with transaction.atomic():
+            case = ct.load(actor, case_id)
+            caps = system_caps if system_caps is not None else ct.capacities(actor, case)
+            if version is not None and version != case.version:
+                raise Conflict("该案件已被他人更新，请刷新后重试", code="stale_version")
+            before = ct.statuses(case.status)
+            target = transition(action, before, caps, reason, table=ct.table)
+            changes = mutate(case, now) if mutate else {}
+            changes.update(status=target, version=F("version") + 1, updated_at=now)
+            if not ct.model.objects.filter(pk=case.pk, version=case.version).update(**changes):
+                raise Conflict("该案件刚被他人处理，请刷新后重试", code="concurrent_update")
+            log(ct.kind, case.pk, action, actor if system_caps is None else None, now, before, target,
+                reason=reason, note=note, data=data)
+            case.refresh_from_db()
+            if after:
+                after(case, now)
+    except DOMAIN_ERRORS as exc:
+        raise from_domain(exc) from exc
+    return case
+
+
+def log(kind: CaseKind, case_id: int, action, actor, at: datetime, before: str = "", after: str = "", *,
+        reason: str = "", note: str = "", data: dict | None = None) -> CaseLog:
+    return CaseLog.objects.create(kind=kind, case_id=case_id, action=action, label=action.label,
+                                  actor=actor, actor_name=actor_name(actor),
+                                  at=at, from_status=before, to_status=after, reason=reason, note=note,
+                                  data=data or {})
+
+
+def timeline(kind: CaseKind, case_id: int, statuses) -> list[dict]:
+    return [{"at": r.at, "action": r.action, "label": r.label, "actor": r.actor_name,
+             "from_status": r.from_status, "to_status": r.to_status,
+             "to_label": statuses(r.to_status).label if r.to_status else "", "reason": r.reason,
+             "note": r.note, "data": r.data}
+            for r in CaseLog.objects.filter(kind=kind, case_id=case_id)]
+
+
+def notify(kind: CaseKind, case_id: int, subject: str, people: list[tuple[str, str]], text: str,
+           at: datetime) -> int:
+    """Queue one notice per (name, phone); people without a phone still get a row (served at the desk)."""
+    rows = [Notice(kind=kind, case_id=case_id, subject=subject, recipient=name, phone=phone or "", text=text,
+                   created_at=at) for name, phone in people if name]
+    Notice.objects.bulk_create(rows)
+    return len(rows)
+
+
+def number(prefix: str, pk: int, at: datetime) -> str:
+    """TJ20261123000042: a readable number from the row id (unique by construction)."""
+    return f"{prefix}{timezone.localtime(at):%Y%m%d}{pk:06d}"

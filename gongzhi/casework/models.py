@@ -1,0 +1,115 @@
+"""What mediation and legal-aid cases share: their timeline, their notices, their documents and
+the log of who read the parties' personal data.  A case is referred to as (kind, id)."""
+from django.conf import settings
+from django.db import models
+
+from gongzhi.domain.enums import LabelledEnum
+
+User = settings.AUTH_USER_MODEL
+
+
+class CaseKind(LabelledEnum):
+    MEDIATION = "mediation", "调解案件"
+    LEGAL_AID = "legalaid", "法律援助案件"
+
+
+class DocKind(LabelledEnum):
+    ACCEPTANCE = "acceptance", "受理通知书"
+    REFUSAL = "refusal", "不予受理通知书"
+    AGREEMENT = "agreement", "人民调解协议书"
+    CONFIRMATION = "confirmation", "司法确认申请书"
+    TERMINATION = "termination", "调解终止告知书"
+    AID_APPROVAL = "aid_approval", "给予法律援助决定书"
+    AID_DENIAL = "aid_denial", "不予法律援助决定书"
+    AID_ASSIGNMENT = "aid_assignment", "指派通知书"
+
+
+class CaseLog(models.Model):
+    """Append-only timeline of a case: who did what, when, from which status to which."""
+
+    kind = models.CharField(max_length=16, choices=CaseKind.choices())
+    case_id = models.PositiveBigIntegerField()
+    action = models.CharField(max_length=24)
+    label = models.CharField(max_length=40)
+    actor = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    actor_name = models.CharField(max_length=64, blank=True)
+    at = models.DateTimeField()
+    from_status = models.CharField(max_length=16, blank=True)
+    to_status = models.CharField(max_length=16, blank=True)
+    reason = models.TextField(blank=True)
+    note = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "案件时间线"
+        indexes = [models.Index(fields=["kind", "case_id", "at"], name="caselog_case")]
+        ordering = ["at", "id"]
+
+
+class Notice(models.Model):
+    """An outbox of notices to parties (受理、不予受理、调解提醒 …); an SMS gateway drains it."""
+
+    kind = models.CharField(max_length=16, choices=CaseKind.choices())
+    case_id = models.PositiveBigIntegerField()
+    subject = models.CharField(max_length=40)
+    recipient = models.CharField(max_length=64)
+    phone = models.CharField(max_length=20, blank=True)
+    text = models.TextField()
+    created_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "通知（待发送）"
+        indexes = [models.Index(fields=["kind", "case_id"], name="notice_case"),
+                   models.Index(fields=["sent_at"], name="notice_outbox")]
+        ordering = ["created_at", "id"]
+
+
+class DocumentTemplate(models.Model):
+    """An admin's wording of a document; without a row the built-in wording is used.
+
+    ``body`` is Django template text; each line becomes a paragraph, "# " starts a heading and
+    "| 左 | 右" a two-column signature row."""
+
+    doc = models.CharField("文书", max_length=16, choices=DocKind.choices(), unique=True)
+    title = models.CharField("标题", max_length=60)
+    body = models.TextField("正文模板")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "文书模板"
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Document(models.Model):
+    """A generated .docx kept as issued (what the parties signed is what stays)."""
+
+    kind = models.CharField(max_length=16, choices=CaseKind.choices())
+    case_id = models.PositiveBigIntegerField()
+    doc = models.CharField(max_length=16, choices=DocKind.choices())
+    title = models.CharField(max_length=60)
+    file = models.FileField(upload_to="documents/%Y/%m/")
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "案件文书"
+        indexes = [models.Index(fields=["kind", "case_id"], name="document_case")]
+        ordering = ["created_at", "id"]
+
+
+class AccessLog(models.Model):
+    """Every read of a case's personal data in full (parties, income, ID numbers)."""
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=16, choices=CaseKind.choices())
+    case_id = models.PositiveBigIntegerField()
+    purpose = models.CharField(max_length=100)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "案件个人信息查阅日志"
+        indexes = [models.Index(fields=["kind", "case_id"], name="access_case")]
+        ordering = ["-at"]

@@ -1,0 +1,244 @@
+"""法律援助: the application's states, the means test with its exemptions, and which lawyer may act.
+
+Pure Python: numbers and categories come in as facts (the amounts and lists are admin data).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+
+from .enums import LabelledEnum
+from .workflow import rule
+
+
+class AidStatus(LabelledEnum):
+    SUBMITTED = "submitted", "待审查"
+    APPROVED = "approved", "准予援助·待指派"
+    DENIED = "denied", "不予援助"
+    ASSIGNED = "assigned", "已指派律师"
+    HANDLING = "handling", "承办中"
+    CONCLUDED = "concluded", "已结案·待评查"
+    REVIEWED = "reviewed", "已评查"
+    CLOSED = "closed", "已归档"
+    WITHDRAWN = "withdrawn", "已撤回"
+
+
+OPEN_AID_STATUSES = frozenset({AidStatus.SUBMITTED, AidStatus.APPROVED, AidStatus.ASSIGNED, AidStatus.HANDLING})
+
+
+class AidAction(LabelledEnum):
+    SUBMIT = "submit", "提交申请"
+    APPROVE = "approve", "准予法律援助"
+    DENY = "deny", "不予法律援助"
+    TRANSFER = "transfer", "转交有管辖权的机构"
+    ASSIGN = "assign", "指派律师"
+    REASSIGN = "reassign", "更换承办律师"
+    PROGRESS = "progress", "办案进展"
+    CONCLUDE = "conclude", "结案"
+    REVIEW = "review", "质量评查"
+    REVISIT = "revisit", "回访"
+    CLOSE = "close", "归档"
+    WITHDRAW = "withdraw", "撤回申请"
+
+
+class AidCapacity(StrEnum):
+    OFFICE = "office"        # staff of the legal aid office handling the application
+    LAWYER = "lawyer"        # the lawyer assigned to it
+    APPLICANT = "applicant"
+
+
+class Matter(LabelledEnum):
+    CRIMINAL = "criminal", "刑事辩护/代理"
+    CIVIL = "civil", "民事代理"
+    ADMINISTRATIVE = "administrative", "行政诉讼代理"
+    COMPENSATION = "compensation", "国家赔偿"
+    NON_LITIGATION = "non_litigation", "非诉讼代理"
+
+
+class Penalty(LabelledEnum):
+    NONE = "none", "不涉及"
+    FIXED = "fixed", "有期徒刑及以下"
+    LIFE = "life", "可能判处无期徒刑"
+    DEATH = "death", "可能判处死刑"
+
+
+class Specialty(LabelledEnum):
+    LABOUR = "labour", "劳动争议/讨薪"
+    INJURY = "injury", "工伤/人身损害"
+    MARRIAGE = "marriage", "婚姻家庭"
+    TRAFFIC = "traffic", "道路交通事故"
+    MEDICAL = "medical", "医疗纠纷"
+    CONTRACT = "contract", "合同债务"
+    PROPERTY = "property", "房产物业"
+    CRIMINAL = "criminal", "刑事辩护"
+    ADMINISTRATIVE = "administrative", "行政诉讼"
+    OTHER = "other", "其他"
+
+
+class Channel(LabelledEnum):
+    ONLINE = "online", "网上申请"
+    DESK = "desk", "窗口申请"
+
+
+S, A, C = AidStatus, AidAction, AidCapacity
+
+TRANSITIONS = {
+    A.APPROVE: rule({S.SUBMITTED}, S.APPROVED, C.OFFICE),
+    A.DENY: rule({S.SUBMITTED}, S.DENIED, C.OFFICE, reason=True),
+    A.TRANSFER: rule({S.SUBMITTED}, S.SUBMITTED, C.OFFICE, reason=True),
+    A.ASSIGN: rule({S.APPROVED}, S.ASSIGNED, C.OFFICE),
+    A.REASSIGN: rule({S.ASSIGNED, S.HANDLING}, S.ASSIGNED, C.OFFICE, reason=True),
+    A.PROGRESS: rule({S.ASSIGNED, S.HANDLING}, S.HANDLING, C.LAWYER, C.OFFICE),
+    A.CONCLUDE: rule({S.HANDLING}, S.CONCLUDED, C.LAWYER, C.OFFICE),
+    A.REVIEW: rule({S.CONCLUDED}, S.REVIEWED, C.OFFICE),
+    A.REVISIT: rule({S.CONCLUDED, S.REVIEWED}, None, C.OFFICE),
+    A.CLOSE: rule({S.REVIEWED}, S.CLOSED, C.OFFICE),
+    A.WITHDRAW: rule({S.SUBMITTED, S.APPROVED, S.ASSIGNED}, S.WITHDRAWN, C.APPLICANT, C.OFFICE, reason=True),
+}
+
+
+# ---- eligibility ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Means:
+    monthly_income: Decimal            # household income per person per month (yuan)
+    minimum_standard: Decimal | None   # local 最低生活保障标准 per person per month; None = not configured
+    multiple: Decimal = Decimal(2)
+    exempt: str = ""                   # the name of an exempt category the applicant falls in
+    pledge: bool = False               # 诚信承诺: signed instead of proving hardship with papers
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    eligible: bool
+    basis: str
+
+
+class StandardMissing(Exception):
+    def __init__(self):
+        super().__init__("本地最低生活保障标准未配置，无法审查经济困难条件，请管理员在后台录入")
+
+
+def _yuan(x: Decimal) -> str:
+    return f"{x.quantize(Decimal('0.01'), ROUND_HALF_UP)} 元"
+
+
+def eligibility(m: Means) -> Eligibility:
+    """1. no honesty pledge, no aid (the pledge replaces proof of hardship);
+    2. an exempt category (家暴受害人, 农民工讨薪/工伤 …) skips the means test;
+    3. otherwise income per person must not exceed multiple × the local minimum standard."""
+    if not m.pledge:
+        return Eligibility(False, "未签署经济困难状况诚信承诺")
+    if m.exempt:
+        return Eligibility(True, f"免予经济困难审查：{m.exempt}")
+    if m.minimum_standard is None:
+        raise StandardMissing()
+    line = m.minimum_standard * m.multiple
+    if m.monthly_income <= line:
+        return Eligibility(True, f"人均月收入 {_yuan(m.monthly_income)} ≤ 低保标准 {_yuan(m.minimum_standard)}"
+                                 f" × {m.multiple} = {_yuan(line)}")
+    return Eligibility(False, f"人均月收入 {_yuan(m.monthly_income)} 超过低保标准 {_yuan(m.minimum_standard)}"
+                              f" × {m.multiple} = {_yuan(line)}，且不属于免予审查的情形")
+
+
+# ---- lawyers ----------------------------------------------------------------------------------
+
+SENIOR_CRIMINAL_YEARS = 3   # 法律援助法第26条: 可能判处无期徒刑、死刑 → 三年以上相关执业经历
+
+
+@dataclass(frozen=True)
+class LawyerFacts:
+    id: int
+    name: str
+    practice_years: int
+    criminal_years: int = 0
+    juvenile: bool = False
+    specialties: frozenset[str] = frozenset()
+    open_cases: int = 0
+    max_cases: int = 8
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class AidCaseFacts:
+    matter: Matter
+    penalty: Penalty = Penalty.NONE
+    minor: bool = False
+    specialty: str = ""          # e.g. "labour", "marriage" (codes shared with lawyers' specialties)
+
+
+@dataclass(frozen=True)
+class LawyerChoice:
+    id: int
+    name: str
+    score: float
+    reason: str
+
+
+class LawyerError(Exception):
+    """The chosen lawyer may not take the case, or nobody can (a 409 with the reason)."""
+
+
+def lawyer_problems(lw: LawyerFacts, case: AidCaseFacts) -> list[str]:
+    """Every rule the lawyer fails for this case, in words (empty = may be assigned)."""
+    out = []
+    if not lw.active:
+        out.append(f"律师 {lw.name} 未在援助律师库中启用")
+    if case.penalty in (Penalty.LIFE, Penalty.DEATH) and lw.criminal_years < SENIOR_CRIMINAL_YEARS:
+        out.append(f"可能判处无期徒刑、死刑的案件须由具有 {SENIOR_CRIMINAL_YEARS} 年以上刑事辩护执业经历的律师承办"
+                   f"（{lw.name} 为 {lw.criminal_years} 年）")
+    if case.minor and not lw.juvenile:
+        out.append(f"未成年人案件须由熟悉未成年人身心特点的律师承办（{lw.name} 无未成年人案件经验）")
+    if lw.open_cases >= lw.max_cases:
+        out.append(f"律师 {lw.name} 在办援助案件已满（{lw.open_cases}/{lw.max_cases}）")
+    return out
+
+
+def rank_lawyers(lawyers: list[LawyerFacts], case: AidCaseFacts) -> list[LawyerChoice]:
+    """Lawyers who may take the case, best first: specialty +2, criminal experience for criminal
+    matters (up to +1), practice years (up to +1), minus 0.2 per open aid case."""
+    out = []
+    for lw in lawyers:
+        if lawyer_problems(lw, case):
+            continue
+        score, why = 0.0, []
+        if case.specialty and case.specialty in lw.specialties:
+            score += 2
+            why.append("专业对口")
+        if case.matter == Matter.CRIMINAL:
+            score += min(lw.criminal_years, 10) / 10
+            why.append(f"刑辩 {lw.criminal_years} 年")
+        score += min(lw.practice_years, 20) / 20 - 0.2 * lw.open_cases
+        why.append(f"执业 {lw.practice_years} 年，在办 {lw.open_cases} 件")
+        out.append(LawyerChoice(lw.id, lw.name, round(score, 3), "，".join(why)))
+    return sorted(out, key=lambda c: (-c.score, c.id))
+
+
+def pick_lawyer(lawyers: list[LawyerFacts], case: AidCaseFacts, chosen: int | None = None) -> LawyerChoice:
+    """点援制: the applicant's choice if the rules allow it; otherwise the best ranked."""
+    if chosen is not None:
+        lw = next((x for x in lawyers if x.id == chosen), None)
+        if lw is None:
+            raise LawyerError("所选律师不在援助律师库中")
+        problems = lawyer_problems(lw, case)
+        if problems:
+            raise LawyerError("；".join(problems))
+        return LawyerChoice(lw.id, lw.name, 0.0, "申请人点援")
+    ranked = rank_lawyers(lawyers, case)
+    if not ranked:
+        raise LawyerError("援助律师库中没有符合本案条件的律师")
+    return ranked[0]
+
+
+# ---- quality review ---------------------------------------------------------------------------
+
+GRADES = [(90, "优秀"), (80, "良好"), (60, "合格"), (0, "不合格")]
+
+
+def review_grade(scores: list[int]) -> tuple[float, str]:
+    """The panel's mean score (0–100) and its grade."""
+    if not scores:
+        raise ValueError("评查至少需要一位专家的评分")
+    mean = round(sum(scores) / len(scores), 1)
+    return mean, next(label for floor, label in GRADES if mean >= floor)

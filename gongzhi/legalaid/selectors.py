@@ -1,0 +1,78 @@
+"""Reading legal-aid applications: scoped lists, one application in full (logged) or masked."""
+from __future__ import annotations
+
+from django.utils import timezone
+
+from gongzhi.casework.acts import timeline
+from gongzhi.casework.models import AccessLog, Document
+from gongzhi.domain.legalaid import AidStatus, Matter, Penalty, Specialty
+from gongzhi.events.errors import NotFound
+
+from . import scope, services
+from .models import Application
+
+TABS = {
+    "submitted": ("待审查", [AidStatus.SUBMITTED]),
+    "approved": ("待指派", [AidStatus.APPROVED]),
+    "handling": ("承办中", [AidStatus.ASSIGNED, AidStatus.HANDLING]),
+    "review": ("待评查/回访", [AidStatus.CONCLUDED, AidStatus.REVIEWED]),
+    "done": ("已办结", [AidStatus.CLOSED, AidStatus.DENIED, AidStatus.WITHDRAWN]),
+}
+
+
+def app_list(user, *, tab: str | None = None, status: str | None = None):
+    qs = scope.visible_applications(user).select_related("office", "lawyer")
+    if tab in TABS:
+        qs = qs.filter(status__in=TABS[tab][1])
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("-submitted_at", "-id")
+
+
+def summary(app: Application, full: bool = False) -> dict:
+    return {"id": app.id, "number": app.number, "status": app.status, "status_label": AidStatus(app.status).label,
+            "matter": app.matter, "matter_label": Matter(app.matter).label, "office": app.office.name,
+            "lawyer": app.lawyer.name if app.lawyer_id else None, "submitted_at": app.submitted_at,
+            "decision_due_at": app.decision_due_at,
+            "overdue": bool(app.decision_due_at and app.status == AidStatus.SUBMITTED
+                            and app.decision_due_at < timezone.now()),
+            "applicant": services.applicant_view(app, full)["name"]}
+
+
+def detail(user, app_id: int) -> dict:
+    app = services.load(user, app_id)
+    caps = scope.capacities(user, app)
+    full = scope.sees_applicant(caps)
+    if full:
+        AccessLog.objects.create(user=user, kind=services.KIND, case_id=app.pk, purpose="查看法律援助申请")
+    return {
+        **summary(app, full), "version": app.version, "channel": app.channel,
+        "received_by": app.received_by.name, "area": app.area.name, "applicant_detail": services.applicant_view(app, full),
+        "minor": app.minor, "exempt": app.exempt.name if app.exempt_id else "", "pledge": app.pledge,
+        "specialty": app.specialty, "specialty_label": Specialty(app.specialty).label if app.specialty else "",
+        "penalty": app.penalty, "penalty_label": Penalty(app.penalty).label,
+        "summary": app.summary if full else app.summary[:40] + "…", "opposing_party": app.opposing_party if full else "",
+        "claim_amount": app.claim_amount, "chosen_lawyer": app.chosen_lawyer.name if app.chosen_lawyer_id else None,
+        "eligibility_basis": app.eligibility_basis if full else "", "decided_at": app.decided_at,
+        "decision_reason": app.decision_reason, "lawyer_reason": app.lawyer_reason, "assigned_at": app.assigned_at,
+        "lawyer_firm": app.lawyer.firm if app.lawyer_id else None,
+        "concluded_at": app.concluded_at, "result": app.result if full else "", "recovered": app.recovered,
+        "review_score": app.review_score, "review_grade": app.review_grade, "satisfaction": app.satisfaction,
+        "reviews": [{"expert": r.expert, "score": r.score, "comment": r.comment} for r in app.reviews.all()],
+        "documents": [{"id": d.id, "doc": d.doc, "title": d.title, "created_at": d.created_at, "sha256": d.sha256}
+                      for d in Document.objects.filter(kind=services.KIND, case_id=app.pk)] if full else [],
+        "capacities": sorted(caps),
+        "actions": [a.value for a in services.APPLICATION.actions(user, app)],
+        "timeline": timeline(services.KIND, app.pk, AidStatus),
+    }
+
+
+def document(user, app_id: int, doc_id: int) -> Document:
+    app = services.load(user, app_id)
+    if not scope.sees_applicant(scope.capacities(user, app)):
+        raise NotFound("文书不存在")
+    doc = Document.objects.filter(kind=services.KIND, case_id=app.pk, pk=doc_id).first()
+    if doc is None:
+        raise NotFound("文书不存在")
+    AccessLog.objects.create(user=user, kind=services.KIND, case_id=app.pk, purpose=f"下载{doc.title}")
+    return doc

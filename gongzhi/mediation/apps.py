@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class MediationConfig(AppConfig):
+    name = "gongzhi.mediation"
+    verbose_name = "多元调处"

@@ -1,0 +1,66 @@
+"""Who sees a dispute case, in which capacities they act, and who reads the parties in full.
+
+- mediators see their organisation's cases and act on them (ORG);
+- centres (社区/乡镇/区) and supervisors see cases located in their area, parties masked;
+- an online applicant sees their own case; whoever transferred it from an event sees it too.
+"""
+from __future__ import annotations
+
+from django.db.models import Q
+
+from gongzhi.domain.enums import CENTRE_ROLES, Role
+from gongzhi.domain.mediation import CaseCapacity
+from gongzhi.events.scope import scope_of
+
+from .models import Case, Mediator
+
+C = CaseCapacity
+
+
+def org_ids(user) -> frozenset[int]:
+    cached = getattr(user, "_gz_mediation_orgs", None)
+    if cached is None:
+        cached = frozenset(Mediator.objects.filter(user=user, active=True).values_list("org_id", flat=True))
+        user._gz_mediation_orgs = cached
+    return cached
+
+
+def _area_paths(user) -> list[str]:
+    return [p for role, _, p, _ in scope_of(user).areas if role in CENTRE_ROLES | {Role.SUPERVISOR}]
+
+
+def visible_q(user) -> Q:
+    s = scope_of(user)
+    if s.user_id is None:
+        return Q(pk__in=[])
+    if s.is_admin:
+        return Q()
+    q = Q(applicant_user_id=s.user_id) | Q(created_by_id=s.user_id) | Q(organisation_id__in=org_ids(user))
+    for path in _area_paths(user):
+        q |= Q(area_path__startswith=path)
+    return q
+
+
+def visible_cases(user):
+    return Case.objects.filter(visible_q(user))
+
+
+def capacities(user, case: Case) -> set[CaseCapacity]:
+    s = scope_of(user)
+    caps: set[CaseCapacity] = set()
+    if s.user_id is None:
+        return caps
+    if s.is_admin or case.organisation_id in org_ids(user):
+        caps.add(C.ORG)
+    if case.mediator_id and case.mediator.user_id == s.user_id:
+        caps.add(C.MEDIATOR)
+    if s.is_admin or any(case.area_path.startswith(p) for p in _area_paths(user)):
+        caps.add(C.CENTRE)
+    if case.applicant_user_id == s.user_id:
+        caps.add(C.APPLICANT)
+    return caps
+
+
+def sees_parties(caps: set[CaseCapacity]) -> bool:
+    """Personal data in full only for the handling organisation and the applicant themself."""
+    return bool(caps & {C.ORG, C.MEDIATOR, C.APPLICANT})

@@ -1,0 +1,89 @@
+"""Reading dispute cases: lists scoped to the user, one case in full (parties masked unless the
+user's organisation handles it; every full read is logged)."""
+from __future__ import annotations
+
+from django.utils import timezone
+
+from gongzhi.casework.acts import timeline
+from gongzhi.casework.models import AccessLog, Document
+from gongzhi.domain.mediation import CaseStatus, OrgKind, RiskLevel, SessionMode, Source
+
+from . import scope, services
+from .models import Case
+
+TABS = {
+    "applied": ("待受理", [CaseStatus.APPLIED]),
+    "working": ("调解中", [CaseStatus.ACCEPTED, CaseStatus.MEDIATING]),
+    "agreement": ("待签协议", [CaseStatus.SUCCEEDED]),
+    "performing": ("履行回访", [CaseStatus.SIGNED]),
+    "done": ("已办结", [CaseStatus.CLOSED, CaseStatus.FAILED, CaseStatus.REFUSED, CaseStatus.WITHDRAWN]),
+}
+
+
+def case_list(user, *, status: str | None = None, tab: str | None = None, dispute_type: str | None = None):
+    qs = scope.visible_cases(user).select_related("dispute_type", "organisation", "mediator")
+    if tab in TABS:
+        qs = qs.filter(status__in=TABS[tab][1])
+    if status:
+        qs = qs.filter(status=status)
+    if dispute_type:
+        qs = qs.filter(dispute_type__code=dispute_type)
+    return qs.order_by("-applied_at", "-id")
+
+
+def summary(case: Case) -> dict:
+    now = timezone.now()
+    return {"id": case.id, "number": case.number, "status": case.status,
+            "status_label": CaseStatus(case.status).label, "dispute_type": case.dispute_type.name,
+            "organisation": case.organisation.name, "mediator": case.mediator.name if case.mediator else None,
+            "risk_level": case.risk_level, "risk_label": RiskLevel(case.risk_level).label,
+            "applied_at": case.applied_at, "due_at": case.due_at,
+            "overdue": bool(case.due_at and case.due_at < now and case.status in services.OPEN),
+            "amount": case.amount, "facts": case.facts[:80]}
+
+
+def detail(user, case_id: int, *, purpose: str = "查看调解案件") -> dict:
+    case = services.load(user, case_id)
+    caps = scope.capacities(user, case)
+    full = scope.sees_parties(caps)
+    if full and user.is_authenticated:
+        AccessLog.objects.create(user=user, kind=services.KIND, case_id=case.pk, purpose=purpose)
+    return {
+        **summary(case), "version": case.version, "source": case.source, "source_label": Source(case.source).label,
+        "event": case.event.number if case.event_id else None, "event_id": case.event_id,
+        "relation": case.relation, "facts": case.facts, "claim": case.claim, "urgency": case.urgency,
+        "dialect": case.dialect, "area": case.area.name, "organisation_code": case.organisation.code,
+        "organisation_kind": OrgKind(case.organisation.kind).label, "org_reason": case.org_reason,
+        "mediator_reason": case.mediator_reason, "risk_flags": case.risk_flags,
+        "accepted_at": case.accepted_at, "concluded_at": case.concluded_at, "signed_at": case.signed_at,
+        "agreement_terms": case.agreement_terms, "performance_terms": case.performance_terms,
+        "referral": case.referral, "referral_to": case.referral_to, "confirmation_court": case.confirmation_court,
+        "performance": case.performance, "succeeded": case.succeeded,
+        "parties_masked": not full,
+        "parties": [services.party_view(p, full) for p in case.parties.all()],
+        "sessions": [{"id": x.id, "scheduled_at": x.scheduled_at, "mode": x.mode,
+                      "mode_label": SessionMode(x.mode).label, "place": x.place, "link": x.link,
+                      "held_at": x.held_at, "attendees": x.attendees if full else "",
+                      "record": x.record if full else ("（已记录）" if x.record else ""),
+                      "reminded": x.reminded_at is not None} for x in case.sessions.all()],
+        "recusals": [{"mediator": r.mediator.name, "reason": r.reason, "by_party": r.by_party, "at": r.at}
+                     for r in case.recusals.select_related("mediator")],
+        "documents": [{"id": d.id, "doc": d.doc, "title": d.title, "created_at": d.created_at, "sha256": d.sha256}
+                      for d in Document.objects.filter(kind=services.KIND, case_id=case.pk)] if full else [],
+        "capacities": sorted(caps),
+        "actions": [a.value for a in services.CASE.actions(user, case)],
+        "timeline": timeline(services.KIND, case.pk, CaseStatus),
+    }
+
+
+def document(user, case_id: int, doc_id: int) -> Document:
+    """A case document, only for those who see the parties in full (it names them)."""
+    from gongzhi.events.errors import NotFound
+    case = services.load(user, case_id)
+    if not scope.sees_parties(scope.capacities(user, case)):
+        raise NotFound("文书不存在")
+    doc = Document.objects.filter(kind=services.KIND, case_id=case.pk, pk=doc_id).first()
+    if doc is None:
+        raise NotFound("文书不存在")
+    AccessLog.objects.create(user=user, kind=services.KIND, case_id=case.pk, purpose=f"下载{doc.title}")
+    return doc
