@@ -15,7 +15,9 @@ from django.contrib.auth import get_user_model
 from gongzhi.accounts.models import Profile
 from gongzhi.domain.mediation import OrgKind
 from gongzhi.legalaid.models import Lawyer, LivingStandard, Office
+from gongzhi.legalaid.reference import ensure_exempt_categories
 from gongzhi.mediation.models import DisputeType, Mediator, Organisation
+from gongzhi.mediation.reference import ensure_dispute_types
 
 from .district import GIVEN, SURNAMES, District
 
@@ -43,6 +45,8 @@ def _login(d: District, username: str, name: str, hashed: str, where: str):
 
 
 def build_casework(d: District, seed: int = 11) -> None:
+    ensure_dispute_types()
+    ensure_exempt_categories()
     rng = random.Random(seed)
     hashed = d.users["admin"].password
     types = {t.code: t for t in DisputeType.objects.all()}

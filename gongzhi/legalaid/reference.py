@@ -11,3 +11,10 @@ EXEMPT_CATEGORIES = [
     ("veteran", "重点优抚对象、退役军人"),
     ("disabled_elderly", "无固定生活来源的残疾人、老年人"),
 ]
+
+
+def ensure_exempt_categories(model=None) -> None:
+    if model is None:
+        from .models import ExemptCategory as model
+    for order, (code, name) in enumerate(EXEMPT_CATEGORIES):
+        model.objects.get_or_create(code=code, defaults={"name": name, "order": order})

@@ -13,3 +13,12 @@ DISPUTE_TYPES = [
     ("ecommerce", "电子商务纠纷", 30), ("finance", "金融借贷纠纷", 30), ("insurance", "保险纠纷", 30),
     ("campus", "校园纠纷", 15), ("betrothal", "婚约彩礼纠纷", 15), ("other", "其他纠纷", 30),
 ]
+
+
+def ensure_dispute_types(model=None) -> None:
+    """Create the built-in types that are missing (the data migration, and test databases that
+    were flushed after it ran)."""
+    if model is None:
+        from .models import DisputeType as model
+    for order, (code, name, days) in enumerate(DISPUTE_TYPES):
+        model.objects.get_or_create(code=code, defaults={"name": name, "limit_workdays": days, "order": order})

@@ -117,7 +117,9 @@ def case_from_event(*, actor, event_id: int, data: FromEventIn, at: datetime | N
     if not event_scope.capacities(actor, ev) & {Capacity.HANDLER, Capacity.CENTRE}:
         raise Forbidden("只有处置单位或分拨中心可以转人民调解")
     parties = list(data.parties)
-    if ev.reporter_name and not ev.confidential and not any(p.role == PartyRole.APPLICANT for p in parties):
+    # A resident's own report names the applicant; a patrol report names the grid worker, not a party.
+    if (ev.reporter_name and not ev.confidential and ev.channel != Channel.GRID_PATROL
+            and not any(p.role == PartyRole.APPLICANT for p in parties)):
         parties.insert(0, PartyIn(role=PartyRole.APPLICANT, name=ev.reporter_name, phone=ev.reporter_phone,
                                   id_number=ev.reporter_id_number, address=ev.address))
     if not any(p.role == PartyRole.APPLICANT for p in parties):

@@ -1,6 +1,21 @@
 """What every page's header needs: who is logged in and which pages their roles use."""
 from gongzhi.domain.enums import CENTRE_ROLES, GRID_TEAM_ROLES, Role
 from gongzhi.events.scope import scope_of
+from gongzhi.legalaid.scope import lawyer_ids, office_ids
+from gongzhi.mediation.scope import org_ids
+
+
+def casework_links(user) -> list[tuple[str, str]]:
+    """多元调处 for mediators and centres, 法律援助 for its offices and lawyers; residents apply."""
+    s = scope_of(user)
+    links = []
+    if s.is_admin or org_ids(user) or s.roles & (CENTRE_ROLES | {Role.SUPERVISOR}):
+        links.append(("web:mediation_list", "多元调处"))
+    if s.is_admin or office_ids(user) or lawyer_ids(user):
+        links.append(("web:legalaid_list", "法律援助"))
+    if not s.is_staff_anywhere and not links:
+        links += [("web:mediation_apply", "申请调解"), ("web:legalaid_apply", "申请法律援助")]
+    return links
 
 
 def nav(request):
@@ -20,6 +35,7 @@ def nav(request):
         links.append(("web:map", "网格地图"))
     if s.is_admin or roles & (CENTRE_ROLES | {Role.SUPERVISOR}):
         links.append(("stats:report", "统计"))
+    links += casework_links(user)
     if not s.is_staff_anywhere:
         links.append(("web:mine", "我的上报"))
     return {"nav_links": links, "nav_name": profile.display_name if profile else user.get_username(),

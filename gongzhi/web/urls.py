@@ -1,9 +1,10 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import path, re_path
 
-from . import views
+from . import cases, views
 
 app_name = "web"
+KIND = r"(?P<kind>mediation|legalaid)"
 urlpatterns = [
     path("", views.index, name="index"),
     path("login/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
@@ -19,4 +20,14 @@ urlpatterns = [
     path("e/<int:event_id>/do/<path:path>", views.event_do, name="event_do"),
     path("e/<int:event_id>/unmask", views.event_unmask, name="event_unmask"),
     path("e/<int:event_id>/files/<int:attachment_id>", views.attachment, name="attachment"),
+    path("e/<int:event_id>/mediate", cases.event_mediate, name="event_mediate"),
+    path("mediation/apply/", cases.mediation_apply, name="mediation_apply"),
+    path("legalaid/apply/", cases.legalaid_apply, name="legalaid_apply"),
+    re_path(rf"^{KIND}/$", cases.case_list, name="cases"),
+    path("mediation/", cases.case_list, {"kind": "mediation"}, name="mediation_list"),
+    path("legalaid/", cases.case_list, {"kind": "legalaid"}, name="legalaid_list"),
+    re_path(rf"^{KIND}/(?P<case_id>[0-9]+)/$", cases.case_page, name="case"),
+    re_path(rf"^{KIND}/(?P<case_id>[0-9]+)/do/(?P<path>[a-z-]+)$", cases.case_do, name="case_do"),
+    re_path(rf"^{KIND}/(?P<case_id>[0-9]+)/documents/(?P<doc_id>[0-9]+)$", cases.case_document,
+            name="case_document"),
 ]

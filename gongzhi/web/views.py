@@ -234,6 +234,8 @@ def _event_page(request, ev, *, failed: str = "", errors: dict | None = None, po
         "can_unmask": not detail["anonymous"] and detail["reporter"]["masked"] and bool(
             set(detail["capacities"]) & {"centre", "supervisor", "handler"}),
     }
+    from .cases import mediation_form_context
+    ctx["mediate"] = mediation_form_context(request.user, ev)
     if any(op.path == "merge" for op in ops):
         from gongzhi.events.duplicates import candidates
         ctx["duplicates"] = candidates(request.user, ev)

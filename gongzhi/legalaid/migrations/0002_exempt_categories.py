@@ -2,10 +2,8 @@ from django.db import migrations
 
 
 def seed(apps, schema_editor):
-    from gongzhi.legalaid.reference import EXEMPT_CATEGORIES
-    ExemptCategory = apps.get_model("legalaid", "ExemptCategory")
-    for order, (code, name) in enumerate(EXEMPT_CATEGORIES):
-        ExemptCategory.objects.get_or_create(code=code, defaults={"name": name, "order": order})
+    from gongzhi.legalaid.reference import ensure_exempt_categories
+    ensure_exempt_categories(apps.get_model("legalaid", "ExemptCategory"))
 
 
 class Migration(migrations.Migration):

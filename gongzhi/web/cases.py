@@ -1,0 +1,214 @@
+"""Pages for 多元调处 and 法律援助: lists, application forms, the case page with one form per
+allowed operation (from the same operation tables as the API), and document downloads."""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+from pydantic import BaseModel
+
+from gongzhi.areas.models import Area
+from gongzhi.casework import forms as cf
+from gongzhi.domain.enums import Level
+from gongzhi.events.errors import NotFound, ServiceError
+from gongzhi.events.operations import validate
+from gongzhi.legalaid import operations as aid_ops, selectors as aid_sel, services as aid
+from gongzhi.legalaid.inputs import AidApplyIn
+from gongzhi.legalaid.models import ExemptCategory, Lawyer, Office
+from gongzhi.mediation import operations as med_ops, selectors as med_sel, services as med
+from gongzhi.mediation.inputs import ApplyIn, FromEventIn
+from gongzhi.mediation.models import DisputeType, Mediator, Organisation
+
+
+@dataclass(frozen=True)
+class Kind:
+    key: str                  # URL prefix and template folder
+    title: str
+    operations: dict
+    detail: object            # selectors.detail(user, id)
+    document: object          # selectors.document(user, id, doc_id)
+    tabs: dict
+    listing: object           # selectors.<list>(user, tab=...)
+
+
+MEDIATION = Kind("mediation", "多元调处", med_ops.OPERATIONS, med_sel.detail, med_sel.document, med_sel.TABS,
+                 med_sel.case_list)
+LEGALAID = Kind("legalaid", "法律援助", aid_ops.OPERATIONS, aid_sel.detail, aid_sel.document, aid_sel.TABS,
+                aid_sel.app_list)
+KINDS = {k.key: k for k in (MEDIATION, LEGALAID)}
+
+
+def _kind(key: str) -> Kind:
+    if key not in KINDS:
+        raise Http404("没有这个栏目")
+    return KINDS[key]
+
+
+@login_required
+def case_list(request, kind: str):
+    k = _kind(kind)
+    tab = request.GET.get("tab") if request.GET.get("tab") in k.tabs else next(iter(k.tabs))
+    page = Paginator(k.listing(request.user, tab=tab), 30).get_page(request.GET.get("page"))
+    rows = [med_sel.summary(c) if k is MEDIATION else aid_sel.summary(c) for c in page]
+    return render(request, "web/case_list.html", {"k": k, "tab": tab, "rows": rows, "page": page,
+                                                  "tabs": [(key, label) for key, (label, _) in k.tabs.items()]})
+
+
+def _choices(k: Kind, d: dict) -> dict[str, list[tuple]]:
+    """Select lists the operation forms need (mediators of the organisation, offices, lawyers)."""
+    if k is MEDIATION:
+        return {"mediator": [("", "按规则推荐")] + [(m.id, f"{m.name}（{m.get_level_display()}）") for m in
+                                                  Mediator.objects.filter(org__code=d["organisation_code"], active=True)],
+                "organisation": [(o.code, o.name) for o in Organisation.objects.filter(active=True)]}
+    return {"office": [(o.code, o.name) for o in Office.objects.filter(active=True)],
+            "lawyer": [("", "按点援或规则推荐")] + _lawyer_options()}
+
+
+def _lawyer_options():
+    return [(lw.id, f"{lw.name}·{lw.firm}（执业{lw.practice_years}年，刑辩{lw.criminal_years}年"
+                    f"{'，熟悉未成年人案件' if lw.juvenile else ''}）") for lw in Lawyer.objects.filter(active=True)]
+
+
+def _case_page(request, k: Kind, case_id: int, *, failed: str = "", errors: dict | None = None, posted=None,
+               status: int = 200):
+    try:
+        d = k.detail(request.user, case_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    allowed = set(d["actions"])
+    choices = _choices(k, d)
+    ops = [{"op": op, "widgets": cf.widgets(op.schema, choices)} for op in k.operations.values()
+           if any(a.value in allowed for a in op.actions)]
+    return render(request, f"web/{k.key}_case.html", {
+        "k": k, "d": d, "ops": ops, "failed": failed, "errors": errors or {}, "posted": posted or {},
+        "main_op": ops[0]["op"].path if ops else ""}, status=status)
+
+
+@login_required
+def case_page(request, kind: str, case_id):
+    return _case_page(request, _kind(kind), int(case_id))
+
+
+@login_required
+@require_POST
+def case_do(request, kind: str, case_id, path: str):
+    k, case_id = _kind(kind), int(case_id)
+    op = k.operations.get(path)
+    if op is None:
+        raise Http404("没有这个操作")
+    try:
+        op.call(request.user, case_id, validate(op.schema, cf.payload(op.schema, request.POST)))
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    except ServiceError as exc:
+        return _case_page(request, k, case_id, failed=path, errors={**exc.fields, "summary": exc.message},
+                          posted=request.POST, status=exc.status)
+    messages.success(request, f"{op.label}：已完成")
+    return redirect("web:case", kind=kind, case_id=case_id)
+
+
+@login_required
+def case_document(request, kind: str, case_id, doc_id):
+    try:
+        doc = _kind(kind).document(request.user, int(case_id), int(doc_id))
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    return FileResponse(doc.file.open("rb"), as_attachment=True, filename=f"{doc.title}.docx",
+                        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+
+
+# ---- applications ------------------------------------------------------------------------------
+
+def _places():
+    return [(a.code, a.name) for a in Area.objects.filter(level__in=(Level.COMMUNITY, Level.GRID)).order_by("path")]
+
+
+def _apply(request, schema: type[BaseModel], build, submit, template: str, extra: dict):
+    errors, posted = {}, request.POST if request.method == "POST" else {}
+    if request.method == "POST":
+        try:
+            obj, _ = submit(validate(schema, build(request.POST)))
+            messages.success(request, f"已提交，编号 {obj.number}")
+            return redirect("web:case", kind=extra["kind"], case_id=obj.id)
+        except NotFound as exc:
+            raise Http404(exc.message) from exc
+        except ServiceError as exc:
+            errors = {**exc.fields, "summary": exc.message}
+    return render(request, template, {"errors": errors, "posted": posted, "places": _places(),
+                                      "client_key": uuid.uuid4().hex, **extra},
+                  status=422 if errors else 200)
+
+
+def _mediation_body(post) -> dict:
+    parties = [{"role": "applicant", "name": post.get("applicant_name", ""), "phone": post.get("applicant_phone", ""),
+                "id_number": post.get("applicant_id", "")},
+               {"role": "respondent", "name": post.get("respondent_name", ""), "phone": post.get("respondent_phone", "")}]
+    body = {k: v for k in ("dispute_type", "facts", "claim", "area", "relation", "client_key", "dialect")
+            if (v := post.get(k, "")) != ""}
+    if post.get("amount"):
+        body["amount"] = post["amount"]
+    if post.get("mediator"):
+        body["mediator"] = post["mediator"]
+    return {**body, "parties": [p for p in parties if p["name"]] or parties}
+
+
+@login_required
+def mediation_apply(request):
+    return _apply(request, ApplyIn, _mediation_body,
+                  lambda data: med.case_apply(actor=request.user, data=data), "web/mediation_apply.html",
+                  {"kind": "mediation", "types": DisputeType.objects.filter(active=True)})
+
+
+@login_required
+@require_POST
+def event_mediate(request, event_id: int):
+    """转人民调解 from an event page: the reporter is the applicant, the form names the other party."""
+    body = _mediation_body(request.POST)
+    body["parties"] = [p for p in body["parties"] if p["name"]] or body["parties"][1:]
+    try:
+        case, _ = med.case_from_event(actor=request.user, event_id=event_id, data=validate(FromEventIn, body))
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    except ServiceError as exc:
+        messages.error(request, f"转人民调解失败：{exc.message}" + "".join(f"（{v}）" for v in exc.fields.values()))
+        return redirect("web:event", event_id=event_id)
+    messages.success(request, f"已转人民调解，案件编号 {case.number}")
+    return redirect("web:case", kind="mediation", case_id=case.id)
+
+
+def _aid_body(post) -> dict:
+    body = {k: v for k, v in post.items() if k != "csrfmiddlewaretoken" and v != ""}
+    for flag in ("pledge", "minor"):
+        body[flag] = post.get(flag) in ("on", "true", "1")
+    return body
+
+
+@login_required
+def legalaid_apply(request):
+    return _apply(request, AidApplyIn, _aid_body, lambda data: aid.aid_apply(actor=request.user, data=data),
+                  "web/legalaid_apply.html", {
+                      "kind": "legalaid", "exempt": ExemptCategory.objects.filter(active=True),
+                      "offices": Office.objects.filter(active=True), "lawyers": _lawyer_options(),
+                      "matters": AidApplyIn.model_fields["matter"].annotation.choices(),
+                      "specialties": AidApplyIn.model_fields["specialty"].annotation.choices(),
+                      "penalties": AidApplyIn.model_fields["penalty"].annotation.choices()})
+
+
+def mediation_form_context(user, event) -> dict | None:
+    """What the event page needs to offer 转人民调解 (None when it does not apply)."""
+    from gongzhi.domain.enums import Channel, EventKind
+    from gongzhi.domain.workflow import Capacity
+    from gongzhi.events.scope import capacities
+    if event.kind != EventKind.DISPUTE and event.channel != Channel.POLICE_110:
+        return None
+    if not capacities(user, event) & {Capacity.HANDLER, Capacity.CENTRE}:
+        return None
+    return {"types": DisputeType.objects.filter(active=True),
+            "cases": list(event.mediation_cases.values("id", "number", "status"))}
