@@ -83,8 +83,8 @@ def mediation_list(request, tab: str | None = None, status: str | None = None, d
 
 @mediation.get("/stats", summary="调解统计（受理、成功率、金额、平均用时）")
 def mediation_stats(request, start: date, end: date, by: str | None = None):
-    from gongzhi.stats.casework import mediation as figures
-    return figures(request.user, start, end, by=by)
+    from gongzhi.stats.casework import for_user
+    return for_user(request.user, start, end, by)[0]
 
 
 @mediation.get("/{case_id}", response={200: dict, **ERRORS}, summary="调解案件详情与时间线")
@@ -132,8 +132,8 @@ def aid_list(request, tab: str | None = None, status: str | None = None):
 
 @legalaid.get("/stats", summary="法律援助统计（案件、咨询、挽回损失）")
 def aid_stats(request, start: date, end: date):
-    from gongzhi.stats.casework import legalaid as figures
-    return figures(request.user, start, end)
+    from gongzhi.stats.casework import for_user
+    return for_user(request.user, start, end)[1]
 
 
 @legalaid.get("/{case_id}", response={200: dict, **ERRORS}, summary="法律援助申请详情与时间线")

@@ -1,6 +1,10 @@
 """调解 and 法律援助 figures: accepted, succeeded, success rate (1,298 / 1,581 = 82.1%), amounts,
 average duration; cases, consultations, recovered losses.  Case volumes are thousands a year,
-so these are live queries over the user's scope (no rollup needed)."""
+so these are live queries (no rollup needed).
+
+Callers pass the base querysets: the API the user's own scope (a committee sees its cases), the
+dashboard an area (aggregates carry no personal data, and ``filters_for`` already checked the
+user may read that area)."""
 from __future__ import annotations
 
 from datetime import date, datetime, time
@@ -12,9 +16,9 @@ from django.db.models import Avg, Count, F, Q, Sum
 from gongzhi.domain.calendar import SHANGHAI
 from gongzhi.domain.legalaid import AidStatus
 from gongzhi.domain.mediation import CaseStatus, success_rate
-from gongzhi.legalaid.models import Consultation
+from gongzhi.legalaid.models import Application, Consultation
 from gongzhi.legalaid.scope import office_ids, visible_applications
-from gongzhi.events.scope import scope_of
+from gongzhi.mediation.models import Case
 from gongzhi.mediation.scope import visible_cases
 
 # breakdown → (the column grouped on, the name shown)
@@ -45,11 +49,9 @@ def _mediation_row(qs) -> dict:
     return agg
 
 
-def mediation(user, start: date, end: date, area_path: str = "", by: str | None = None) -> dict:
+def mediation(cases, start: date, end: date, by: str | None = None) -> dict:
     lo, hi = _span(start, end)
-    qs = visible_cases(user).filter(applied_at__range=(lo, hi))
-    if area_path:
-        qs = qs.filter(area_path__startswith=area_path)
+    qs = cases.filter(applied_at__range=(lo, hi))
     out = {"totals": _mediation_row(qs), "rows": []}
     if by in BY:
         field, name = BY[by]
@@ -59,9 +61,9 @@ def mediation(user, start: date, end: date, area_path: str = "", by: str | None 
     return out
 
 
-def legalaid(user, start: date, end: date) -> dict:
+def legalaid(applications, consultations, start: date, end: date) -> dict:
     lo, hi = _span(start, end)
-    qs = visible_applications(user).filter(submitted_at__range=(lo, hi))
+    qs = applications.filter(submitted_at__range=(lo, hi))
     agg = qs.aggregate(
         n_applications=Count("id"),
         n_approved=Count("id", filter=Q(decided_at__isnull=False) & ~Q(status=AidStatus.DENIED)),
@@ -72,13 +74,26 @@ def legalaid(user, start: date, end: date) -> dict:
         n_decided_on_time=Count("id", filter=Q(decided_at__isnull=False, decided_at__lte=F("decision_due_at"))),
         n_decided=Count("id", filter=Q(decided_at__isnull=False)))
     agg = {k[2:]: v for k, v in agg.items()}
-    consultations = Consultation.objects.filter(at__range=(lo, hi))
-    s = scope_of(user)
-    if not s.is_admin:
-        consultations = consultations.filter(office_id__in=office_ids(user))
-    agg["consultations"] = consultations.count()
+    agg["consultations"] = consultations.filter(at__range=(lo, hi)).count()
     agg["recovered"] = agg["recovered"] or Decimal(0)
     agg["review_score"] = round(float(agg["review_score"]), 1) if agg["review_score"] is not None else None
     agg["satisfaction"] = round(float(agg["satisfaction"]), 2) if agg["satisfaction"] is not None else None
     agg["decision_on_time_rate"] = round(100 * agg["decided_on_time"] / agg["decided"], 1) if agg["decided"] else None
     return agg
+
+
+def for_user(user, start: date, end: date, by: str | None = None) -> tuple[dict, dict]:
+    """What a committee, an office or a lawyer sees of its own work (the API)."""
+    from gongzhi.events.scope import scope_of
+    consultations = Consultation.objects.all()
+    if not scope_of(user).is_admin:
+        consultations = consultations.filter(office_id__in=office_ids(user))
+    return (mediation(visible_cases(user), start, end, by),
+            legalaid(visible_applications(user), consultations, start, end))
+
+
+def for_area(path: str, start: date, end: date, by: str | None = None) -> tuple[dict, dict]:
+    """An area's figures for the dashboard: cases located in it, offices sitting in it."""
+    return (mediation(Case.objects.filter(area_path__startswith=path), start, end, by),
+            legalaid(Application.objects.filter(area__path__startswith=path),
+                     Consultation.objects.filter(office__area__path__startswith=path), start, end))

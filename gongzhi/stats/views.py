@@ -16,6 +16,7 @@ from gongzhi.events.errors import NotFound
 from gongzhi.events.models import Event
 from gongzhi.web import maps
 
+from .casework import for_area
 from .models import Daily
 from .queries import BREAKDOWNS, Filters, filters_for, kpis, label_of, with_comparison
 
@@ -40,8 +41,10 @@ def report(request):
     if by not in BREAKDOWNS:
         by = "area"
     result = kpis(f, by=by)
+    mediation, legalaid = for_area(f.area.path, f.start, f.end, by="type")
     return render(request, "stats/report.html", {
         "f": f, "by": by, "result": result, "dims": DIM_LABELS, "rate_columns": RATE_COLUMNS,
+        "mediation": mediation, "legalaid": legalaid,
         "comparison": with_comparison(f, current=result.totals["reported"]), "crumbs": _crumbs(f.area),
         "query": request.GET.urlencode(), "child_level": f.area.level + 1})
 
@@ -84,8 +87,9 @@ def _screen_context(f: Filters) -> dict:
         for g in heat.grids:
             n = per_grid.get(by_code.get(g["code"]), 0)
             g["n"], g["heat"] = n, round(n / top, 3) if top else 0
+    mediation, legalaid = for_area(f.area.path, f.start, f.end)
     return {
-        "f": f, "week": week, "trend": _line(trend.rows, "reported"), "trend_rows": trend.rows,
+        "f": f, "week": week, "mediation": mediation["totals"], "legalaid": legalaid, "trend": _line(trend.rows, "reported"), "trend_rows": trend.rows,
         "cats": _bars((cats.rows if cats else [])[:8], "reported"),
         "cats_height": 36 * len((cats.rows if cats else [])[:8]) + 10, "today": today_k.totals,
         "open_now": open_now.count(), "overdue_now": open_now.filter(sla_flag=SlaFlag.RED).count(),

@@ -167,3 +167,13 @@ def test_lawyer_reports_progress_and_stats(world, as_user):
     assert (fig["applications"], fig["approved"], fig["assigned"], fig["concluded"], fig["consultations"]) == \
         (1, 1, 1, 1, 1)
     assert fig["decision_on_time_rate"] == 100.0
+
+
+def test_figures_join_the_dashboard(world, as_user):
+    apply(as_user, world, client_key="a")
+    apply(as_user, world, client_key="b", area=world.grids[-1].code)
+    county = as_user("county").client
+    page = county.get("/stats/", {"start": "2026-11-01", "end": "2026-11-30"}).content.decode()
+    assert 'id="kpi-aid-applications">2<' in page
+    town = county.get("/stats/", {"start": "2026-11-01", "end": "2026-11-30", "area": world.townships[0].code})
+    assert 'id="kpi-aid-applications">1<' in town.content.decode()

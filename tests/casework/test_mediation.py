@@ -271,3 +271,25 @@ def test_statistics(world, as_user, dispute_event):
     assert sum(r["accepted"] for r in figures["rows"]) == 4
     st, mine = as_user("med12").get("/mediation/stats", start="2026-11-01", end="2026-11-30")
     assert mine["totals"]["applied"] == 0              # scoped: another village's committee sees none
+
+
+def test_figures_join_the_dashboard(world, as_user, dispute_event):
+    med = as_user("med11")
+    for i, ok in enumerate([True, False]):
+        st, case = transfer(as_user, dispute_event, client_key=f"d{i}", amount="500")
+        med.post(f"/mediation/{case['id']}/accept", {})
+        med.post(f"/mediation/{case['id']}/record", {"attendees": "双方", "record": "调解记录内容"})
+        if ok:
+            med.post(f"/mediation/{case['id']}/succeed", {"agreement_terms": "达成协议内容"})
+        else:
+            med.post(f"/mediation/{case['id']}/fail", {"reason": "分歧过大"})
+    county = as_user("county").client
+    page = county.get("/stats/", {"start": "2026-11-01", "end": "2026-11-30"}).content.decode()
+    assert 'id="kpi-med-rate">50.0%' in page and 'id="kpi-med-succeeded">1<' in page
+    assert "邻里纠纷" in page.split('id="mediation-by-type"')[1]
+    # the other township's page counts none of them
+    other = county.get("/stats/", {"start": "2026-11-01", "end": "2026-11-30",
+                                   "area": world.townships[1].code}).content.decode()
+    assert 'id="kpi-med-succeeded">0<' in other
+    panel = county.get("/stats/screen/panel", {"start": "2026-11-01", "end": "2026-11-30"}).content.decode()
+    assert 'id="c-mediation">50.0%' in panel
