@@ -170,6 +170,11 @@ def mediation_apply(request):
 @require_POST
 def event_mediate(request, event_id: int):
     """转人民调解 from an event page: the reporter is the applicant, the form names the other party."""
+    from gongzhi.events.services import load as load_event
+    try:
+        load_event(request.user, event_id)       # out of scope: a 404 before any validation message
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
     body = _mediation_body(request.POST)
     body["parties"] = [p for p in body["parties"] if p["name"]] or body["parties"][1:]
     try:

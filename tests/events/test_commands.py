@@ -91,7 +91,7 @@ def test_import_grids_not_json(db, tmp_path):
 def test_sla_sweep_command_runs(db):
     out = StringIO()
     call_command("sla_sweep", stdout=out)
-    assert out.getvalue().startswith("yellow=0 red=0 escalated=0 failed=0")
+    assert out.getvalue().startswith("yellow=0 red=0 escalated=0 failed=0") and "reminded=0" in out.getvalue()
 
 
 def test_openapi_schema_and_docs(client):

@@ -10,7 +10,10 @@ from gongzhi.web import maps
 
 ADMIN_MODELS = ["areas.area", "areas.department", "auth.user", "accounts.roleassignment", "events.category",
                 "events.routingrule", "events.timelimit", "events.calendaryear", "events.specialday",
-                "events.event", "events.sensitiveaccess"]
+                "events.event", "events.sensitiveaccess", "mediation.disputetype", "mediation.organisation",
+                "mediation.mediator", "mediation.case", "legalaid.exemptcategory", "legalaid.livingstandard",
+                "legalaid.office", "legalaid.lawyer", "legalaid.application", "casework.documenttemplate",
+                "casework.notice", "casework.accesslog"]
 
 
 @pytest.mark.parametrize("model", ADMIN_MODELS)

@@ -70,17 +70,37 @@ class Command(BaseCommand):
         from gongzhi.demo.reference import build_reference
         from gongzhi.demo.simulate import simulate
         t0 = time.perf_counter()
+        from gongzhi.demo.cases import simulate_cases
+        from gongzhi.demo.casework import build_casework
         with transaction.atomic():
             build_reference()
             district = build_district()
+            build_casework(district)
         with Progress(console=console) as progress:
             task = progress.add_task("模拟一个月的事件", total=days * per_day)
             stats = simulate(district, days=days, per_day=per_day,
                              progress=lambda done, total: progress.update(task, completed=done))
+        with transaction.atomic():
+            stats.update(simulate_cases(district))
         from gongzhi.stats.rollup import refresh
         refresh(full=True)
         console.print(f"演示数据已建成（{time.perf_counter() - t0:.1f}s）：" +
                       "，".join(f"{k}={v}" for k, v in sorted(stats.items())))
+
+    def _casework_logins(self):
+        from gongzhi.legalaid.models import Lawyer, Office
+        from gongzhi.mediation.models import Mediator
+        table = Table(title="多元调处与法律援助账号（密码均为 gongzhi123）")
+        for col in ("用户名", "身份", "所属"):
+            table.add_column(col)
+        for m in Mediator.objects.filter(user__isnull=False).select_related("user", "org").order_by("org__code"):
+            table.add_row(m.user.username, m.get_level_display(), m.org.name)
+        for o in Office.objects.prefetch_related("staff"):
+            for u in o.staff.all():
+                table.add_row(u.username, "法律援助工作人员", o.name)
+        for lw in Lawyer.objects.filter(user__isnull=False).select_related("user"):
+            table.add_row(lw.user.username, "援助律师", lw.firm)
+        return table
 
     def _print_logins(self, console, host, port):
         from django.contrib.auth import get_user_model
@@ -98,6 +118,7 @@ class Command(BaseCommand):
             table.add_row(ra.user.username, ra.get_role_display(), str(ra.area.name if ra.area else
                                                                          ra.department.name if ra.department else "全区"))
         console.print(table)
+        console.print(self._casework_logins())
         base = f"http://{host}:{port}"
         console.print(f"首页        {base}/\n接口文档    {base}/api/docs\n管理后台    {base}/admin/  (admin / gongzhi123)")
         admin = get_user_model().objects.get(username="admin")

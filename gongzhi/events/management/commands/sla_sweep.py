@@ -5,10 +5,11 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from gongzhi.events.sweep import sla_sweep
+from gongzhi.mediation.services import remind_sessions
 
 
 class Command(BaseCommand):
-    help = "标记黄灯/红灯并自动上报超期事件（可多进程并行、可循环运行）"
+    help = "标记黄灯/红灯、自动上报超期事件并发送调解提醒（可多进程并行、可循环运行）"
 
     def add_arguments(self, parser):
         parser.add_argument("--loop", type=float, metavar="SECONDS", help="每隔 SECONDS 秒重复一次")
@@ -22,7 +23,8 @@ class Command(BaseCommand):
             t0 = time.perf_counter()
             result = sla_sweep(batch=batch)
             failed += len(result.failed)
-            self.stdout.write(f"{result} in {time.perf_counter() - t0:.3f}s")
+            reminded = remind_sessions()          # 调解提醒: sessions in the next 24 hours, once each
+            self.stdout.write(f"{result}, reminded={reminded} in {time.perf_counter() - t0:.3f}s")
             if not loop or stop.is_set() or stop.wait(loop):
                 break
         if failed:

@@ -1,0 +1,43 @@
+from django.contrib import admin
+
+from .models import AccessLog, DocumentTemplate, Notice
+
+
+@admin.register(DocumentTemplate)
+class DocumentTemplateAdmin(admin.ModelAdmin):
+    """Override a document's wording; leave a kind out to use the built-in text."""
+
+    list_display = ("doc", "title")
+
+    def get_changeform_initial_data(self, request):
+        from .documents import BUILTIN
+        from .models import DocKind
+        doc = request.GET.get("doc")
+        if doc in DocKind._value2member_map_:
+            title, body = BUILTIN[DocKind(doc)]
+            return {"doc": doc, "title": title, "body": body}
+        return {}
+
+
+@admin.register(Notice)
+class NoticeAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "kind", "case_id", "subject", "recipient", "sent_at")
+    list_filter = ("kind", "subject")
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(admin.ModelAdmin):
+    list_display = ("at", "user", "kind", "case_id", "purpose")
+    list_filter = ("kind",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
