@@ -14,3 +14,45 @@ OPERATION_LABELS = [_("受理"), _("不予受理"), _("派遣"), _("签收"), _(
 assert {op.label for op in OPERATIONS.values()} <= set(OPERATION_LABELS), "a new operation needs its label here"
 STATS = [_("区域"), _("日期"), _("周"), _("月"), _("分类"), _("类型"), _("渠道"), _("处置单位"), _("结案率"), _("按时签收率"),
          _("按时办结率"), _("退回率"), _("重办率"), _("回访率"), _("满意率"), _("平均办结工作日"), _("超期数"), _("峰值")]
+
+# 多元调处 and 法律援助: menu, tabs, operations, their fields and choices, statuses.
+CASEWORK = [
+    _("多元调处"), _("法律援助"), _("申请调解"), _("申请法律援助"),
+    _("待受理"), _("调解中"), _("待签协议"), _("履行回访"), _("已办结"), _("待审查"), _("待指派"), _("承办中"),
+    _("待评查/回访"),
+    _("移交调解组织"), _("指派调解员"), _("回避"), _("安排调解"), _("调解记录"), _("调解成功（生成协议书）"),
+    _("协议已签订"), _("调解不成（诉调对接）"), _("申请司法确认"), _("结案"), _("撤回申请"), _("准予法律援助"),
+    _("不予法律援助"), _("转交有管辖权的机构"), _("指派律师"), _("更换承办律师"), _("办案进展"), _("质量评查"),
+    _("回访"),
+    _("说明"), _("理由"), _("移交至调解组织"), _("调解员（缺省按规则推荐）"), _("当事人申请回避"), _("调解时间"),
+    _("调解方式"), _("地点"), _("线上会议链接"), _("参加人员"), _("协议内容"), _("履行方式、时限"), _("协议金额（元）"),
+    _("引导途径"), _("对接机构"), _("受理法院"), _("履行情况"), _("回访记录"), _("转交机构"),
+    _("律师（缺省按申请人点援或规则）"), _("新律师（缺省按规则）"), _("办理结果"), _("挽回经济损失（元）"), _("专家评分"),
+    _("满意度"),
+    _("现场调解"), _("线上调解"), _("引导诉讼（诉调对接）"), _("引导仲裁"), _("移交行政处理"), _("其他途径"),
+    _("已全部履行"), _("部分履行"), _("未履行"), _("按规则推荐"), _("按点援或规则推荐"),
+    _("不予受理"), _("已受理"), _("调解成功·待签协议"), _("协议已签·履行中"), _("调解终止·已引导"), _("已结案"),
+    _("已撤回"), _("准予援助·待指派"), _("不予援助"), _("已指派律师"), _("已结案·待评查"), _("已评查"), _("已归档"),
+    _("低"), _("中"), _("高（民转刑预警）"),
+]
+
+
+def _casework_labels() -> set[str]:
+    from gongzhi.casework.forms import widgets
+    from gongzhi.domain.legalaid import AidStatus
+    from gongzhi.domain.mediation import CaseStatus, RiskLevel
+    from gongzhi.legalaid.operations import OPERATIONS as aid_ops
+    from gongzhi.legalaid.selectors import TABS as aid_tabs
+    from gongzhi.mediation.operations import OPERATIONS as med_ops
+    from gongzhi.mediation.selectors import TABS as med_tabs
+    out = {label for label, _ in [*med_tabs.values(), *aid_tabs.values()]}
+    out |= {s.label for s in [*CaseStatus, *AidStatus, *RiskLevel]}
+    for op in [*med_ops.values(), *aid_ops.values()]:
+        out.add(op.label)
+        for w in widgets(op.schema):
+            out.add(w["label"])
+            out |= {label for _, label in (w["choices"] or [])}
+    return out
+
+
+assert _casework_labels() <= set(CASEWORK) | set(OPERATION_LABELS), "a new case label needs its entry here"
