@@ -131,9 +131,11 @@ def _flush(d, rows: list[list[str]]) -> None:
     rows.clear()
 
 
-def issue(kind: CaseKind, case_id: int, doc: DocKind, context: dict, at: datetime, actor=None) -> Document:
-    """Render the document with ``context`` and keep the file as issued."""
+def issue(kind: CaseKind, case_id: int, doc: DocKind, context: dict, at: datetime, actor=None,
+          suffix: str = "") -> Document:
+    """Render the document with ``context`` and keep the file as issued (``suffix`` marks a draft)."""
     title, body = wording(doc)
+    title += suffix
     text = Template(body).render(Context(context, autoescape=False))
     content = render_docx(title, text)
     row = Document(kind=kind, case_id=case_id, doc=doc, title=title, created_at=at, created_by=actor,

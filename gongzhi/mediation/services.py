@@ -332,7 +332,8 @@ def case_succeed(*, actor, case_id: int, data: SucceedIn, at: datetime | None = 
     def after(case, now):
         place = case.sessions.exclude(place="").values_list("place", flat=True).last() or case.organisation.address
         documents.issue(KIND, case.pk, DocKind.AGREEMENT, _context(case, place=place or case.organisation.name,
-                                                                   signed_on="    年  月  日"), now, actor)
+                                                                   signed_on="    年  月  日"), now, actor,
+                        suffix="（待签署）")
     return act(CASE, actor, case_id, A.SUCCEED, version=data.version, at=at, mutate=mutate, after=after)
 
 

@@ -88,7 +88,8 @@ def _case_page(request, k: Kind, case_id: int, *, failed: str = "", errors: dict
            if any(a.value in allowed for a in op.actions)]
     return render(request, f"web/{k.key}_case.html", {
         "k": k, "d": d, "ops": ops, "failed": failed, "errors": errors or {}, "posted": posted or {},
-        "main_op": ops[0]["op"].path if ops else ""}, status=status)
+        # the step the case waits for opens by itself: the first main (non-refusal) operation
+        "main_op": next((o["op"].path for o in ops if o["op"].style == "primary"), "")}, status=status)
 
 
 @login_required
@@ -215,5 +216,16 @@ def mediation_form_context(user, event) -> dict | None:
         return None
     if not capacities(user, event) & {Capacity.HANDLER, Capacity.CENTRE}:
         return None
-    return {"types": DisputeType.objects.filter(active=True),
+    types = list(DisputeType.objects.filter(active=True))
+    return {"types": types, "suggested": suggest_type(event.category.name, types),
             "cases": list(event.mediation_cases.values("id", "number", "status"))}
+
+
+def suggest_type(category_name: str, types: list) -> str:
+    """The dispute type closest to the event's category by name (邻里纠纷 → 邻里纠纷, 交通事故纠纷 →
+    道路交通事故纠纷); staff can still pick another."""
+    from rapidfuzz import fuzz, process
+    def core(name):      # "纠纷" and "争议" are in every name; matching them would match anything
+        return name.replace("纠纷", "").replace("争议", "")
+    best = process.extractOne(core(category_name), {t.code: core(t.name) for t in types}, scorer=fuzz.partial_ratio)
+    return best[2] if best and best[1] >= 60 else ""

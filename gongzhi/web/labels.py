@@ -34,19 +34,22 @@ CASEWORK = [
     _("不予受理"), _("已受理"), _("调解成功·待签协议"), _("协议已签·履行中"), _("调解终止·已引导"), _("已结案"),
     _("已撤回"), _("准予援助·待指派"), _("不予援助"), _("已指派律师"), _("已结案·待评查"), _("已评查"), _("已归档"),
     _("低"), _("中"), _("高（民转刑预警）"),
+    _("刑事辩护/代理"), _("民事代理"), _("行政诉讼代理"), _("国家赔偿"), _("非诉讼代理"),
+    _("劳动争议/讨薪"), _("工伤/人身损害"), _("婚姻家庭"), _("道路交通事故"), _("医疗纠纷"), _("合同债务"), _("房产物业"),
+    _("刑事辩护"), _("行政诉讼"), _("其他"), _("不涉及"), _("有期徒刑及以下"), _("可能判处无期徒刑"), _("可能判处死刑"),
 ]
 
 
 def _casework_labels() -> set[str]:
     from gongzhi.casework.forms import widgets
-    from gongzhi.domain.legalaid import AidStatus
+    from gongzhi.domain.legalaid import AidStatus, Matter, Penalty, Specialty
     from gongzhi.domain.mediation import CaseStatus, RiskLevel
     from gongzhi.legalaid.operations import OPERATIONS as aid_ops
     from gongzhi.legalaid.selectors import TABS as aid_tabs
     from gongzhi.mediation.operations import OPERATIONS as med_ops
     from gongzhi.mediation.selectors import TABS as med_tabs
     out = {label for label, _ in [*med_tabs.values(), *aid_tabs.values()]}
-    out |= {s.label for s in [*CaseStatus, *AidStatus, *RiskLevel]}
+    out |= {s.label for s in [*CaseStatus, *AidStatus, *RiskLevel, *Matter, *Specialty, *Penalty]}
     for op in [*med_ops.values(), *aid_ops.values()]:
         out.add(op.label)
         for w in widgets(op.schema):

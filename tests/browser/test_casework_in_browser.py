@@ -45,6 +45,7 @@ def test_dispute_from_grid_report_to_signed_agreement(open_as, world, shot):
         panel.get_by_role("button", name="转人民调解").click()
     case = Case.objects.get()
     assert case.status == CaseStatus.APPLIED and case.event_id is not None
+    assert case.dispute_type.code == "neighbour"          # suggested from the event's category
     assert [p.name for p in case.parties.all()][1] == "李四"
 
     act(mediator, "受理")
@@ -74,6 +75,7 @@ def test_legal_aid_from_application_to_assigned_lawyer(open_as, world, shot):
     applicant.get_by_label("申请人姓名").fill("刘春花")
     applicant.get_by_label("联系电话").fill("13511112222")
     applicant.get_by_label("案件所在地").select_option(world.grids[0].code)
+    applicant.get_by_label("援助事项").select_option("civil")
     applicant.get_by_label("案件类别").select_option("labour")
     applicant.get_by_label("案情及申请理由").fill("在工地务工八个月被拖欠工资三万二千元，多次讨要未果")
     applicant.get_by_label("家庭人均月收入（元）").fill("1200")
@@ -82,7 +84,7 @@ def test_legal_aid_from_application_to_assigned_lawyer(open_as, world, shot):
     with applicant.expect_navigation(url=re.compile(r"/legalaid/\d+/$")):
         applicant.get_by_role("button", name="提交申请").click()
     app = Application.objects.get()
-    assert app.status == AidStatus.SUBMITTED and "待审查" in applicant.content()
+    assert app.status == AidStatus.SUBMITTED and app.matter == "civil" and "待审查" in applicant.content()
 
     staff = open_as("aid2")
     staff.goto(f"{staff.base}/legalaid/")

@@ -75,7 +75,7 @@ def test_the_admins_wording_is_used(world, as_user, dispute_event):
 
 def test_dispute_events_offer_the_transfer_and_others_do_not(world, as_user, dispute_event):
     page = login(world, "med11").get(f"/e/{dispute_event['id']}/").content.decode()
-    assert "转人民调解" in page
+    assert "转人民调解" in page and '<option value="neighbour" selected>' in page   # from the category 邻里纠纷
     assert "转人民调解" not in login(world, "resident1").get(f"/e/{dispute_event['id']}/").content.decode()
     r = login(world, "med11").post(f"/e/{dispute_event['id']}/mediate", {"dispute_type": "neighbour"})
     assert r.status_code == 302 and Case.objects.count() == 0     # no respondent: back with the message
