@@ -27,6 +27,9 @@ BY = {"type": ("dispute_type_id", "dispute_type__name"), "organisation": ("organ
 
 
 def _span(start: date, end: date) -> tuple[datetime, datetime]:
+    from gongzhi.events.errors import Invalid
+    if start > end or start.year < 2000 or end.year > 2100:
+        raise Invalid("统计期间无效：开始不晚于结束，且在 2000–2100 年之间", fields={"start": "期间无效"})
     return datetime.combine(start, time(0), SHANGHAI), datetime.combine(end, time(23, 59, 59), SHANGHAI)
 
 

@@ -293,3 +293,11 @@ def test_figures_join_the_dashboard(world, as_user, dispute_event):
     assert 'id="kpi-med-succeeded">0<' in other
     panel = county.get("/stats/screen/panel", {"start": "2026-11-01", "end": "2026-11-30"}).content.decode()
     assert 'id="c-mediation">50.0%' in panel
+
+
+@pytest.mark.parametrize("start,end", [("0001-01-01", "0001-01-01"), ("2026-12-01", "2026-11-01"),
+                                       ("2026-01-01", "9999-12-31")])
+def test_statistics_refuse_impossible_periods(world, as_user, start, end):
+    for path in ("/mediation/stats", "/legalaid/stats"):
+        st, err = as_user("admin").get(path, start=start, end=end)
+        assert st == 422 and "统计期间无效" in err["message"]
