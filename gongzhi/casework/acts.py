@@ -12,12 +12,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Model
 from django.utils import timezone
 
 from gongzhi.domain.workflow import allowed_actions, transition
-from gongzhi.events.errors import DOMAIN_ERRORS, Conflict, from_domain
+from gongzhi.events.errors import DOMAIN_ERRORS, Conflict, NotFound, from_domain
 from gongzhi.events.intake import actor_name
 
 from .models import CaseKind, CaseLog, Notice
@@ -88,6 +88,36 @@ def notify(kind: CaseKind, case_id: int, subject: str, people: list[tuple[str, s
                    created_at=at) for name, phone in people if name]
     Notice.objects.bulk_create(rows)
     return len(rows)
+
+
+def document_for(ct: CaseType, user, case_id: int, doc_id: int, sees_personal: Callable[[set], bool]):
+    """A case's document, only for those who read its parties in full (it names them); logged."""
+    from .models import AccessLog, Document
+    case = ct.load(user, case_id)
+    doc = Document.objects.filter(kind=ct.kind, case_id=case.pk, pk=doc_id).first()
+    if doc is None or not sees_personal(ct.capacities(user, case)):
+        raise NotFound("文书不存在")
+    AccessLog.objects.create(user=user, kind=ct.kind, case_id=case.pk, purpose=f"下载{doc.title}")
+    return doc
+
+
+def submitted(model, user, client_key: str | None):
+    """The case this user already submitted under this client key (a retry), if any."""
+    if not client_key or user is None:
+        return None
+    return model.objects.filter(created_by=user, client_key=client_key).first()
+
+
+def create_once(model, user, client_key: str | None, create: Callable[[], Model]) -> tuple[Model, bool]:
+    """Run ``create`` atomically; if the same submission raced in first (unique key), return that."""
+    try:
+        with transaction.atomic():
+            return create(), True
+    except IntegrityError:
+        existing = submitted(model, user, client_key)
+        if existing is None:
+            raise
+        return existing, False
 
 
 def number(prefix: str, pk: int, at: datetime) -> str:

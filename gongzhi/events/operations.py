@@ -101,55 +101,55 @@ class Operation:
         return tuple(self.schema.model_fields)
 
 
-def _op(path, label, schema, actions, call, style=""):
+def operation(path, label, schema, actions, call, style="") -> Operation:
     return Operation(path, label, schema, call, tuple(actions), style)
 
 
 OPERATIONS: dict[str, Operation] = {op.path: op for op in [
-    _op("accept", "受理", NoteIn, [Action.ACCEPT], lambda u, i, p: services.event_accept(
+    operation("accept", "受理", NoteIn, [Action.ACCEPT], lambda u, i, p: services.event_accept(
         actor=u, event_id=i, note=p.note, version=p.version), "primary"),
-    _op("reject", "不予受理", ReasonIn, [Action.REJECT], lambda u, i, p: services.event_reject(
+    operation("reject", "不予受理", ReasonIn, [Action.REJECT], lambda u, i, p: services.event_reject(
         actor=u, event_id=i, reason=p.reason, version=p.version), "danger"),
-    _op("dispatch", "派遣", DispatchIn, [Action.DISPATCH], lambda u, i, p: services.event_dispatch(
+    operation("dispatch", "派遣", DispatchIn, [Action.DISPATCH], lambda u, i, p: services.event_dispatch(
         actor=u, event_id=i, area_code=p.area or None, department_code=p.department or None, note=p.note,
         version=p.version), "primary"),
-    _op("sign", "签收", VersionIn, [Action.SIGN], lambda u, i, p: services.event_sign(
+    operation("sign", "签收", VersionIn, [Action.SIGN], lambda u, i, p: services.event_sign(
         actor=u, event_id=i, version=p.version), "primary"),
-    _op("return", "退回", ReasonIn, [Action.RETURN], lambda u, i, p: services.event_return(
+    operation("return", "退回", ReasonIn, [Action.RETURN], lambda u, i, p: services.event_return(
         actor=u, event_id=i, reason=p.reason, version=p.version), "danger"),
-    _op("notes", "办理记录", NoteIn, [Action.NOTE], lambda u, i, p: services.event_note(
+    operation("notes", "办理记录", NoteIn, [Action.NOTE], lambda u, i, p: services.event_note(
         actor=u, event_id=i, note=p.note)),
-    _op("resolve", "办结", ResolveIn, [Action.RESOLVE], lambda u, i, p: services.event_resolve(
+    operation("resolve", "办结", ResolveIn, [Action.RESOLVE], lambda u, i, p: services.event_resolve(
         actor=u, event_id=i, result=p.result, version=p.version), "primary"),
-    _op("extensions", "延期申请", ExtensionIn, [Action.REQUEST_EXTENSION],
+    operation("extensions", "延期申请", ExtensionIn, [Action.REQUEST_EXTENSION],
         lambda u, i, p: services.extension_request(actor=u, event_id=i, workdays=p.workdays,
                                                    reason=p.reason).event),
-    _op("extensions/decide", "审批延期", ExtensionDecisionIn, [Action.APPROVE_EXTENSION, Action.DENY_EXTENSION],
+    operation("extensions/decide", "审批延期", ExtensionDecisionIn, [Action.APPROVE_EXTENSION, Action.DENY_EXTENSION],
         lambda u, i, p: services.extension_decide(actor=u, event_id=i, approve=p.approve, note=p.note)),
-    _op("escalate", "上报上一级", ReasonIn, [Action.ESCALATE], lambda u, i, p: services.event_escalate(
+    operation("escalate", "上报上一级", ReasonIn, [Action.ESCALATE], lambda u, i, p: services.event_escalate(
         actor=u, event_id=i, reason=p.reason, version=p.version)),
-    _op("skip-escalate", "越级上报（按规则）", ReasonIn, [Action.SKIP_ESCALATE],
+    operation("skip-escalate", "越级上报（按规则）", ReasonIn, [Action.SKIP_ESCALATE],
         lambda u, i, p: services.event_skip_escalate(actor=u, event_id=i, reason=p.reason, version=p.version)),
-    _op("whistle", "吹哨（主办/协办）", WhistleIn, [Action.WHISTLE], lambda u, i, p: services.event_whistle(
+    operation("whistle", "吹哨（主办/协办）", WhistleIn, [Action.WHISTLE], lambda u, i, p: services.event_whistle(
         actor=u, event_id=i, departments=[(d.department, d.role) for d in p.departments], reason=p.reason)),
-    _op("check-in", "协办部门报到", NoteIn, [Action.CHECK_IN], lambda u, i, p: services.event_check_in(
+    operation("check-in", "协办部门报到", NoteIn, [Action.CHECK_IN], lambda u, i, p: services.event_check_in(
         actor=u, event_id=i, note=p.note), "primary"),
-    _op("supervise", "督办", SuperviseIn, [Action.SUPERVISE], lambda u, i, p: services.event_supervise(
+    operation("supervise", "督办", SuperviseIn, [Action.SUPERVISE], lambda u, i, p: services.event_supervise(
         actor=u, event_id=i, level=p.level, note=p.note)),
-    _op("verify", "核查", VerifyIn, [Action.VERIFY, Action.VERIFY_FAIL], lambda u, i, p: services.event_verify(
+    operation("verify", "核查", VerifyIn, [Action.VERIFY, Action.VERIFY_FAIL], lambda u, i, p: services.event_verify(
         actor=u, event_id=i, passed=p.passed, note=p.note, version=p.version), "primary"),
-    _op("answer", "答复", AnswerIn, [Action.ANSWER], lambda u, i, p: services.event_answer(
+    operation("answer", "答复", AnswerIn, [Action.ANSWER], lambda u, i, p: services.event_answer(
         actor=u, event_id=i, answer=p.answer, version=p.version), "primary"),
-    _op("revisit", "回访/满意度", RevisitIn, [Action.REVISIT], lambda u, i, p: services.event_revisit(
+    operation("revisit", "回访/满意度", RevisitIn, [Action.REVISIT], lambda u, i, p: services.event_revisit(
         actor=u, event_id=i, satisfaction=p.satisfaction, note=p.note, version=p.version), "primary"),
-    _op("reopen", "重办", ReasonIn, [Action.REOPEN], lambda u, i, p: services.event_reopen(
+    operation("reopen", "重办", ReasonIn, [Action.REOPEN], lambda u, i, p: services.event_reopen(
         actor=u, event_id=i, reason=p.reason, version=p.version), "danger"),
-    _op("close", "归档", NoteIn, [Action.CLOSE], lambda u, i, p: services.event_close(
+    operation("close", "归档", NoteIn, [Action.CLOSE], lambda u, i, p: services.event_close(
         actor=u, event_id=i, note=p.note, version=p.version)),
-    _op("merge", "并单（并入主单）", MergeIn, [Action.MERGE], lambda u, i, p: services.event_merge(
+    operation("merge", "并单（并入主单）", MergeIn, [Action.MERGE], lambda u, i, p: services.event_merge(
         actor=u, event_id=i, into=p.into, reason=p.reason, version=p.version)),
     # The split answers with the new order; the pages return to the original.
-    _op("split", "拆单", SplitIn, [Action.SPLIT], lambda u, i, p: services.event_split(
+    operation("split", "拆单", SplitIn, [Action.SPLIT], lambda u, i, p: services.event_split(
         actor=u, event_id=i, category=p.category, description=p.description, kind=p.kind or None)),
 ]}
 

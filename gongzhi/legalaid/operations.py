@@ -2,13 +2,9 @@
 from __future__ import annotations
 
 from gongzhi.domain.legalaid import AidAction as A
-from gongzhi.events.operations import Operation
+from gongzhi.events.operations import Operation, operation as _op
 
 from . import inputs as i, services as s
-
-
-def _op(path, label, schema, actions, call, style=""):
-    return Operation(path, label, schema, call, tuple(actions), style)
 
 
 OPERATIONS: dict[str, Operation] = {op.path: op for op in [

@@ -3,10 +3,9 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from gongzhi.casework.acts import timeline
+from gongzhi.casework.acts import document_for, timeline
 from gongzhi.casework.models import AccessLog, Document
 from gongzhi.domain.legalaid import AidStatus, Matter, Penalty, Specialty
-from gongzhi.events.errors import NotFound
 
 from . import scope, services
 from .models import Application
@@ -68,11 +67,4 @@ def detail(user, app_id: int) -> dict:
 
 
 def document(user, app_id: int, doc_id: int) -> Document:
-    app = services.load(user, app_id)
-    if not scope.sees_applicant(scope.capacities(user, app)):
-        raise NotFound("文书不存在")
-    doc = Document.objects.filter(kind=services.KIND, case_id=app.pk, pk=doc_id).first()
-    if doc is None:
-        raise NotFound("文书不存在")
-    AccessLog.objects.create(user=user, kind=services.KIND, case_id=app.pk, purpose=f"下载{doc.title}")
-    return doc
+    return document_for(services.APPLICATION, user, app_id, doc_id, scope.sees_applicant)

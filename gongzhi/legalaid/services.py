@@ -9,13 +9,12 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
 from gongzhi.areas.models import Area
 from gongzhi.casework import documents
-from gongzhi.casework.acts import CaseType, act, log, notify, number
+from gongzhi.casework.acts import CaseType, act, create_once, log, notify, number, submitted
 from gongzhi.casework.models import CaseKind, DocKind
 from gongzhi.domain import legalaid as dl
 from gongzhi.domain.calendar import UnknownYear
@@ -85,10 +84,9 @@ def aid_apply(*, actor, data: AidApplyIn, at: datetime | None = None) -> tuple[A
     (where the case is) decides.  The decision clock starts now."""
     now = at or timezone.now()
     user = actor if actor is not None and actor.is_authenticated else None
-    if data.client_key and user is not None:
-        existing = Application.objects.filter(created_by=user, client_key=data.client_key).first()
-        if existing is not None:
-            return existing, False
+    existing = submitted(Application, user, data.client_key)
+    if existing is not None:
+        return existing, False
     if not data.pledge:
         raise Invalid("请阅读并签署经济困难状况诚信承诺", fields={"pledge": "须签署诚信承诺"})
     area = Area.objects.filter(code=data.area).first()
@@ -119,27 +117,21 @@ def aid_apply(*, actor, data: AidApplyIn, at: datetime | None = None) -> tuple[A
     except UnknownYear as exc:      # keep the application; the clock waits for the admin's calendar
         due, note = None, f"{note}；{exc}".strip("；")
     fields = data.model_dump(exclude={"area", "office", "exempt", "lawyer", "client_key"})
-    try:
-        with transaction.atomic():
-            app = Application.objects.create(
-                **fields, channel=dl.Channel.DESK if staff else dl.Channel.ONLINE, received_by=received,
-                office=competent, area=area, exempt=exempt, chosen_lawyer=chosen,
-                applicant_user=None if staff else user, created_by=user, client_key=data.client_key,
-                submitted_at=now, decision_due_at=due, updated_at=now)
-            app.eligibility_basis = _basis_or_note(app)
-            app.number = number("YZ", app.pk, now)
-            app.save(update_fields=["number", "eligibility_basis"])
-            log(KIND, app.pk, A.SUBMIT, user, now, "", S.SUBMITTED, note=note,
-                data={"eligibility": app.eligibility_basis})
-            notify(KIND, app.pk, "申请已收到", [(app.applicant_name, app.phone)],
-                   f"您的法律援助申请 {app.number} 已由{received.name}收到，"
-                   f"{competent.name}将在{settings.GONGZHI_LEGALAID_DECISION_WORKDAYS}个工作日内作出决定。", now)
-    except IntegrityError:
-        existing = Application.objects.filter(created_by=user, client_key=data.client_key).first()
-        if existing is None:
-            raise
-        return existing, False
-    return app, True
+    def create() -> Application:
+        app = Application.objects.create(
+            **fields, channel=dl.Channel.DESK if staff else dl.Channel.ONLINE, received_by=received,
+            office=competent, area=area, exempt=exempt, chosen_lawyer=chosen,
+            applicant_user=None if staff else user, created_by=user, client_key=data.client_key,
+            submitted_at=now, decision_due_at=due, updated_at=now)
+        app.eligibility_basis = _basis_or_note(app)
+        app.number = number("YZ", app.pk, now)
+        app.save(update_fields=["number", "eligibility_basis"])
+        log(KIND, app.pk, A.SUBMIT, user, now, "", S.SUBMITTED, note=note, data={"eligibility": app.eligibility_basis})
+        notify(KIND, app.pk, "申请已收到", [(app.applicant_name, app.phone)],
+               f"您的法律援助申请 {app.number} 已由{received.name}收到，"
+               f"{competent.name}将在{settings.GONGZHI_LEGALAID_DECISION_WORKDAYS}个工作日内作出决定。", now)
+        return app
+    return create_once(Application, user, data.client_key, create)
 
 
 def _basis_or_note(app: Application) -> str:

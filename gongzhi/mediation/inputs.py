@@ -10,6 +10,7 @@ from pydantic import AfterValidator, BaseModel, Field
 
 from gongzhi.domain.enums import Urgency
 from gongzhi.domain.mediation import PartyRole, Performance, Referral, SessionMode
+from gongzhi.events.operations import NoteIn, ReasonIn, VersionIn  # noqa: F401 (shared with events)
 
 
 def _id_number(v: str) -> str:
@@ -54,18 +55,6 @@ class ApplyIn(CaseIn):
 class FromEventIn(CaseIn):
     facts: str = Field("", max_length=5000, title="纠纷事实（缺省取事件描述）")
     parties: list[PartyIn] = Field(min_length=1, max_length=50, title="其他当事人")
-
-
-class VersionIn(BaseModel):
-    version: int | None = Field(None, description="读取时的版本号；不一致则 409")
-
-
-class NoteIn(VersionIn):
-    note: str = Field("", max_length=2000, title="说明")
-
-
-class ReasonIn(VersionIn):
-    reason: str = Field(max_length=2000, title="理由")
 
 
 class TransferIn(ReasonIn):

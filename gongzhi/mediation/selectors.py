@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from gongzhi.casework.acts import timeline
+from gongzhi.casework.acts import document_for, timeline
 from gongzhi.casework.models import AccessLog, Document
 from gongzhi.domain.mediation import CaseStatus, OrgKind, RiskLevel, SessionMode, Source
 
@@ -77,13 +77,4 @@ def detail(user, case_id: int, *, purpose: str = "查看调解案件") -> dict:
 
 
 def document(user, case_id: int, doc_id: int) -> Document:
-    """A case document, only for those who see the parties in full (it names them)."""
-    from gongzhi.events.errors import NotFound
-    case = services.load(user, case_id)
-    if not scope.sees_parties(scope.capacities(user, case)):
-        raise NotFound("文书不存在")
-    doc = Document.objects.filter(kind=services.KIND, case_id=case.pk, pk=doc_id).first()
-    if doc is None:
-        raise NotFound("文书不存在")
-    AccessLog.objects.create(user=user, kind=services.KIND, case_id=case.pk, purpose=f"下载{doc.title}")
-    return doc
+    return document_for(services.CASE, user, case_id, doc_id, scope.sees_parties)

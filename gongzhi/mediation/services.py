@@ -7,14 +7,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
 from gongzhi.areas.models import Area
 from gongzhi.casework import documents
-from gongzhi.casework.acts import CaseType, act, log, notify, number
+from gongzhi.casework.acts import CaseType, act, create_once, log, notify, number, submitted
 from gongzhi.casework.models import CaseKind, DocKind
 from gongzhi.domain import mediation as dm
 from gongzhi.domain.enums import Channel, EventKind
@@ -135,10 +134,9 @@ def _create(actor, data: CaseIn, *, source: Source, event: Event | None, area: A
     parties and the first timeline row; a repeated client key returns the first case."""
     now = at or timezone.now()
     user = actor if actor is not None and actor.is_authenticated else None
-    if data.client_key and user is not None:
-        existing = Case.objects.filter(created_by=user, client_key=data.client_key).first()
-        if existing is not None:
-            return existing, False
+    existing = submitted(Case, user, data.client_key)
+    if existing is not None:
+        return existing, False
     dtype = DisputeType.objects.filter(code=data.dispute_type, active=True).first()
     if dtype is None:
         raise Invalid("纠纷类型不存在", fields={"dispute_type": "请选择纠纷类型"})
@@ -149,28 +147,23 @@ def _create(actor, data: CaseIn, *, source: Source, event: Event | None, area: A
         if chosen is None:
             raise Invalid("所选调解员不属于承办调解组织或已停用", fields={"mediator": "请重新选择调解员"})
     risk = dm.assess_risk(dm.RiskFacts(facts + data.claim, data.amount, len(parties), _earlier_disputes(parties, now)))
-    try:
-        with transaction.atomic():
-            case = Case.objects.create(
-                source=source, event=event, dispute_type=dtype, relation=data.relation, facts=facts,
-                claim=data.claim, amount=data.amount, urgency=data.urgency, dialect=data.dialect, area=area,
-                area_path=area.path, organisation=org, org_reason=org_reason, chosen_mediator=chosen,
-                risk_level=risk.level, risk_flags=list(risk.flags), applicant_user=applicant_user,
-                created_by=user, client_key=data.client_key, applied_at=now, updated_at=now)
-            case.number = number("TJ", case.pk, now)
-            case.save(update_fields=["number"])
-            Party.objects.bulk_create([Party(case=case, **p.model_dump()) for p in parties])
-            log(KIND, case.pk, A.APPLY, user, now, "", S.APPLIED, note=f"{Source(source).label}；{org_reason}",
-                data={"risk": risk.level, "flags": list(risk.flags)})
-            if risk.level == dm.RiskLevel.HIGH:
-                notify(KIND, case.pk, "民转刑风险预警", [(org.name, org.phone)],
-                       f"调解案件 {case.number}（{dtype.name}）存在{'、'.join(risk.flags)}，请优先受理并落实稳控措施。", now)
-    except IntegrityError:
-        existing = Case.objects.filter(created_by=user, client_key=data.client_key).first()
-        if existing is None:
-            raise
-        return existing, False
-    return case, True
+    def create() -> Case:
+        case = Case.objects.create(
+            source=source, event=event, dispute_type=dtype, relation=data.relation, facts=facts,
+            claim=data.claim, amount=data.amount, urgency=data.urgency, dialect=data.dialect, area=area,
+            area_path=area.path, organisation=org, org_reason=org_reason, chosen_mediator=chosen,
+            risk_level=risk.level, risk_flags=list(risk.flags), applicant_user=applicant_user,
+            created_by=user, client_key=data.client_key, applied_at=now, updated_at=now)
+        case.number = number("TJ", case.pk, now)
+        case.save(update_fields=["number"])
+        Party.objects.bulk_create([Party(case=case, **p.model_dump()) for p in parties])
+        log(KIND, case.pk, A.APPLY, user, now, "", S.APPLIED, note=f"{Source(source).label}；{org_reason}",
+            data={"risk": risk.level, "flags": list(risk.flags)})
+        if risk.level == dm.RiskLevel.HIGH:
+            notify(KIND, case.pk, "民转刑风险预警", [(org.name, org.phone)],
+                   f"调解案件 {case.number}（{dtype.name}）存在{'、'.join(risk.flags)}，请优先受理并落实稳控措施。", now)
+        return case
+    return create_once(Case, user, data.client_key, create)
 
 
 def _organisation_for(code: str | None, dtype: DisputeType, area: Area) -> tuple[Organisation, str]:

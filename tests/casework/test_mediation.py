@@ -5,7 +5,7 @@ from docx import Document as Docx
 
 from gongzhi.casework.documents import text_of
 from gongzhi.casework.models import AccessLog, Document, Notice
-from gongzhi.domain.mediation import TRANSITIONS, CaseAction, CaseStatus
+from gongzhi.domain.mediation import TRANSITIONS, CaseStatus
 from gongzhi.mediation.models import Case, Mediator
 from tests.conftest import sh
 
