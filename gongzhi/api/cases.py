@@ -12,7 +12,8 @@ from gongzhi.legalaid.inputs import AidApplyIn, ConsultationIn
 from gongzhi.legalaid.models import ExemptCategory, Lawyer, Office
 from gongzhi.mediation import operations as med_ops, selectors as med_sel, services as med
 from gongzhi.mediation.inputs import ApplyIn, FromEventIn
-from gongzhi.mediation.models import DisputeType, Mediator, Organisation
+from gongzhi.domain.mediation import success_rate
+from gongzhi.mediation.models import DisputeType, Organisation
 
 from . import schemas as s
 
@@ -51,14 +52,17 @@ def dispute_types(request):
 
 @mediation.get("/organisations", summary="调解组织与调解员库")
 def organisations(request):
-    mediators = {}
-    for m in Mediator.objects.filter(active=True).prefetch_related("types"):
-        mediators.setdefault(m.org_id, []).append({
-            "id": m.id, "name": m.name, "level": m.get_level_display(), "title": m.title,
-            "types": [t.code for t in m.types.all()], "dialects": sorted(m.dialect_set)})
-    return [{"code": o.code, "name": o.name, "kind": o.kind, "area": o.area.code,
-             "types": [t.code for t in o.types.all()], "mediators": mediators.get(o.id, [])}
-            for o in Organisation.objects.filter(active=True).select_related("area").prefetch_related("types")]
+    out = []
+    for o in Organisation.objects.filter(active=True).select_related("area").prefetch_related("types"):
+        # load and success record as the assignment rules see them
+        mediators = [{"id": m.id, "name": m.name, "level": m.level, "types": sorted(m.types),
+                      "dialects": sorted(m.dialects), "open_cases": m.open_cases, "max_cases": m.max_cases,
+                      "succeeded": m.succeeded, "concluded": m.concluded,
+                      "success_rate": success_rate(m.succeeded, m.concluded)}
+                     for m in med.mediator_facts(o.id) if m.active]
+        out.append({"code": o.code, "name": o.name, "kind": o.kind, "area": o.area.code,
+                    "types": [t.code for t in o.types.all()], "mediators": mediators})
+    return out
 
 
 @mediation.post("", response={200: dict, 201: dict, **ERRORS}, summary="申请调解（网上/窗口，幂等）")

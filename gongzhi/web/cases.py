@@ -19,8 +19,9 @@ from gongzhi.domain.enums import Level
 from gongzhi.events.errors import NotFound, ServiceError
 from gongzhi.events.operations import validate
 from gongzhi.legalaid import operations as aid_ops, selectors as aid_sel, services as aid
-from gongzhi.legalaid.inputs import AidApplyIn
+from gongzhi.legalaid.inputs import AidApplyIn, ConsultationIn
 from gongzhi.legalaid.models import ExemptCategory, Lawyer, Office
+from gongzhi.legalaid.scope import office_ids
 from gongzhi.mediation import operations as med_ops, selectors as med_sel, services as med
 from gongzhi.mediation.inputs import ApplyIn, FromEventIn
 from gongzhi.mediation.models import DisputeType, Mediator, Organisation
@@ -56,8 +57,24 @@ def case_list(request, kind: str):
     tab = request.GET.get("tab") if request.GET.get("tab") in k.tabs else next(iter(k.tabs))
     page = Paginator(k.listing(request.user, tab=tab), 30).get_page(request.GET.get("page"))
     rows = [med_sel.summary(c) if k is MEDIATION else aid_sel.summary(c) for c in page]
-    return render(request, "web/case_list.html", {"k": k, "tab": tab, "rows": rows, "page": page,
-                                                  "tabs": [(key, label) for key, (label, _) in k.tabs.items()]})
+    offices = Office.objects.filter(pk__in=office_ids(request.user)) if k is LEGALAID else []
+    return render(request, "web/case_list.html", {
+        "k": k, "tab": tab, "rows": rows, "page": page, "offices": offices,
+        "specialties": ConsultationIn.model_fields["specialty"].annotation.choices(),
+        "tabs": [(key, label) for key, (label, _) in k.tabs.items()]})
+
+
+@login_required
+@require_POST
+def consultation(request):
+    """登记法律咨询 from the legal-aid list (a count for the statistics; no personal data)."""
+    try:
+        aid.consultation_add(actor=request.user, data=validate(ConsultationIn, {
+            k: v for k in ("office", "channel", "specialty", "topic") if (v := request.POST.get(k, ""))}))
+        messages.success(request, "法律咨询已登记")
+    except ServiceError as exc:
+        messages.error(request, exc.message + "".join(f"（{v}）" for v in exc.fields.values()))
+    return redirect("web:legalaid_list")
 
 
 def _choices(k: Kind, d: dict) -> dict[str, list[tuple]]:

@@ -23,6 +23,7 @@ urlpatterns = [
     path("e/<int:event_id>/mediate", cases.event_mediate, name="event_mediate"),
     path("mediation/apply/", cases.mediation_apply, name="mediation_apply"),
     path("legalaid/apply/", cases.legalaid_apply, name="legalaid_apply"),
+    path("legalaid/consultations", cases.consultation, name="legalaid_consultation"),
     re_path(rf"^{KIND}/$", cases.case_list, name="cases"),
     path("mediation/", cases.case_list, {"kind": "mediation"}, name="mediation_list"),
     path("legalaid/", cases.case_list, {"kind": "legalaid"}, name="legalaid_list"),

@@ -301,3 +301,17 @@ def test_statistics_refuse_impossible_periods(world, as_user, start, end):
     for path in ("/mediation/stats", "/legalaid/stats"):
         st, err = as_user("admin").get(path, start=start, end=end)
         assert st == 422 and "统计期间无效" in err["message"]
+
+
+def test_the_mediator_library_shows_load_and_record(world, as_user, dispute_event):
+    st, case = transfer(as_user, dispute_event)
+    med = as_user("med11")
+    med.post(f"/mediation/{case['id']}/accept", {})
+    med.post(f"/mediation/{case['id']}/record", {"attendees": "双方", "record": "调解记录内容"})
+    st, case = med.post(f"/mediation/{case['id']}/succeed", {"agreement_terms": "达成协议内容"})
+    st, orgs = as_user("resident1").get("/mediation/organisations")
+    mine = next(o for o in orgs if o["name"] == case["organisation"])
+    who = next(m for m in mine["mediators"] if m["name"] == case["mediator"])
+    # still open until the parties sign, already a success on the record
+    assert (who["open_cases"], who["succeeded"], who["concluded"], who["success_rate"]) == (1, 1, 1, 100.0)
+    assert any(o["kind"] == "professional" and o["types"] == ["traffic"] for o in orgs)

@@ -80,3 +80,17 @@ def test_dispute_events_offer_the_transfer_and_others_do_not(world, as_user, dis
     r = login(world, "med11").post(f"/e/{dispute_event['id']}/mediate", {"dispute_type": "neighbour"})
     assert r.status_code == 302 and Case.objects.count() == 0     # no respondent: back with the message
     assert login(world, "resident2").post(f"/e/{dispute_event['id']}/mediate", {}).status_code == 404
+
+
+def test_offices_register_consultations_on_the_list_page(world):
+    from gongzhi.legalaid.models import Consultation
+    staff = login(world, "aid2")
+    page = staff.get("/legalaid/").content.decode()
+    assert "登记法律咨询" in page and "东铺头街道法律援助工作站" in page
+    r = staff.post("/legalaid/consultations", {"office": f"{world.townships[0].code}-fygzz", "channel": "phone",
+                                               "specialty": "labour", "topic": "工伤认定需要哪些材料"})
+    assert r.status_code == 302 and Consultation.objects.get().topic == "工伤认定需要哪些材料"
+    r = staff.post("/legalaid/consultations", {"office": f"{world.county.code}-fyzx", "channel": "desk",
+                                               "topic": "别的机构"}, follow=True)
+    assert "只能登记本机构的法律咨询" in r.content.decode() and Consultation.objects.count() == 1
+    assert "登记法律咨询" not in login(world, "resident1").get("/legalaid/").content.decode()
