@@ -135,6 +135,8 @@ GONGZHI_RECEIPT_DAY_COUNTS = _bool("GONGZHI_RECEIPT_DAY_COUNTS", False)
 # The highest level the SLA worker escalates to by itself.
 GONGZHI_TOP_LEVEL = int(os.environ.get("GONGZHI_TOP_LEVEL", "2"))
 # Upload limits by kind, bytes.
+# Where `gongzhi train-classifier` writes the text classifier (kind, category, urgency suggestions).
+GONGZHI_CLASSIFIER_PATH = os.environ.get("GONGZHI_CLASSIFIER_PATH", str(VAR_DIR / "classifier.joblib"))
 # Legal aid: income line = multiple × the local 低保 standard; days to decide on an application.
 GONGZHI_LEGALAID_INCOME_MULTIPLE = os.environ.get("GONGZHI_LEGALAID_INCOME_MULTIPLE", "2")
 GONGZHI_LEGALAID_DECISION_WORKDAYS = int(os.environ.get("GONGZHI_LEGALAID_DECISION_WORKDAYS", "2"))

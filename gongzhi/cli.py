@@ -4,13 +4,14 @@ gongzhi demo                      build the demo district on SQLite and serve it
 gongzhi calendar due --start ... --workdays N
 gongzhi sla-sweep [--loop SECONDS]
 gongzhi import-grids FILE.geojson
+gongzhi train-classifier          retrain kind/category/urgency suggestions from confirmed events
 gongzhi <any Django manage command>
 """
 import os
 import sys
 
 ALIASES = {"sla-sweep": "sla_sweep", "import-grids": "import_grids", "stats-refresh": "stats_refresh",
-           "import-hotline": "import_hotline"}
+           "import-hotline": "import_hotline", "train-classifier": "train_classifier"}
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -163,6 +163,17 @@ def me(request):
             "roles": roles}
 
 
+@meta.post("/classify", response={200: dict, 422: s.ErrorOut, 503: s.ErrorOut},
+           summary="智能分类建议（类型、分类、紧急程度及置信度）")
+def classify(request, payload: s.ClassifyIn):
+    from gongzhi.textclass.service import suggest
+    out = suggest(payload.title, payload.text)
+    if out is None:
+        from gongzhi.events.errors import Unavailable
+        raise Unavailable("尚未训练分类模型：请运行 gongzhi train-classifier")
+    return out
+
+
 api.add_router("/events", events)
 api.add_router("/areas", areas)
 api.add_router("", meta)

@@ -124,3 +124,8 @@ class AreaOut(Out):
     grid_kind: str
     parent: str | None
     geometry: dict | None = None
+
+
+class ClassifyIn(BaseModel):
+    title: str = Field("", max_length=200)
+    text: str = Field(min_length=2, max_length=5000)

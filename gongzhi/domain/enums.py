@@ -96,6 +96,7 @@ class Action(LabelledEnum):
     MERGE = "merge", "并单"
     SPLIT = "split", "拆单"
     FOLLOW = "follow", "随主单办理"
+    RECLASSIFY = "reclassify", "更正分类"
 
 
 class Level(IntEnum):

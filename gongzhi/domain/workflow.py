@@ -65,6 +65,9 @@ TRANSITIONS: dict[Action, Transition] = {
     Action.CLOSE: rule({S.ANSWERED, S.REVISITED}, S.CLOSED, C.CENTRE),
     # 并单: a repeat of another open order stops here and follows that order (answer, close).
     Action.MERGE: rule({S.REPORTED, S.ACCEPTED, S.DISPATCHED, S.HANDLING}, S.MERGED, C.CENTRE, reason=True),
+    # 更正分类: the desk confirms or corrects kind, category and urgency before the work starts
+    # (the classifier learns from what staff settled on).
+    Action.RECLASSIFY: rule({S.REPORTED, S.ACCEPTED}, None, C.CENTRE),
     # 拆单: an order holding several matters gives one of them its own order.
     Action.SPLIT: rule({S.REPORTED, S.ACCEPTED, S.DISPATCHED, S.HANDLING}, None, C.CENTRE),
     Action.SLA_YELLOW: rule({S.ACCEPTED, S.DISPATCHED, S.HANDLING, S.RESOLVED, S.ANSWERED}, None, C.SYSTEM),

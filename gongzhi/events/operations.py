@@ -81,6 +81,12 @@ class MergeIn(VersionIn):
     reason: str = Field(max_length=2000, title="理由")
 
 
+class ReclassifyIn(NoteIn):
+    kind: str | None = Field(None, max_length=16, title="事件类型")
+    category: str | None = Field(None, max_length=32, title="事件分类")
+    urgency: str | None = Field(None, max_length=16, title="紧急程度")
+
+
 class SplitIn(BaseModel):
     category: str = Field(min_length=1, max_length=32, title="新单分类")
     description: str = Field(max_length=5000, title="新单内容")
@@ -148,6 +154,9 @@ OPERATIONS: dict[str, Operation] = {op.path: op for op in [
         actor=u, event_id=i, note=p.note, version=p.version)),
     operation("merge", "并单（并入主单）", MergeIn, [Action.MERGE], lambda u, i, p: services.event_merge(
         actor=u, event_id=i, into=p.into, reason=p.reason, version=p.version)),
+    operation("reclassify", "更正分类", ReclassifyIn, [Action.RECLASSIFY], lambda u, i, p: services.event_reclassify(
+        actor=u, event_id=i, kind=p.kind or None, category=p.category or None, urgency=p.urgency or None,
+        note=p.note, version=p.version)),
     # The split answers with the new order; the pages return to the original.
     operation("split", "拆单", SplitIn, [Action.SPLIT], lambda u, i, p: services.event_split(
         actor=u, event_id=i, category=p.category, description=p.description, kind=p.kind or None)),

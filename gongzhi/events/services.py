@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from gongzhi.areas.models import Area, Department
 from gongzhi.domain.enums import (
-    Action, Clock, CoHandlerRole, EventKind, ExtensionState, Level, Status, SupervisionLevel,
+    Action, Clock, CoHandlerRole, EventKind, ExtensionState, Level, Status, SupervisionLevel, Urgency,
 )
 from gongzhi.domain.calendar import UnknownYear
 from gongzhi.domain.routing import Facts, escalation_target, skip_target
@@ -419,6 +419,40 @@ def event_split(*, actor, event_id: int, category: str, description: str, kind: 
         EventAction.objects.filter(pk=last.pk).update(data={"child": child.number})
     child.refresh_from_db()
     return child
+
+
+def event_reclassify(*, actor, event_id: int, kind: str | None = None, category: str | None = None,
+                     urgency: str | None = None, note: str = "", version: int | None = None,
+                     at: datetime | None = None) -> Event:
+    """更正分类: the desk confirms or corrects what the reporter (or the classifier) chose.
+
+    The timeline keeps before → after and what the classifier suggested, so the next
+    ``train-classifier`` learns from staff's answer and its hit rate can be measured.
+    The handler is not re-routed here: dispatch decides that with the corrected category in view.
+    """
+    from gongzhi.textclass.service import suggest
+    changes: dict = {}
+    if kind:
+        if kind not in EventKind._value2member_map_:
+            raise Invalid("事件类型无效", fields={"kind": "取值无效"})
+        changes["kind"] = kind
+    if category:
+        cat = rules.category(category)
+        if cat is None or cat.children.exists():
+            raise Invalid("请选择末级分类", fields={"category": "分类无效或不是末级分类"})
+        changes["category"] = cat
+    if urgency:
+        if urgency not in Urgency._value2member_map_:
+            raise Invalid("紧急程度无效", fields={"urgency": "取值无效"})
+        changes["urgency"] = urgency
+    ev0 = load(actor, event_id)
+    before = {"kind": ev0.kind, "category": ev0.category.code, "urgency": ev0.urgency}
+    after = {**before, **{k: (v.code if k == "category" else v) for k, v in changes.items()}}
+    hint = suggest(ev0.title, ev0.description, top=1) or {}
+    data = {"before": before, "after": after,
+            "suggested": {h: hint[h][0]["code"] for h in ("kind", "category", "urgency") if hint.get(h)}}
+    return _act(actor, event_id, Action.RECLASSIFY, note=note, at=at, version=version, data=data,
+                mutate=lambda ev, now: dict(changes))
 
 
 def _follow(main: Event, status: Status, now: datetime, changes: Callable[[Event], dict],

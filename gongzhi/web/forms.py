@@ -37,7 +37,10 @@ class ReportForm(forms.Form):
     kind = forms.ChoiceField(label=_("事件类型"), choices=EventKind.choices())
     category = forms.ChoiceField(label=_("事件分类"))
     urgency = forms.ChoiceField(label=_("紧急程度"), choices=Urgency.choices(), initial=Urgency.NORMAL)
-    description = forms.CharField(label=_("问题描述"), widget=forms.Textarea(attrs={"rows": 4}), min_length=5,
+    # Typing pauses ask for the classifier's suggestion (kind, category, urgency), shown under the field.
+    description = forms.CharField(label=_("问题描述"), widget=forms.Textarea(attrs={
+        "rows": 4, "hx-post": "/report/suggest", "hx-trigger": "keyup changed delay:700ms",
+        "hx-target": "#suggestion", "hx-swap": "innerHTML"}), min_length=5,
                                   max_length=5000, help_text=_("时间、地点、经过，越具体越好办理"))
     address = forms.CharField(label=_("地址"), required=False, max_length=200,
                               help_text=_("可在地图上点选位置，或直接填写地址"))

@@ -11,6 +11,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("report/", views.report, name="report"),
     path("report/fields", views.report_fields, name="report_fields"),
+    path("report/suggest", views.report_suggest, name="report_suggest"),
     path("mine/", views.mine, name="mine"),
     path("queue/", views.queue, name="queue"),
     path("desk/", views.desk, name="desk"),

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from gongzhi.areas.models import Area, Department
 from gongzhi.domain.enums import (
     CENTRE_ROLES, GRID_TEAM_ROLES, OPEN_STATUSES, Channel, CoHandlerRole, EventKind, ExtensionState, Level, SlaFlag,
-    Status, SupervisionLevel,
+    Status, SupervisionLevel, Urgency,
 )
 from gongzhi.events import intake, operations, selectors, services
 from gongzhi.events.errors import NotFound, ServiceError
@@ -130,6 +130,16 @@ def _report_context(request, form, grids, template_errors, template_values):
 
 
 @login_required
+@require_POST
+def report_suggest(request):
+    """htmx: the classifier's suggestion for the description typed so far, with one-tap 采用."""
+    from gongzhi.textclass.service import suggest
+    text = request.POST.get("description", "")[:5000]
+    hint = suggest("", text) if len(text.strip()) >= 5 else None
+    return render(request, "web/_suggestion.html", {"s": hint})
+
+
+@login_required
 def report_fields(request):
     """htmx: the category template's extra fields, when the category changes."""
     category = Category.objects.filter(code=request.GET.get("category", ""), active=True).first()
@@ -239,8 +249,12 @@ def _event_page(request, ev, *, failed: str = "", errors: dict | None = None, po
     if any(op.path == "merge" for op in ops):
         from gongzhi.events.duplicates import candidates
         ctx["duplicates"] = candidates(request.user, ev)
-    if any(op.path == "split" for op in ops):
+    if any(op.path in ("split", "reclassify") for op in ops):
         ctx["categories"] = Category.objects.filter(active=True, children__isnull=True).order_by("path")
+    if any(op.path == "reclassify" for op in ops):
+        from gongzhi.textclass.service import suggest
+        ctx["suggestion"] = suggest(ev.title, ev.description)
+        ctx["kinds"], ctx["urgencies"] = EventKind.choices(), Urgency.choices()
     if any(op.path in ("dispatch", "whistle") for op in ops):
         ctx["targets"] = selectors.dispatch_targets(request.user)
         ctx["all_departments"] = Department.objects.filter(active=True).order_by("code")

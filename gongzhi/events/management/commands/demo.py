@@ -84,6 +84,12 @@ class Command(BaseCommand):
             stats.update(simulate_cases(district))
         from gongzhi.stats.rollup import refresh
         refresh(full=True)
+        from gongzhi.textclass.service import retrain
+        try:
+            model = retrain()
+            console.print(f"分类模型已训练：{model.describe()['heads']['category']['examples']} 条已确认事件")
+        except ValueError as exc:
+            console.print(f"分类模型未训练：{exc}")
         console.print(f"演示数据已建成（{time.perf_counter() - t0:.1f}s）：" +
                       "，".join(f"{k}={v}" for k, v in sorted(stats.items())))
 
