@@ -4,10 +4,17 @@ time (hard negative) or a matter nobody reported (plain negative).
 
 The same matter is written differently on each side: synonyms for the object and the problem,
 another way of naming the place, call-centre boilerplate around it, clauses reordered.
+
+A matter is an object at an address (grid, object, house number, landmark). The labels are kept
+true to that: a negative is redrawn while some grid report of the same matter exists in the window
+before the call, and a positive that names only a landmark shared by another report of the same
+object in the window names its house number instead, so exactly one report is the right answer.
+(The first version of this set did not check, and about one order in twenty was mislabelled.)
 """
 from __future__ import annotations
 
 import random
+import re
 
 from gongzhi.domain.crosscheck import Record  # noqa: F401
 
@@ -44,12 +51,30 @@ def _place(rng, grid: int) -> tuple[str, str]:
     return f"{road}{n}号{spot}", rng.choice([f"{road}{n}号", f"{spot}{road}段", f"{road}{spot}旁"])
 
 
+WINDOW = 14 * 86_400
+GAZETTEER = {"roads": ROADS, "landmarks": SPOTS}     # the city's 标准地址: what the matcher may know
+_NUM = re.compile(r"(\d+)号")
+
+
+def _same_matter(index, grid, obj, at, text, exclude=None) -> bool:
+    """Is there a grid report of this object at a compatible address in the window before ``at``?"""
+    num = _NUM.search(text)
+    spot = next((x for x in SPOTS if x in text), None)
+    for r_at, r_num, r_spot, rid in index.get((grid, obj), ()):
+        if rid == exclude or not (at - WINDOW <= r_at <= at):
+            continue
+        if (num is None or num.group(1) == r_num) and (spot is None or spot == r_spot):
+            return True
+    return False
+
+
 def build(grids: int, grid_reports: int, orders: int, seed: int = 1, days: int = 365,
           neighbours_of=None):
     """(reports, orders, truth): truth[order_id] = the grid report id it repeats, or None."""
     rng = random.Random(seed)
     topics = list(MATTERS)
     reports = []
+    index = {}
     t0 = 1_767_225_600.0          # 2026-01-01
     for i in range(grid_reports):
         topic = rng.choice(topics)
@@ -57,7 +82,10 @@ def build(grids: int, grid_reports: int, orders: int, seed: int = 1, days: int =
         g = rng.randrange(grids)
         place, _ = _place(rng, g)
         text = rng.choice(GRID_STYLE).format(p=place, o=obj[0], q=probs[0])
-        reports.append(Record(i + 1, g, topic, t0 + rng.random() * days * 86_400, text))
+        at = t0 + rng.random() * days * 86_400
+        reports.append(Record(i + 1, g, topic, at, text))
+        index.setdefault((g, obj[0]), []).append(
+            (at, _NUM.search(place).group(1), next(x for x in SPOTS if x in place), i + 1))
     out, truth = [], {}
     base = grid_reports + 1
     for j in range(orders):
@@ -67,37 +95,39 @@ def build(grids: int, grid_reports: int, orders: int, seed: int = 1, days: int =
             r = reports[rng.randrange(len(reports))]
             topic = r.topic
             obj, probs = next((o, q) for o, q in MATTERS[topic] if o[0] in r.text and q[0] in r.text)
-            place = r.text
-            for style in GRID_STYLE:                     # recover the place written in the report
-                pre = style.split("{p}")[0]
-                if r.text.startswith(pre):
-                    place = r.text[len(pre):].split(obj[0])[0].rstrip("，的")
-                    break
-            road = next(x for x in ROADS if x in place)
-            num = place[len(road):].split("号")[0] if place.startswith(road) else ""
-            spot = next((x for x in SPOTS if x in place), "")
-            p = rng.choice([f"{road}{num}号", f"{spot}{road}段" if spot else f"{road}{num}号",
-                            f"{road}{spot}旁" if spot else place])
-            text = rng.choice(CITIZEN_STYLE).format(p=p, o=rng.choice(obj), q=rng.choice(probs))
+            # the report's address, named by the citizen one of three ways
+            road = next(x for x in ROADS if x in r.text)
+            num = _NUM.search(r.text).group(1)
+            spot = next(x for x in SPOTS if x in r.text)
             grid = r.grid if rng.random() < 0.8 and neighbours_of is None else (
                 r.grid if neighbours_of is None else rng.choice([r.grid, *neighbours_of(r.grid)]))
             at = r.at + rng.uniform(0.2, 10) * 86_400
+            ways = [f"{road}{num}号", f"{spot}{road}段", f"{road}{spot}旁"]
+            rng.shuffle(ways)
+            # a way of naming it that no other report of this object in the window shares
+            p = next((w for w in ways if not _same_matter(index, r.grid, obj[0], at, w, exclude=r.id)),
+                     f"{road}{num}号{spot}")
+            text = rng.choice(CITIZEN_STYLE).format(p=p, o=rng.choice(obj), q=rng.choice(probs))
             out.append(Record(oid, grid, topic, at, text))
             truth[oid] = r.id
         else:                                             # a matter the grid did not report
-            near = reports[rng.randrange(len(reports))] if kind < 0.85 else None
-            if near is not None:                          # hard: same place, same topic, another matter
-                topic = near.topic
-                others = [m for m in MATTERS[topic] if m[0][0] not in near.text]
-                obj, probs = rng.choice(others)
-                _, p = _place(random.Random(near.id), near.grid)
-                grid, at = near.grid, near.at + rng.uniform(0.2, 10) * 86_400
-            else:
-                topic = rng.choice(topics)
-                obj, probs = rng.choice(MATTERS[topic])
-                grid = rng.randrange(grids)
-                _, p = _place(rng, grid)
-                at = t0 + rng.random() * days * 86_400
+            hard = kind < 0.85
+            for _ in range(50):                           # redraw until no report of it exists
+                if hard:                                  # same place, same topic, another matter
+                    near = reports[rng.randrange(len(reports))]
+                    topic = near.topic
+                    others = [m for m in MATTERS[topic] if m[0][0] not in near.text]
+                    obj, probs = rng.choice(others)
+                    _, p = _place(random.Random(near.id), near.grid)
+                    grid, at = near.grid, near.at + rng.uniform(0.2, 10) * 86_400
+                else:
+                    topic = rng.choice(topics)
+                    obj, probs = rng.choice(MATTERS[topic])
+                    grid = rng.randrange(grids)
+                    _, p = _place(rng, grid)
+                    at = t0 + rng.random() * days * 86_400
+                if not _same_matter(index, grid, obj[0], at, p):
+                    break
             text = rng.choice(CITIZEN_STYLE).format(p=p, o=rng.choice(obj), q=rng.choice(probs))
             out.append(Record(oid, grid, topic, at, text))
             truth[oid] = None
