@@ -137,6 +137,9 @@ GONGZHI_TOP_LEVEL = int(os.environ.get("GONGZHI_TOP_LEVEL", "2"))
 # Upload limits by kind, bytes.
 # Where `gongzhi train-classifier` writes the text classifier (kind, category, urgency suggestions).
 GONGZHI_CLASSIFIER_PATH = os.environ.get("GONGZHI_CLASSIFIER_PATH", str(VAR_DIR / "classifier.joblib"))
+# 倒逼: the top-level categories of matters a grid is expected to find before residents call 12345.
+GONGZHI_CROSSCHECK_TOPICS = [t for t in os.environ.get(
+    "GONGZHI_CROSSCHECK_TOPICS", "urban,safety,livelihood,dispute").split(",") if t]
 # Legal aid: income line = multiple × the local 低保 standard; days to decide on an application.
 GONGZHI_LEGALAID_INCOME_MULTIPLE = os.environ.get("GONGZHI_LEGALAID_INCOME_MULTIPLE", "2")
 GONGZHI_LEGALAID_DECISION_WORKDAYS = int(os.environ.get("GONGZHI_LEGALAID_DECISION_WORKDAYS", "2"))

@@ -4,6 +4,7 @@ gongzhi demo                      build the demo district on SQLite and serve it
 gongzhi calendar due --start ... --workdays N
 gongzhi sla-sweep [--loop SECONDS]
 gongzhi import-grids FILE.geojson
+gongzhi crosscheck [--days 30]    倒逼: hotline orders the grid had not reported (应报未报)
 gongzhi train-classifier          retrain kind/category/urgency suggestions from confirmed events
 gongzhi <any Django manage command>
 """
@@ -12,6 +13,7 @@ import sys
 
 ALIASES = {"sla-sweep": "sla_sweep", "import-grids": "import_grids", "stats-refresh": "stats_refresh",
            "import-hotline": "import_hotline", "train-classifier": "train_classifier"}
+# (``gongzhi crosscheck [--days N]`` needs no alias: the command is spelled the same)
 
 
 def main(argv: list[str] | None = None) -> None:

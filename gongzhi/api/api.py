@@ -189,12 +189,14 @@ def stats_kpis(request, area: str | None = None, start: str | None = None, end: 
                period: str = "week", by: str | None = None, dim: str | None = None, key: str | None = None):
     from django.utils import timezone
 
+    from gongzhi.events.crosscheck import omission_counts
     from gongzhi.stats.queries import BREAKDOWNS, filters_for, kpis, with_comparison
     f = filters_for(request.user, request.GET, timezone.localdate())
     result = kpis(f, by=by if by in BREAKDOWNS else None)
     return {"area": f.area.code, "start": f.start, "end": f.end, "source": result.source,
             "totals": result.totals, "rates": result.rates, "rows": result.rows,
-            "comparison": with_comparison(f, current=result.totals["reported"])}
+            "comparison": with_comparison(f, current=result.totals["reported"]),
+            "omissions": omission_counts(f.area, f.start, f.end)}
 
 
 api.add_router("/stats", stats)

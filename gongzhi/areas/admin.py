@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Area, Department
+from .models import Area, Department, Place
 
 
 @admin.register(Area)
@@ -22,3 +22,10 @@ class DepartmentAdmin(admin.ModelAdmin):
     list_filter = ("kind", "active")
     search_fields = ("code", "name")
     raw_id_fields = ("area",)
+
+
+@admin.register(Place)
+class PlaceAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind", "area")
+    list_filter = ("kind",)
+    search_fields = ("name",)

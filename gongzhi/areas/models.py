@@ -62,3 +62,20 @@ class Department(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Place(models.Model):
+    """标准地址: a road or landmark name, so texts can be read for where a matter is (倒逼)."""
+
+    ROAD, LANDMARK = "road", "landmark"
+    name = models.CharField("名称", max_length=60, unique=True)
+    kind = models.CharField("类别", max_length=10, choices=[(ROAD, "道路/街巷"), (LANDMARK, "地标/小区/单位")])
+    area = models.ForeignKey(Area, verbose_name="所在区域", null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="+")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "标准地址（道路与地标）"
+        ordering = ["kind", "name"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -81,21 +81,28 @@ def simulate(d: District, *, days: int = 30, per_day: int = 12, seed: int = 11, 
     residents = [u for k, u in d.users.items() if k.startswith("resident")]
     stats: dict[str, int] = {}
     total = days * per_day
+    patrolled: list[tuple[object, str, str, str]] = []     # (grid, category, address, text) the grid reported
     for n in range(total):
         day = days - n // per_day
         t = now - timedelta(days=day, hours=-rng.uniform(8, 20))
         code = rng.choice(list(TEXTS))
         grid = rng.choice(d.grids)
-        lon, lat = _point_in(grid, rng)
+        address, text = f"{grid.parent.name}{rng.randint(1, 60)}号", rng.choice(TEXTS[code])
         patrol = rng.random() < 0.4
+        channel = Channel.GRID_PATROL if patrol else rng.choice([Channel.APP, Channel.APP, Channel.HOTLINE])
+        if channel == Channel.HOTLINE and patrolled[-40:] and rng.random() < 0.4:
+            # a resident calls 12345 about something the grid had already reported (倒逼 finds it)
+            grid, code, address, text = rng.choice(patrolled[-40:])
+        lon, lat = _point_in(grid, rng)
         actor = d.users[f"grid{grid.code[8]}{int(grid.code[9:12])}{int(grid.code[12:])}"] if patrol \
             else rng.choice(residents)
+        if patrol:
+            patrolled.append((grid, code, address, text))
         kind = cats[code].default_kind or EventKind.COMPLAINT
         data = intake.ReportInput(
-            kind=EventKind(kind), category=code, description=rng.choice(TEXTS[code]),
+            kind=EventKind(kind), category=code, description=text,
             urgency=Urgency.URGENT if rng.random() < 0.1 else Urgency.NORMAL,
-            channel=Channel.GRID_PATROL if patrol else rng.choice([Channel.APP, Channel.APP, Channel.HOTLINE]),
-            address=f"{grid.parent.name}{rng.randint(1, 60)}号", lon=lon, lat=lat,
+            channel=channel, address=address, lon=lon, lat=lat,
             fields=FIELDS.get(code, {}), client_key=f"sim-{seed}-{n}")
         try:
             ev, _ = intake.event_report(actor=actor, data=data, at=t)

@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from . import rules
 from .models import (
-    CalendarYear, Category, Event, EventAction, RoutingRule, SensitiveAccess, SpecialDay, TimeLimit,
+    CalendarYear, Category, CrossCheck, Event, EventAction, RoutingRule, SensitiveAccess, SpecialDay, TimeLimit,
 )
 
 
@@ -78,6 +78,20 @@ class EventAdmin(admin.ModelAdmin):
 @admin.register(SensitiveAccess)
 class SensitiveAccessAdmin(admin.ModelAdmin):
     list_display = ("at", "user", "event", "fields", "reason")
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CrossCheck)
+class CrossCheckAdmin(admin.ModelAdmin):
+    """Verdicts are written by `gongzhi crosscheck`; the admin only reads them."""
+
+    list_display = ("order", "grid", "reported_on", "matched", "score", "reason")
+    list_filter = ("reported_on",)
+
+    def has_add_permission(self, request):
+        return False
 
     def has_change_permission(self, request, obj=None):
         return False

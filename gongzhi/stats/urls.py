@@ -7,5 +7,6 @@ urlpatterns = [
     path("", views.report, name="report"),
     path("screen/", views.screen, name="screen"),
     path("screen/panel", views.screen_panel, name="screen_panel"),
+    path("omissions/", views.omissions, name="omissions"),
     path("export.xlsx", views.export, name="export"),
 ]

@@ -6,6 +6,7 @@ from io import BytesIO
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Sum
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -15,6 +16,8 @@ from gongzhi.domain.enums import OPEN_STATUSES, Level, SlaFlag
 from gongzhi.events.errors import NotFound
 from gongzhi.events.models import Event
 from gongzhi.web import maps
+
+from gongzhi.events.crosscheck import omission_counts, omissions as omission_rows
 
 from .casework import for_area
 from .models import Daily
@@ -44,7 +47,7 @@ def report(request):
     mediation, legalaid = for_area(f.area.path, f.start, f.end, by="type")
     return render(request, "stats/report.html", {
         "f": f, "by": by, "result": result, "dims": DIM_LABELS, "rate_columns": RATE_COLUMNS,
-        "mediation": mediation, "legalaid": legalaid,
+        "mediation": mediation, "legalaid": legalaid, "omissions": omission_counts(f.area, f.start, f.end),
         "comparison": with_comparison(f, current=result.totals["reported"]), "crumbs": _crumbs(f.area),
         "query": request.GET.urlencode(), "child_level": f.area.level + 1})
 
@@ -53,6 +56,15 @@ def _crumbs(area: Area) -> list[Area]:
     codes = [c for c in area.path.split("/") if c]
     found = {a.code: a for a in Area.objects.filter(code__in=codes)}
     return [found[c] for c in codes if c in found]
+
+
+@login_required
+def omissions(request):
+    """应报未报: hotline orders about matters the grid had not reported first, with the evidence."""
+    f = _filters(request)
+    page = Paginator(omission_rows(f.area, f.start, f.end), 50).get_page(request.GET.get("page"))
+    return render(request, "stats/omissions.html", {"f": f, "page": page, "counts": omission_counts(
+        f.area, f.start, f.end), "query_prefix": f"area={f.area.code}&start={f.start}&end={f.end}&"})
 
 
 @login_required
@@ -89,7 +101,8 @@ def _screen_context(f: Filters) -> dict:
             g["n"], g["heat"] = n, round(n / top, 3) if top else 0
     mediation, legalaid = for_area(f.area.path, f.start, f.end)
     return {
-        "f": f, "week": week, "mediation": mediation["totals"], "legalaid": legalaid, "trend": _line(trend.rows, "reported"), "trend_rows": trend.rows,
+        "f": f, "week": week, "mediation": mediation["totals"], "legalaid": legalaid,
+        "omissions": omission_counts(f.area, f.start, f.end), "trend": _line(trend.rows, "reported"), "trend_rows": trend.rows,
         "cats": _bars((cats.rows if cats else [])[:8], "reported"),
         "cats_height": 36 * len((cats.rows if cats else [])[:8]) + 10, "today": today_k.totals,
         "open_now": open_now.count(), "overdue_now": open_now.filter(sla_flag=SlaFlag.RED).count(),

@@ -13,7 +13,7 @@ ADMIN_MODELS = ["areas.area", "areas.department", "auth.user", "accounts.roleass
                 "events.event", "events.sensitiveaccess", "mediation.disputetype", "mediation.organisation",
                 "mediation.mediator", "mediation.case", "legalaid.exemptcategory", "legalaid.livingstandard",
                 "legalaid.office", "legalaid.lawyer", "legalaid.application", "casework.documenttemplate",
-                "casework.notice", "casework.accesslog"]
+                "casework.notice", "casework.accesslog", "areas.place", "events.crosscheck"]
 
 
 @pytest.mark.parametrize("model", ADMIN_MODELS)

@@ -84,6 +84,16 @@ class Command(BaseCommand):
             stats.update(simulate_cases(district))
         from gongzhi.stats.rollup import refresh
         refresh(full=True)
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from gongzhi.areas.models import Place
+        from gongzhi.events.crosscheck import run as crosscheck
+        # 标准地址: the demo's addresses name the community ("瑞京社区12号")
+        Place.objects.bulk_create([Place(name=c.name, kind=Place.ROAD, area=c) for c in district.communities],
+                                  ignore_conflicts=True)
+        console.print(str(crosscheck(timezone.localdate() - timedelta(days=days), timezone.localdate())))
         from gongzhi.textclass.service import retrain
         try:
             model = retrain()
