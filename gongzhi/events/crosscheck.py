@@ -101,3 +101,15 @@ def omission_counts(area: Area, start: date, end: date) -> dict:
     omitted = qs.filter(matched__isnull=True).count()
     return {"checked": checked, "omitted": omitted, "matched": checked - omitted,
             "rate": round(100 * omitted / checked, 1) if checked else None}
+
+
+def grid_teams(grid_ids: list[int]) -> dict[int, list[str]]:
+    """The grid workers an omission counts against (the grid's 网格员 and 网格警员)."""
+    from gongzhi.accounts.models import RoleAssignment
+    from gongzhi.domain.enums import Role
+    out: dict[int, list[str]] = {}
+    for area_id, name, username in (RoleAssignment.objects.filter(area_id__in=grid_ids,
+                                                                   role__in=[Role.GRID_WORKER, Role.POLICE])
+                                    .values_list("area_id", "user__profile__display_name", "user__username")):
+        out.setdefault(area_id, []).append(name or username)
+    return out

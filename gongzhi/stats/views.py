@@ -17,7 +17,7 @@ from gongzhi.events.errors import NotFound
 from gongzhi.events.models import Event
 from gongzhi.web import maps
 
-from gongzhi.events.crosscheck import omission_counts, omissions as omission_rows
+from gongzhi.events.crosscheck import grid_teams, omission_counts, omissions as omission_rows
 
 from .casework import for_area
 from .models import Daily
@@ -63,6 +63,9 @@ def omissions(request):
     """应报未报: hotline orders about matters the grid had not reported first, with the evidence."""
     f = _filters(request)
     page = Paginator(omission_rows(f.area, f.start, f.end), 50).get_page(request.GET.get("page"))
+    team = grid_teams([c.grid_id for c in page])
+    for c in page:
+        c.team = team.get(c.grid_id, [])
     return render(request, "stats/omissions.html", {"f": f, "page": page, "counts": omission_counts(
         f.area, f.start, f.end), "query_prefix": f"area={f.area.code}&start={f.start}&end={f.end}&"})
 

@@ -63,6 +63,7 @@ def test_the_dashboard_lists_the_omissions(scene, district):
     assert 'id="kpi-omitted"' in page and ">1</a>" in page.split('id="kpi-omitted"')[1][:300]
     rows = c.get("/stats/omissions/", {"start": "2026-10-01", "end": "2026-10-31"}).content.decode()
     assert scene["unseen"].number in rows and scene["seen"].number not in rows
+    assert district.users["grid111"].profile.display_name in rows          # counted against its grid workers
     other = c.get("/stats/omissions/", {"start": "2026-10-01", "end": "2026-10-31",
                                         "area": district.townships[1].code}).content.decode()
     assert scene["unseen"].number not in other
