@@ -21,7 +21,9 @@ from gongzhi.events.operations import validate
 from gongzhi.legalaid import operations as aid_ops, selectors as aid_sel, services as aid
 from gongzhi.legalaid.inputs import AidApplyIn, ConsultationIn
 from gongzhi.legalaid.models import ExemptCategory, Lawyer, Office
+from gongzhi.events.scope import scope_of
 from gongzhi.legalaid.scope import office_ids
+from gongzhi.mediation.scope import org_ids
 from gongzhi.mediation import operations as med_ops, selectors as med_sel, services as med
 from gongzhi.mediation.inputs import ApplyIn, FromEventIn
 from gongzhi.mediation.models import DisputeType, Mediator, Organisation
@@ -54,7 +56,10 @@ def _kind(key: str) -> Kind:
 @login_required
 def case_list(request, kind: str):
     k = _kind(kind)
-    tab = request.GET.get("tab") if request.GET.get("tab") in k.tabs else next(iter(k.tabs))
+    # Staff open on the first work tab; a resident sees all of their own applications.
+    default = None if not scope_of(request.user).is_staff_anywhere and not office_ids(request.user) \
+        and not org_ids(request.user) else next(iter(k.tabs))
+    tab = request.GET.get("tab") if request.GET.get("tab") in k.tabs else default
     page = Paginator(k.listing(request.user, tab=tab), 30).get_page(request.GET.get("page"))
     rows = [med_sel.summary(c) if k is MEDIATION else aid_sel.summary(c) for c in page]
     offices = Office.objects.filter(pk__in=office_ids(request.user)) if k is LEGALAID else []

@@ -6,15 +6,15 @@ from gongzhi.mediation.scope import org_ids
 
 
 def casework_links(user) -> list[tuple[str, str]]:
-    """多元调处 for mediators and centres, 法律援助 for its offices and lawyers; residents apply."""
+    """多元调处 for mediators and centres, 法律援助 for its offices and lawyers; residents get both
+    lists too (their own applications, with the 申请 button on top)."""
     s = scope_of(user)
+    resident = not s.is_staff_anywhere
     links = []
-    if s.is_admin or org_ids(user) or s.roles & (CENTRE_ROLES | {Role.SUPERVISOR}):
+    if resident or s.is_admin or org_ids(user) or s.roles & (CENTRE_ROLES | {Role.SUPERVISOR}):
         links.append(("web:mediation_list", "多元调处"))
-    if s.is_admin or office_ids(user) or lawyer_ids(user):
+    if resident or s.is_admin or office_ids(user) or lawyer_ids(user):
         links.append(("web:legalaid_list", "法律援助"))
-    if not s.is_staff_anywhere and not links:
-        links += [("web:mediation_apply", "申请调解"), ("web:legalaid_apply", "申请法律援助")]
     return links
 
 

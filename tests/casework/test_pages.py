@@ -94,3 +94,15 @@ def test_offices_register_consultations_on_the_list_page(world):
                                                "topic": "别的机构"}, follow=True)
     assert "只能登记本机构的法律咨询" in r.content.decode() and Consultation.objects.count() == 1
     assert "登记法律咨询" not in login(world, "resident1").get("/legalaid/").content.decode()
+
+
+def test_residents_find_their_own_applications(world):
+    c = login(world, "resident1")
+    c.post("/mediation/apply/", {"dispute_type": "neighbour", "area": world.grids[0].code,
+                                 "facts": "邻居装修噪音持续一个月，协商无果", "applicant_name": "王五",
+                                 "respondent_name": "赵六", "client_key": "own"})
+    page = c.get("/mediation/").content.decode()
+    case = Case.objects.get()
+    assert 'href="/mediation/"' in page and 'href="/legalaid/"' in page            # in the menu
+    assert case.number in page and "申请调解" in page
+    assert case.number not in login(world, "resident2").get("/mediation/").content.decode()
