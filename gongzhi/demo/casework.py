@@ -91,6 +91,13 @@ def build_casework(d: District, seed: int = 11) -> None:
                                         title="金牌调解员" if level == 1 else "")
             m.types.set([types[c] for c in type_codes])
 
+    # a famous individual mediator's studio (个人调解工作室) in the first township, for neighbours and families
+    studio = Organisation.objects.create(code=f"{d.townships[0].code}-studio", name="老林调解工作室",
+                                         kind=OrgKind.STUDIO, area=d.townships[0], phone=phone(),
+                                         address=f"{d.townships[0].name}综治中心二楼")
+    famous = Mediator.objects.create(org=studio, name="林德顺", phone=phone(), level=1, dialects="闽南话、普通话",
+                                     title="全国模范人民调解员")
+    famous.types.set([types["neighbour"], types["marriage"], types["homestead"]])
     LivingStandard.objects.create(area=d.county, monthly=Decimal("900"), since=date(2026, 1, 1))
     centre = Office.objects.create(code=f"{d.county.code}-fyzx", name="芗城区法律援助中心", area=d.county,
                                    supervisor="芗城区司法局", phone=phone(), address="芗城区公共法律服务中心一楼")

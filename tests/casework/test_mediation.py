@@ -315,3 +315,16 @@ def test_the_mediator_library_shows_load_and_record(world, as_user, dispute_even
     # still open until the parties sign, already a success on the record
     assert (who["open_cases"], who["succeeded"], who["concluded"], who["success_rate"]) == (1, 1, 1, 100.0)
     assert any(o["kind"] == "professional" and o["types"] == ["traffic"] for o in orgs)
+
+
+def test_a_110_transfer_becomes_a_case(world, as_user):
+    from tests.conftest import report_payload
+    st, ev = as_user("comm11").post("/events", report_payload(
+        world, kind="help", category="dispute-neighbour", channel="police_110",
+        description="110转来：两户因楼道堆物争吵，民警到场后建议调解", reporter_name="王五",
+        reporter_phone="13700001111"))
+    assert st == 201 and ev["channel"] == "police_110"
+    st, case = transfer(as_user, ev, user="comm11")
+    assert st == 201 and case["source"] == "police_110" and case["parties"][0]["name"] == "王*"   # centre: masked
+    st, again = transfer(as_user, ev, user="comm11", client_key=None)
+    assert st == 201 and again["id"] != case["id"]          # no client key: a second case is a second case
