@@ -34,6 +34,10 @@ CASEWORK = [
     _("不予受理"), _("已受理"), _("调解成功·待签协议"), _("协议已签·履行中"), _("调解终止·已引导"), _("已结案"),
     _("已撤回"), _("准予援助·待指派"), _("不予援助"), _("已指派律师"), _("已结案·待评查"), _("已评查"), _("已归档"),
     _("低"), _("中"), _("高（民转刑预警）"),
+    _("申请调解"), _("签订协议"), _("调解不成·引导诉讼/仲裁"), _("调解提醒"), _("提交申请"), _("申请人"), _("被申请人"),
+    _("第三人"), _("网格事件转入"), _("110非警务警情转入"), _("网上申请"), _("窗口申请"), _("村（社区）人民调解委员会"),
+    _("乡镇（街道）人民调解委员会"), _("行业性专业性调解委员会"), _("法院诉调对接调解室"), _("派出所调解室"),
+    _("个人调解工作室"), _("在线调解平台"), _("调解成功"),
     _("刑事辩护/代理"), _("民事代理"), _("行政诉讼代理"), _("国家赔偿"), _("非诉讼代理"),
     _("劳动争议/讨薪"), _("工伤/人身损害"), _("婚姻家庭"), _("道路交通事故"), _("医疗纠纷"), _("合同债务"), _("房产物业"),
     _("刑事辩护"), _("行政诉讼"), _("其他"), _("不涉及"), _("有期徒刑及以下"), _("可能判处无期徒刑"), _("可能判处死刑"),
@@ -42,14 +46,15 @@ CASEWORK = [
 
 def _casework_labels() -> set[str]:
     from gongzhi.casework.forms import widgets
-    from gongzhi.domain.legalaid import AidStatus, Matter, Penalty, Specialty
-    from gongzhi.domain.mediation import CaseStatus, RiskLevel
+    from gongzhi.domain.legalaid import AidAction, AidStatus, Matter, Penalty, Specialty
+    from gongzhi.domain.mediation import CaseAction, CaseStatus, OrgKind, PartyRole, RiskLevel, SessionMode, Source
     from gongzhi.legalaid.operations import OPERATIONS as aid_ops
     from gongzhi.legalaid.selectors import TABS as aid_tabs
     from gongzhi.mediation.operations import OPERATIONS as med_ops
     from gongzhi.mediation.selectors import TABS as med_tabs
     out = {label for label, _ in [*med_tabs.values(), *aid_tabs.values()]}
-    out |= {s.label for s in [*CaseStatus, *AidStatus, *RiskLevel, *Matter, *Specialty, *Penalty]}
+    out |= {s.label for s in [*CaseStatus, *AidStatus, *RiskLevel, *Matter, *Specialty, *Penalty, *CaseAction,
+                              *AidAction, *PartyRole, *Source, *OrgKind, *SessionMode]}
     for op in [*med_ops.values(), *aid_ops.values()]:
         out.add(op.label)
         for w in widgets(op.schema):
