@@ -33,34 +33,47 @@ def _span(start: date, end: date) -> tuple[datetime, datetime]:
     return datetime.combine(start, time(0), SHANGHAI), datetime.combine(end, time(23, 59, 59), SHANGHAI)
 
 
-def _mediation_row(qs) -> dict:
-    # Aliases must not shadow field names used in the filters (Django refuses), hence n_*.
-    agg = qs.aggregate(n_applied=Count("id"), n_accepted=Count("id", filter=Q(accepted_at__isnull=False)),
-                       n_succeeded=Count("id", filter=Q(succeeded=True)),
-                       n_concluded=Count("id", filter=Q(succeeded__isnull=False)),
-                       n_on_time=Count("id", filter=Q(succeeded__isnull=False, concluded_at__lte=F("due_at"))),
-                       n_amount=Sum("amount", filter=Q(accepted_at__isnull=False)),
-                       n_high_risk=Count("id", filter=Q(risk_level="high", status__in=[
-                           CaseStatus.APPLIED, CaseStatus.ACCEPTED, CaseStatus.MEDIATING])))
-    agg = {k[2:]: v for k, v in agg.items()}
-    spans = [(c - a).total_seconds() / 86400 for a, c in
-             qs.filter(concluded_at__isnull=False, accepted_at__isnull=False).values_list("accepted_at", "concluded_at")]
-    agg["amount"] = agg["amount"] or Decimal(0)
-    agg["success_rate"] = success_rate(agg["succeeded"], agg["concluded"])
-    agg["on_time_rate"] = round(100 * agg["on_time"] / agg["concluded"], 1) if agg["concluded"] else None
-    agg["avg_days"] = round(mean(spans), 1) if spans else None
-    return agg
+# Aliases must not shadow field names used in the filters (Django refuses), hence n_*.
+_MEASURES = {
+    "n_applied": Count("id"), "n_accepted": Count("id", filter=Q(accepted_at__isnull=False)),
+    "n_succeeded": Count("id", filter=Q(succeeded=True)), "n_concluded": Count("id", filter=Q(succeeded__isnull=False)),
+    "n_on_time": Count("id", filter=Q(succeeded__isnull=False, concluded_at__lte=F("due_at"))),
+    "n_amount": Sum("amount", filter=Q(accepted_at__isnull=False)),
+    "n_high_risk": Count("id", filter=Q(risk_level="high", status__in=[
+        CaseStatus.APPLIED, CaseStatus.ACCEPTED, CaseStatus.MEDIATING])),
+}
+
+
+def _finish(agg: dict, spans: list[float]) -> dict:
+    """Raw counts → the figures people read (rates, amount, average days)."""
+    row = {k[2:]: v for k, v in agg.items() if k.startswith("n_")}
+    row["amount"] = row["amount"] or Decimal(0)
+    row["success_rate"] = success_rate(row["succeeded"], row["concluded"])
+    row["on_time_rate"] = round(100 * row["on_time"] / row["concluded"], 1) if row["concluded"] else None
+    row["avg_days"] = round(mean(spans), 1) if spans else None
+    return row
+
+
+def _spans(qs, *group) -> dict:
+    """Days from acceptance to outcome, per group key (or under None for all)."""
+    out: dict = {}
+    for *key, a, c in qs.filter(concluded_at__isnull=False, accepted_at__isnull=False).order_by().values_list(
+            *group, "accepted_at", "concluded_at"):
+        out.setdefault(key[0] if key else None, []).append((c - a).total_seconds() / 86400)
+    return out
 
 
 def mediation(cases, start: date, end: date, by: str | None = None) -> dict:
+    """Totals and, when asked, one row per type / organisation / mediator — each in one query."""
     lo, hi = _span(start, end)
     qs = cases.filter(applied_at__range=(lo, hi))
-    out = {"totals": _mediation_row(qs), "rows": []}
+    out = {"totals": _finish(qs.aggregate(**_MEASURES), _spans(qs).get(None, [])), "rows": []}
     if by in BY:
         field, name = BY[by]
-        keys = qs.exclude(**{f"{field}__isnull": True}).order_by().values_list(field, name).distinct()
-        out["rows"] = sorted(({"id": k, "key": label, **_mediation_row(qs.filter(**{field: k}))}
-                              for k, label in keys), key=lambda r: (-r["accepted"], r["key"]))
+        grouped = qs.exclude(**{f"{field}__isnull": True}).order_by().values(field, name).annotate(**_MEASURES)
+        spans = _spans(qs, field)
+        out["rows"] = sorted(({"id": g[field], "key": g[name], **_finish(g, spans.get(g[field], []))} for g in grouped),
+                             key=lambda r: (-r["accepted"], r["key"]))
     return out
 
 
