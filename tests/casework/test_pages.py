@@ -106,3 +106,14 @@ def test_residents_find_their_own_applications(world):
     assert 'href="/mediation/"' in page and 'href="/legalaid/"' in page            # in the menu
     assert case.number in page and "申请调解" in page
     assert case.number not in login(world, "resident2").get("/mediation/").content.decode()
+
+
+def test_every_control_on_the_case_pages_has_a_label(world, as_user, dispute_event):
+    from tests.web.test_accessibility import Controls
+    st, case = as_user("med11").post(f"/mediation/from-event/{dispute_event['id']}", {
+        "dispute_type": "neighbour", "parties": [{"role": "respondent", "name": "李四"}]})
+    for user, path in [("med11", f"/mediation/{case['id']}/"), ("med11", f"/e/{dispute_event['id']}/"),
+                       ("resident1", "/mediation/apply/"), ("resident1", "/legalaid/apply/"), ("aid2", "/legalaid/")]:
+        parser = Controls()
+        parser.feed(login(world, user).get(path).content.decode())
+        assert parser.controls and parser.unlabelled() == [], path
