@@ -1,3 +1,5 @@
+import signal
+import threading
 from datetime import date, timedelta
 
 from django.core.management.base import BaseCommand, CommandError
@@ -5,17 +7,22 @@ from django.utils import timezone
 
 
 class Command(BaseCommand):
-    help = "倒逼核查：热线工单是否已由网格先行上报，未上报的计为应报未报"
+    help = "倒逼核查：热线工单是否已由网格先行上报，未上报的计为应报未报（可循环运行）"
 
     def add_arguments(self, parser):
         parser.add_argument("--days", type=int, default=30, help="核查最近 N 天的热线工单（默认 30）")
         parser.add_argument("--start", type=date.fromisoformat)
         parser.add_argument("--end", type=date.fromisoformat)
+        parser.add_argument("--loop", type=float, metavar="SECONDS", help="每隔 SECONDS 秒重新核查最近 N 天")
 
-    def handle(self, *args, days=30, start=None, end=None, **opts):
+    def handle(self, *args, days=30, start=None, end=None, loop=None, **opts):
         from gongzhi.events.crosscheck import run
-        end = end or timezone.localdate()
-        start = start or end - timedelta(days=days - 1)
-        if start > end:
+        if start and end and start > end:
             raise CommandError("--start 不能晚于 --end")
-        self.stdout.write(str(run(start, end)))
+        stop = threading.Event()      # SIGTERM finishes the current round, then exits
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        while True:
+            last = end or timezone.localdate()
+            self.stdout.write(str(run(start or last - timedelta(days=days - 1), last)))
+            if not loop or stop.is_set() or stop.wait(loop):
+                break

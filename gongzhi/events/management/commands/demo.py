@@ -45,12 +45,13 @@ class Command(BaseCommand):
         cmd = [sys.executable, "-m", "granian", "--interface", "wsgi", "--host", host, "--port", str(port),
                "--workers", "1", "--blocking-threads", "4", "--static-path-route", "/static",
                "--static-path-mount", str(settings.STATIC_ROOT), "config.wsgi:application"]
-        # The two workers a real deployment runs beside the web server: deadlines and statistics.
-        workers = [subprocess.Popen([sys.executable, "-m", "gongzhi.cli", name, "--loop", "60"],
+        # The workers a real deployment runs beside the web server: deadlines (and session reminders),
+        # statistics, and the 倒逼 cross-check.
+        workers = [subprocess.Popen([sys.executable, "-m", "gongzhi.cli", *name.split(), "--loop", "60"],
                                     cwd=settings.BASE_DIR, stdout=subprocess.DEVNULL)
-                   for name in ("sla-sweep", "stats-refresh")]
+                   for name in ("sla-sweep", "stats-refresh", "crosscheck --days 30")]
         console.print(f"[bold green]服务已启动：http://{host}:{port}/  （Ctrl+C 退出）[/]  "
-                      "后台：sla-sweep、stats-refresh 每 60 秒运行一次")
+                      "后台：sla-sweep、stats-refresh、crosscheck 每 60 秒运行一次")
         # A SIGTERM ends the demo like Ctrl+C, so the workers below are stopped with it.
         signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
         try:
