@@ -4,7 +4,7 @@ gongzhi demo                      build the demo district on SQLite and serve it
 gongzhi calendar due --start ... --workdays N
 gongzhi sla-sweep [--loop SECONDS]
 gongzhi import-grids FILE.geojson
-gongzhi crosscheck [--days 30]    倒逼: hotline orders the grid had not reported (应报未报)
+gongzhi crosscheck [--days 30] [--loop S]  倒逼: hotline orders the grid had not reported (应报未报)
 gongzhi train-classifier          retrain kind/category/urgency suggestions from confirmed events
 gongzhi <any Django manage command>
 """
