@@ -38,12 +38,13 @@ class Kind:
     document: object          # selectors.document(user, id, doc_id)
     tabs: dict
     listing: object           # selectors.<list>(user, tab=...)
+    summary: object           # selectors.summary(row) for the list
 
 
 MEDIATION = Kind("mediation", "多元调处", med_ops.OPERATIONS, med_sel.detail, med_sel.document, med_sel.TABS,
-                 med_sel.case_list)
+                 med_sel.case_list, med_sel.summary)
 LEGALAID = Kind("legalaid", "法律援助", aid_ops.OPERATIONS, aid_sel.detail, aid_sel.document, aid_sel.TABS,
-                aid_sel.app_list)
+                aid_sel.app_list, aid_sel.summary)
 KINDS = {k.key: k for k in (MEDIATION, LEGALAID)}
 
 
@@ -61,7 +62,7 @@ def case_list(request, kind: str):
         and not org_ids(request.user) else next(iter(k.tabs))
     tab = request.GET.get("tab") if request.GET.get("tab") in k.tabs else default
     page = Paginator(k.listing(request.user, tab=tab), 30).get_page(request.GET.get("page"))
-    rows = [med_sel.summary(c) if k is MEDIATION else aid_sel.summary(c) for c in page]
+    rows = [k.summary(c) for c in page]
     offices = Office.objects.filter(pk__in=office_ids(request.user)) if k is LEGALAID else []
     return render(request, "web/case_list.html", {
         "k": k, "tab": tab, "rows": rows, "page": page, "offices": offices,
