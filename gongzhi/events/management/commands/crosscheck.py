@@ -1,9 +1,9 @@
-import signal
-import threading
 from datetime import date, timedelta
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
+
+from gongzhi.worker import repeat
 
 
 class Command(BaseCommand):
@@ -19,10 +19,8 @@ class Command(BaseCommand):
         from gongzhi.events.crosscheck import run
         if start and end and start > end:
             raise CommandError("--start 不能晚于 --end")
-        stop = threading.Event()      # SIGTERM finishes the current round, then exits
-        signal.signal(signal.SIGTERM, lambda *_: stop.set())
-        while True:
-            last = end or timezone.localdate()
+
+        def one_round():
+            last = end or timezone.localdate()    # a loop follows the calendar day by day
             self.stdout.write(str(run(start or last - timedelta(days=days - 1), last)))
-            if not loop or stop.is_set() or stop.wait(loop):
-                break
+        repeat(loop, one_round)

@@ -1,11 +1,10 @@
-import signal
-import threading
 import time
 
 from django.core.management.base import BaseCommand, CommandError
 
 from gongzhi.events.sweep import sla_sweep
 from gongzhi.mediation.services import remind_sessions
+from gongzhi.worker import repeat
 
 
 class Command(BaseCommand):
@@ -16,16 +15,14 @@ class Command(BaseCommand):
         parser.add_argument("--batch", type=int, default=5000)
 
     def handle(self, *args, loop=None, batch=5000, **opts):
-        stop = threading.Event()      # SIGTERM finishes the current round, then exits at once
-        signal.signal(signal.SIGTERM, lambda *_: stop.set())
-        failed = 0
-        while True:
+        failed = []
+
+        def one_round():
             t0 = time.perf_counter()
             result = sla_sweep(batch=batch)
-            failed += len(result.failed)
+            failed.extend(result.failed)
             reminded = remind_sessions()          # 调解提醒: sessions in the next 24 hours, once each
             self.stdout.write(f"{result}, reminded={reminded} in {time.perf_counter() - t0:.3f}s")
-            if not loop or stop.is_set() or stop.wait(loop):
-                break
+        repeat(loop, one_round)
         if failed:
-            raise CommandError(f"{failed} event(s) could not be escalated; see the log")
+            raise CommandError(f"{len(failed)} event(s) could not be escalated; see the log")

@@ -1,9 +1,7 @@
-import signal
-import threading
-
 from django.core.management.base import BaseCommand
 
 from gongzhi.stats.rollup import refresh
+from gongzhi.worker import repeat
 
 
 class Command(BaseCommand):
@@ -14,12 +12,10 @@ class Command(BaseCommand):
         parser.add_argument("--loop", type=float, metavar="SECONDS")
 
     def handle(self, *args, full=False, loop=None, **opts):
-        stop = threading.Event()      # SIGTERM finishes the current round, then exits at once
-        signal.signal(signal.SIGTERM, lambda *_: stop.set())
-        while True:
-            res = refresh(full=full)
+        rounds = iter([full])                     # --full rebuilds once; later rounds are incremental
+
+        def one_round():
+            res = refresh(full=next(rounds, False))
             self.stdout.write(f"{'全量' if res.full else '增量'}：{res.days} 天，{res.actions} 条新记录，"
                               f"{res.seconds:.3f}s")
-            full = False
-            if not loop or stop.is_set() or stop.wait(loop):
-                break
+        repeat(loop, one_round)
