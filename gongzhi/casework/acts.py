@@ -34,8 +34,9 @@ class CaseType:
     load: Callable[[object, int], Model]         # scoped load, raises NotFound
     capacities: Callable[[object, Model], set]   # the actor's capacities on the case
 
-    def actions(self, actor, case) -> list:
-        return allowed_actions(self.statuses(case.status), self.capacities(actor, case), self.table)
+    def actions(self, actor, case, caps: set | None = None) -> list:
+        caps = self.capacities(actor, case) if caps is None else caps
+        return allowed_actions(self.statuses(case.status), caps, self.table)
 
 
 def act(ct: CaseType, actor, case_id: int, action, *, reason: str = "", note: str = "",

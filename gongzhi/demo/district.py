@@ -15,7 +15,7 @@ from shapely.geometry import Polygon, mapping
 from shapely.ops import unary_union
 
 from gongzhi.accounts.models import Profile, RoleAssignment
-from gongzhi.areas.models import Area, Department
+from gongzhi.areas.models import Area, Department, Place
 from gongzhi.areas.selectors import GRID_INDEX
 from gongzhi.domain.enums import GridKind, Level, Role
 
@@ -88,6 +88,8 @@ def build_district(townships: int = 3, communities: int = 4, grids: int = 3, see
         town.save()
     county.geometry = mapping(unary_union([Polygon(g.geometry["coordinates"][0]) for g in d.grids]))
     county.save()
+    # 标准地址: the demo's addresses name the community like a street ("瑞京社区12号")
+    Place.objects.bulk_create([Place(name=c.name, kind=Place.ROAD, area=c) for c in d.communities])
     _departments(d)
     _people(d, hashed, rng)
     GRID_INDEX.refresh(force=True)

@@ -12,6 +12,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 from shapely.geometry import shape
 from shapely.strtree import STRtree
@@ -96,9 +97,9 @@ def omissions(area: Area, start: date, end: date):
 
 
 def omission_counts(area: Area, start: date, end: date) -> dict:
-    qs = CrossCheck.objects.filter(reported_on__range=(start, end), grid__path__startswith=area.path)
-    checked = qs.count()
-    omitted = qs.filter(matched__isnull=True).count()
+    agg = CrossCheck.objects.filter(reported_on__range=(start, end), grid__path__startswith=area.path).aggregate(
+        checked=Count("id"), omitted=Count("id", filter=Q(matched__isnull=True)))
+    checked, omitted = agg["checked"], agg["omitted"]
     return {"checked": checked, "omitted": omitted, "matched": checked - omitted,
             "rate": round(100 * omitted / checked, 1) if checked else None}
 

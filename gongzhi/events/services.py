@@ -445,14 +445,16 @@ def event_reclassify(*, actor, event_id: int, kind: str | None = None, category:
         if urgency not in Urgency._value2member_map_:
             raise Invalid("紧急程度无效", fields={"urgency": "取值无效"})
         changes["urgency"] = urgency
-    ev0 = load(actor, event_id)
-    before = {"kind": ev0.kind, "category": ev0.category.code, "urgency": ev0.urgency}
-    after = {**before, **{k: (v.code if k == "category" else v) for k, v in changes.items()}}
-    hint = suggest(ev0.title, ev0.description, top=1) or {}
-    data = {"before": before, "after": after,
-            "suggested": {h: hint[h][0]["code"] for h in ("kind", "category", "urgency") if hint.get(h)}}
-    return _act(actor, event_id, Action.RECLASSIFY, note=note, at=at, version=version, data=data,
-                mutate=lambda ev, now: dict(changes))
+    data: dict = {}      # filled from the row _act loads; the timeline row is written after mutate
+
+    def mutate(ev, now):
+        before = {"kind": ev.kind, "category": ev.category.code, "urgency": ev.urgency}
+        hint = suggest(ev.title, ev.description, top=1) or {}
+        data.update(before=before, after={**before, **{k: (v.code if k == "category" else v)
+                                                       for k, v in changes.items()}},
+                    suggested={h: hint[h][0]["code"] for h in ("kind", "category", "urgency") if hint.get(h)})
+        return dict(changes)
+    return _act(actor, event_id, Action.RECLASSIFY, note=note, at=at, version=version, data=data, mutate=mutate)
 
 
 def _follow(main: Event, status: Status, now: datetime, changes: Callable[[Event], dict],

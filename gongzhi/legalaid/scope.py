@@ -26,9 +26,12 @@ def office_ids(user) -> frozenset[int]:
 
 
 def lawyer_ids(user) -> frozenset[int]:
-    if not user.is_authenticated:
-        return frozenset()
-    return frozenset(Lawyer.objects.filter(user=user).values_list("id", flat=True))
+    cached = getattr(user, "_gz_aid_lawyer", None)
+    if cached is None:
+        cached = frozenset(Lawyer.objects.filter(user=user).values_list("id", flat=True)) \
+            if user.is_authenticated else frozenset()
+        user._gz_aid_lawyer = cached
+    return cached
 
 
 def visible_applications(user):

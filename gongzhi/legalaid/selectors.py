@@ -61,7 +61,7 @@ def detail(user, app_id: int) -> dict:
         "documents": [{"id": d.id, "doc": d.doc, "title": d.title, "created_at": d.created_at, "sha256": d.sha256}
                       for d in Document.objects.filter(kind=services.KIND, case_id=app.pk)] if full else [],
         "capacities": sorted(caps),
-        "actions": [a.value for a in services.APPLICATION.actions(user, app)],
+        "actions": [a.value for a in services.APPLICATION.actions(user, app, caps)],
         "timeline": timeline(services.KIND, app.pk, AidStatus),
     }
 

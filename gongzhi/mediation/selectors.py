@@ -71,7 +71,7 @@ def detail(user, case_id: int, *, purpose: str = "查看调解案件") -> dict:
         "documents": [{"id": d.id, "doc": d.doc, "title": d.title, "created_at": d.created_at, "sha256": d.sha256}
                       for d in Document.objects.filter(kind=services.KIND, case_id=case.pk)] if full else [],
         "capacities": sorted(caps),
-        "actions": [a.value for a in services.CASE.actions(user, case)],
+        "actions": [a.value for a in services.CASE.actions(user, case, caps)],
         "timeline": timeline(services.KIND, case.pk, CaseStatus),
     }
 

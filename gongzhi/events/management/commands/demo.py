@@ -65,14 +65,20 @@ class Command(BaseCommand):
                 w.terminate()
 
     def _build(self, console, days, per_day):
-        from django.db import transaction
+        from datetime import timedelta
 
+        from django.db import transaction
+        from django.utils import timezone
+
+        from gongzhi.demo.cases import simulate_cases
+        from gongzhi.demo.casework import build_casework
         from gongzhi.demo.district import build_district
         from gongzhi.demo.reference import build_reference
         from gongzhi.demo.simulate import simulate
+        from gongzhi.events.crosscheck import run as crosscheck
+        from gongzhi.stats.rollup import refresh
+        from gongzhi.textclass.service import retrain
         t0 = time.perf_counter()
-        from gongzhi.demo.cases import simulate_cases
-        from gongzhi.demo.casework import build_casework
         with transaction.atomic():
             build_reference()
             district = build_district()
@@ -83,19 +89,8 @@ class Command(BaseCommand):
                              progress=lambda done, total: progress.update(task, completed=done))
         with transaction.atomic():
             stats.update(simulate_cases(district))
-        from gongzhi.stats.rollup import refresh
         refresh(full=True)
-        from datetime import timedelta
-
-        from django.utils import timezone
-
-        from gongzhi.areas.models import Place
-        from gongzhi.events.crosscheck import run as crosscheck
-        # 标准地址: the demo's addresses name the community ("瑞京社区12号")
-        Place.objects.bulk_create([Place(name=c.name, kind=Place.ROAD, area=c) for c in district.communities],
-                                  ignore_conflicts=True)
         console.print(str(crosscheck(timezone.localdate() - timedelta(days=days), timezone.localdate())))
-        from gongzhi.textclass.service import retrain
         try:
             model = retrain()
             console.print(f"分类模型已训练：{model.describe()['heads']['category']['examples']} 条已确认事件")
