@@ -41,7 +41,12 @@ def database_from_url(url: str) -> dict:
         return {"ENGINE": "django.db.backends.postgresql", "NAME": unquote(parsed.path.lstrip("/")),
                 "USER": unquote(parsed.username or ""), "PASSWORD": unquote(parsed.password or ""),
                 "HOST": parsed.hostname or "", "PORT": str(parsed.port or ""),
-                "CONN_MAX_AGE": 60, "CONN_HEALTH_CHECKS": True}
+                "CONN_MAX_AGE": 60, "CONN_HEALTH_CHECKS": True,
+                # Server-side prepared statements for the few queries that ask for them with a
+                # server-binding cursor (the intake insert, ADR 0005); Django's own cursors bind on
+                # the client and never prepare.  Behind PgBouncer in transaction mode this needs
+                # max_prepared_statements (1.21+) or GONGZHI_PG_PREPARE=0.
+                "OPTIONS": {"prepare_threshold": 5 if _bool("GONGZHI_PG_PREPARE", True) else None}}
     raise ImproperlyConfigured(f"GONGZHI_DATABASE_URL: unsupported scheme {parsed.scheme!r}")
 
 

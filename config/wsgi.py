@@ -1,6 +1,22 @@
+"""WSGI entry point.
+
+A request to ``/api/`` that carries a bearer token and no cookie (an app, an integration, the
+hotline system) cannot use a session, CSRF, flash messages, htmx or frame headers; it goes through
+a lean handler with only the middleware it needs and an API-only URL table.  Everything else —
+pages, the admin, API calls made from a logged-in browser — takes the full stack.  Intake is the
+one path hit at volume, and the full stack was about a fifth of its Python time (ADR 0005).
+"""
 import os
 
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-application = get_wsgi_application()
+full_stack = get_wsgi_application()
+
+from gongzhi.api.lean import TokenHandler, wants_lean  # noqa: E402  (needs Django set up)
+
+lean = TokenHandler()
+
+
+def application(environ, start_response):
+    return (lean if wants_lean(environ) else full_stack)(environ, start_response)

@@ -35,7 +35,7 @@ def _detail(request, ev):
 @events.post("", response={200: s.EventDetailOut, 201: s.EventDetailOut, 409: s.ErrorOut, 422: s.ErrorOut},
              summary="上报事件（幂等）")
 def report(request: HttpRequest, payload: s.ReportIn):
-    ev, created = intake.event_report(actor=request.user, data=intake.ReportInput(**payload.dict()))
+    ev, created = intake.event_report(actor=request.user, data=intake.ReportInput(**payload.model_dump()))
     # A new event is answered from the rows just written; a repeat is read back in full.
     return Status(201, selectors.event_detail(request.user, ev)) if created else Status(200, _detail(request, ev))
 

@@ -19,7 +19,7 @@ class ErrorOut(Out):
     fields: dict[str, str] = {}
 
 
-class ReportIn(Schema):
+class ReportIn(BaseModel):
     kind: EventKind
     category: str = Field(description="分类编码")
     description: str = Field(max_length=5000)

@@ -1,0 +1,63 @@
+"""The lean path for token-authenticated API calls (see config/wsgi.py)."""
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.core.handlers.wsgi import WSGIHandler
+from django.http import JsonResponse
+
+# What a token request still needs: security headers and the user's language (errors are read by
+# people).  Session, CSRF, messages, htmx and clickjacking belong to browser sessions.
+LEAN_MIDDLEWARE = [
+    "gongzhi.api.lean.api_only",
+    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+]
+
+
+def wants_lean(environ) -> bool:
+    return (environ.get("PATH_INFO", "").startswith("/api/")
+            and environ.get("HTTP_AUTHORIZATION", "")[:7].lower() == "bearer "
+            and "HTTP_COOKIE" not in environ)
+
+
+def api_only(get_response):
+    """Resolve against the API's URLs only, and start anonymous until the token says who."""
+    def middleware(request):
+        request.urlconf = "config.urls_api"
+        request.user = AnonymousUser()
+        return get_response(request)
+    return middleware
+
+
+class TokenHandler(WSGIHandler):
+    def load_middleware(self, is_async=False):
+        full = settings.MIDDLEWARE
+        try:
+            settings.MIDDLEWARE = LEAN_MIDDLEWARE
+            super().load_middleware(is_async)
+        finally:
+            settings.MIDDLEWARE = full
+
+
+# The lean path resolves against the API's URL table alone, so its errors answer in the API's
+# shape ({code, message, fields}), not with the site's HTML pages (which link to the site's URLs).
+def _error(status: int, code: str, message: str):
+    return JsonResponse({"code": code, "message": message, "fields": {}}, status=status,
+                        json_dumps_params={"ensure_ascii": False})
+
+
+def bad_request(request, exception=None):
+    return _error(400, "bad_request", "请求格式不正确")
+
+
+def permission_denied(request, exception=None):
+    return _error(403, "forbidden", "无权访问")
+
+
+def not_found(request, exception=None):
+    return _error(404, "not_found", "资源不存在")
+
+
+def server_error(request):
+    return _error(500, "server_error", "系统暂时出错，请稍后重试")
