@@ -6,6 +6,8 @@ GONGZHI_SECRET_KEY    required when GONGZHI_DEBUG is off
 GONGZHI_DEBUG         1/0 (default 1 for the embedded demo)
 GONGZHI_ALLOWED_HOSTS comma-separated
 GONGZHI_MEDIA_ROOT    where attachments live (default var/media)
+GONGZHI_PG_PREPARE    1/0 (default 1): server-side prepared statements for the intake insert;
+                      0 behind a pooler that cannot keep them (PgBouncer < 1.21 in transaction mode)
 """
 import os
 from pathlib import Path
