@@ -76,6 +76,12 @@ def _check_template(category: Category, values: dict) -> dict:
             except ValueError:
                 errors[f"fields.{name}"] = f"「{label}」日期格式应为 YYYY-MM-DD"
                 continue
+        elif kind == "text":
+            # Stored as text whatever JSON scalar came (a plate number sent as a number, say).
+            if isinstance(value, (dict, list)):
+                errors[f"fields.{name}"] = f"「{label}」应填写文字"
+                continue
+            value = str(value).strip()
         clean[name] = value
     unknown = set(values) - {s["name"] for s in category.template or []}
     for name in unknown:

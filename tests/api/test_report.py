@@ -133,6 +133,19 @@ def test_attachments_are_checked_by_content(district, as_user, settings):
     assert len(detail["attachments"]) == 1
 
 
+def test_text_fields_are_stored_as_text(district, as_user):
+    """A text field may arrive as any JSON value: a scalar is kept as its text (a number past 64
+    bits included), an object or list is refused with the field's name."""
+    api = as_user("resident1")
+    payload = report_payload(district, kind="dispute", category="dispute-traffic")
+    status, ev = api.post("/events", {**payload, "fields": {"plate": 10**30}})
+    assert status == 201 and ev["fields"] == {"plate": str(10**30)}
+    status, ev = api.post("/events", {**payload, "fields": {"plate": " 闽E·12345 "}})
+    assert status == 201 and ev["fields"] == {"plate": "闽E·12345"}
+    status, err = api.post("/events", {**payload, "fields": {"plate": {"no": 1}}})
+    assert status == 422 and err["fields"]["fields.plate"] == "「车牌号」应填写文字"
+
+
 def test_fuzzed_inputs_that_once_gave_500s(district, as_user):
     """Found by schemathesis: both must be clear 4xx answers."""
     api = as_user("county")
