@@ -16,9 +16,10 @@ from gongzhi.events.models import Category
 from gongzhi.events.operations import OPERATIONS
 
 from . import errors, schemas as s
+from .renderer import FastJSONRenderer
 from .auth import AUTH
 
-api = NinjaAPI(title="共治 gongzhi API", version="1", auth=AUTH, docs_url="/docs",
+api = NinjaAPI(title="共治 gongzhi API", version="1", auth=AUTH, docs_url="/docs", renderer=FastJSONRenderer(),
                description="网格化服务管理：事件上报、分拨、办理、核查、答复、回访的闭环接口。")
 errors.install(api)
 events = Router(tags=["事件"])

@@ -1,0 +1,46 @@
+"""The orjson renderer writes the same JSON as ninja's stdlib one for every kind of value we send."""
+import json
+import uuid
+from datetime import date, datetime, time, timezone as dt_timezone
+from decimal import Decimal
+
+from django.utils.translation import gettext_lazy
+from ninja.renderers import JSONRenderer
+
+from gongzhi.api.renderer import FastJSONRenderer
+from gongzhi.domain.calendar import SHANGHAI
+from gongzhi.domain.enums import Status
+
+
+def both(data):
+    fast = FastJSONRenderer().render(None, data, response_status=200)
+    slow = JSONRenderer().render(None, data, response_status=200)
+    return json.loads(fast), json.loads(slow), fast
+
+
+def test_every_value_kind_reads_the_same():
+    data = {
+        "at": datetime(2026, 11, 2, 9, 30, 15, 123456, tzinfo=SHANGHAI),
+        "utc": datetime(2026, 11, 2, 1, 0, tzinfo=dt_timezone.utc),
+        "naive": datetime(2026, 11, 2, 9, 0),
+        "day": date(2026, 10, 1), "clock": time(23, 59, 59, 999999),
+        "money": Decimal("56000.50"), "id": uuid.UUID(int=7), "status": Status.HANDLING,
+        "label": gettext_lazy("事件"), "text": "小区门口垃圾堆积", "none": None, "flag": True,
+        "nested": [{"at": datetime(2027, 1, 1, tzinfo=SHANGHAI), "n": 1.5}], "empty": {},
+    }
+    fast, slow, raw = both(data)
+    assert fast == slow
+    assert fast["at"] == "2026-11-02T09:30:15.123+08:00"         # Django's milliseconds, not orjson's µs
+    assert fast["utc"] == "2026-11-02T01:00:00Z" and fast["status"] == "handling"
+    assert "小区门口".encode() in raw                              # UTF-8, not \u escapes
+
+
+def test_what_orjson_refuses_falls_back_to_the_stdlib():
+    for data in ({"big": 10**30}, {1: "integer key"}):
+        fast, slow, _ = both(data)
+        assert fast == slow
+
+
+def test_not_a_number_leaves_as_null():
+    """The stdlib would write NaN, which is not JSON; orjson writes null."""
+    assert FastJSONRenderer().render(None, [float("nan")], response_status=200) == b"[null]"
