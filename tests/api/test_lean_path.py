@@ -93,12 +93,14 @@ def test_lean_errors_are_json_in_the_api_shape(district):
     assert status == 401 and body["code"] == "unauthenticated"
 
 
-def test_the_lean_path_speaks_the_callers_language(district):
+def test_the_lean_path_picks_the_language_the_full_stack_picks(district):
     token = ApiToken.issue(district.users["resident1"])
-    _, headers, _ = call("GET", "/api/events", authorization=f"Bearer {token}", accept_language="en")
-    assert headers["Content-Language"] == "en"
-    _, headers, _ = call("GET", "/api/events", authorization=f"Bearer {token}")
-    assert headers["Content-Language"] == "zh-hans"
+    for accept in ("en-GB,en;q=0.9,zh;q=0.5", "zh-CN,zh;q=0.9", "fr-FR", "en", "", "*"):
+        full = Client().get("/api/events", HTTP_AUTHORIZATION=f"Bearer {token}", HTTP_ACCEPT_LANGUAGE=accept)
+        status, headers, _ = call("GET", "/api/events", authorization=f"Bearer {token}", accept_language=accept)
+        assert status == 200 and headers["Content-Language"] == full["Content-Language"], accept
+        assert "Accept-Language" in headers["Vary"]
+    assert call("GET", "/api/events", authorization=f"Bearer {token}", accept_language="en")[1]["Content-Language"] == "en"
 
 
 def test_browser_calls_keep_the_full_stack(district):
