@@ -1,24 +1,37 @@
 """API responses encoded by orjson: the same JSON text as the stdlib encoder for every value we
-send, in a tenth of the time, and UTF-8 Chinese instead of \\u escapes (a third of the bytes)."""
+send, in a tenth of the time, and UTF-8 Chinese instead of \\u escapes (a third of the bytes).
+
+Every aware datetime leaves in the current time zone (Asia/Shanghai, +08:00), the time people
+read: converting here, where each one is written, replaces a walk over every value of every
+response."""
 from __future__ import annotations
 
+from datetime import datetime
+
 import orjson
+from django.utils import timezone
 from ninja.renderers import JSONRenderer
 from ninja.responses import NinjaJSONEncoder
 
-_encoder = NinjaJSONEncoder()
+
+class LocalTimeEncoder(NinjaJSONEncoder):
+    def default(self, o):
+        if type(o) is datetime and o.tzinfo is not None:
+            o = timezone.localtime(o)
+        return super().default(o)   # Django's format: milliseconds and the offset
 
 
-def _default(value):
-    # Datetimes, dates and times go through Django's encoder (OPT_PASSTHROUGH_DATETIME), so they
-    # read as before: milliseconds and the +08:00 offset.  Lazy text, Decimal, UUID, models too.
-    return _encoder.default(value)
+_encoder = LocalTimeEncoder()
 
 
 class FastJSONRenderer(JSONRenderer):
+    encoder_class = LocalTimeEncoder
+
     def render(self, request, data, *, response_status):
         try:
-            return orjson.dumps(data, default=_default, option=orjson.OPT_PASSTHROUGH_DATETIME)
+            # Datetimes, dates and times go through the encoder above (OPT_PASSTHROUGH_DATETIME);
+            # so do lazy text, Decimal, UUID and models.
+            return orjson.dumps(data, default=_encoder.default, option=orjson.OPT_PASSTHROUGH_DATETIME)
         except orjson.JSONEncodeError:
             # What orjson refuses (an integer past 64 bits, a non-text dict key) the stdlib writes.
             return super().render(request, data, response_status=response_status)

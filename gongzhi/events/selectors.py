@@ -1,8 +1,6 @@
 """Reads: what a user sees of an event, masked and scoped."""
 from __future__ import annotations
 
-from datetime import datetime
-
 from django.db.models import Q
 from django.utils import timezone
 
@@ -48,21 +46,10 @@ def remaining(ev: Event, now=None) -> dict | None:
             "overdue": seconds < 0, "hours": round(seconds / 3600, 1), "workdays": workdays}
 
 
-def localized(value, tz=None):
-    """Datetimes leave the API in Asia/Shanghai (+08:00), the time people read."""
-    tz = tz or timezone.get_current_timezone()
-    kind = type(value)              # exact types: this walks every value of every response
-    if kind is dict:
-        return {k: localized(v, tz) for k, v in value.items()}
-    if kind is list:
-        return [localized(v, tz) for v in value]
-    if kind is datetime:
-        return value.astimezone(tz)
-    return value
-
-
 def event_summary(user, ev: Event) -> dict:
-    return localized(_summary(ev))
+    # Datetimes stay aware (UTC from the database): the API renderer writes them in Shanghai
+    # time, the pages' templates likewise.
+    return _summary(ev)
 
 
 def _summary(ev: Event) -> dict:
@@ -88,7 +75,7 @@ def event_detail(user, ev: Event) -> dict:
         "from_status": a.from_status or None, "to_status": a.to_status or None,
         "note": a.note, "reason": a.reason, "data": a.data,
     } for a in ev.actions.all()]
-    return localized({
+    return {
         **_summary(ev),
         "description": ev.description, "fields": ev.fields,
         "orig_lon": ev.orig_lon, "orig_lat": ev.orig_lat, "orig_system": ev.orig_system or None,
@@ -111,7 +98,7 @@ def event_detail(user, ev: Event) -> dict:
         "capacities": sorted(caps),
         "actions": [a.value for a in allowed_actions(Status(ev.status), caps)],
         "timeline": timeline,
-    })
+    }
 
 
 DETAIL_PREFETCH = ("actions", "co_handlers__department", "extensions", "attachments")

@@ -1,4 +1,5 @@
-"""The orjson renderer writes the same JSON as ninja's stdlib one for every kind of value we send."""
+"""The orjson renderer writes the same JSON as the stdlib encoder for every kind of value we send,
+and every aware datetime in Shanghai time."""
 import json
 import uuid
 from datetime import date, datetime, time, timezone as dt_timezone
@@ -7,14 +8,14 @@ from decimal import Decimal
 from django.utils.translation import gettext_lazy
 from ninja.renderers import JSONRenderer
 
-from gongzhi.api.renderer import FastJSONRenderer
+from gongzhi.api.renderer import FastJSONRenderer, LocalTimeEncoder
 from gongzhi.domain.calendar import SHANGHAI
 from gongzhi.domain.enums import Status
 
 
 def both(data):
     fast = FastJSONRenderer().render(None, data, response_status=200)
-    slow = JSONRenderer().render(None, data, response_status=200)
+    slow = json.dumps(data, cls=LocalTimeEncoder)
     return json.loads(fast), json.loads(slow), fast
 
 
@@ -31,7 +32,11 @@ def test_every_value_kind_reads_the_same():
     fast, slow, raw = both(data)
     assert fast == slow
     assert fast["at"] == "2026-11-02T09:30:15.123+08:00"         # Django's milliseconds, not orjson's µs
-    assert fast["utc"] == "2026-11-02T01:00:00Z" and fast["status"] == "handling"
+    assert fast["utc"] == "2026-11-02T09:00:00+08:00" and fast["status"] == "handling"   # UTC → Shanghai
+    assert fast["naive"] == "2026-11-02T09:00:00" and fast["day"] == "2026-10-01"
+    # Apart from the time zone, what ninja's own renderer wrote.
+    stock = json.loads(JSONRenderer().render(None, data, response_status=200))
+    assert {k: v for k, v in stock.items() if k != "utc"} == {k: v for k, v in fast.items() if k != "utc"}
     assert "小区门口".encode() in raw                              # UTF-8, not \u escapes
 
 

@@ -1,5 +1,6 @@
 """Reporting: location, routing with a reason, templates, idempotency, attachments."""
 import io
+import re
 
 from PIL import Image
 
@@ -94,6 +95,21 @@ def test_the_201_answer_equals_a_fresh_read(district, as_user):
     assert status == 201
     assert api.get(f"/events/{created['id']}") == (200, created)
     assert created["reported_at"].endswith("+08:00") and len(created["timeline"]) == 1
+    listed = api.get("/events")[1]
+    stamps = list(_datetimes(created)) + list(_datetimes(listed))
+    assert len(stamps) >= 3 and all(t.endswith("+08:00") for t in stamps), stamps
+
+
+def _datetimes(value):
+    """Every ISO date-time string anywhere in an answer (the renderer writes them in Shanghai time)."""
+    if isinstance(value, dict):
+        for v in value.values():
+            yield from _datetimes(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _datetimes(v)
+    elif isinstance(value, str) and re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d.*", value):
+        yield value
 
 
 def test_a_retry_gets_its_event_even_after_the_category_is_retired(district, as_user):
