@@ -38,5 +38,16 @@ def forget_tokens() -> None:
     _recent.clear()
 
 
-AUTH = [TokenAuth(), SessionAuth()]
+class CookieSessionAuth(SessionAuth):
+    """The browser's session, CSRF-checked — but only when a session cookie is there to check.
+    Without one the call cannot be a session call, and a wrong or expired token deserves a 401
+    ("请先登录"), not ninja's 403 "CSRF check Failed"."""
+
+    def __call__(self, request):
+        if self.param_name not in request.COOKIES:
+            return None
+        return super().__call__(request)
+
+
+AUTH = [TokenAuth(), CookieSessionAuth()]
 User = get_user_model()

@@ -88,9 +88,10 @@ def test_lean_errors_are_json_in_the_api_shape(district):
     assert status == 404 and body["code"] == "not_found" and body["message"]
     status, _, body = call("POST", "/api/events", {"kind": "nope"}, authorization=f"Bearer {token}")
     assert status == 422 and "kind" in json.dumps(body["fields"])
-    # An unknown token is a 401 with a body (the session fallback sees an anonymous user, not a crash).
-    status, _, body = call("GET", "/api/events/1", authorization="Bearer gz_unknown")
-    assert status == 401 and body["code"] == "unauthenticated"
+    # An unknown token is a 401 with a body, reading or writing (no session cookie: no CSRF 403).
+    for method, path in (("GET", "/api/events/1"), ("POST", "/api/events")):
+        status, _, body = call(method, path, report_payload(district), authorization="Bearer gz_unknown")
+        assert status == 401 and body["code"] == "unauthenticated"
 
 
 def test_the_lean_path_picks_the_language_the_full_stack_picks(district):
@@ -111,5 +112,8 @@ def test_browser_calls_keep_the_full_stack(district):
     cookie = "; ".join(f"{k}={v.value}" for k, v in client.cookies.items())
     status, headers, body = call("GET", "/api/me", cookie=cookie)
     assert status == 200 and body["username"] == "resident1"
+    # A write on the session still needs its CSRF token.
+    status, _, _ = call("POST", "/api/events", report_payload(district), cookie=cookie)
+    assert status == 403 and not Event.objects.exists()
     status, headers, _ = call("GET", "/login/")
     assert status == 200 and headers.get("X-Frame-Options") == "DENY"

@@ -35,6 +35,10 @@ def test_a_token_reports_as_its_user_and_is_stored_hashed(district):
 def test_unknown_and_deactivated_tokens_are_refused(district):
     status, body = _post("gz_not-a-token", report_payload(district))
     assert status == 401 and body
+    # With CSRF enforced as in production: still a 401 that says to log in, not a CSRF 403.
+    r = Client(enforce_csrf_checks=True).post("/api/events", json.dumps(report_payload(district)),
+                                               content_type="application/json", HTTP_AUTHORIZATION="Bearer gz_x")
+    assert r.status_code == 401 and json.loads(r.content)["code"] == "unauthenticated"
     user = district.users["resident3"]
     key = ApiToken.issue(user)
     assert _post(key, report_payload(district, client_key="t-2"))[0] == 201
