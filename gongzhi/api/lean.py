@@ -38,7 +38,7 @@ def api_only(get_response):
 def api_language(get_response):
     """LocaleMiddleware's choice for a call with no cookie and no language prefix in its path:
     Django's own reading of Accept-Language, remembered per header value.  LocaleMiddleware
-    spent a sixth of a lean report's instructions checking cookie and path every time."""
+    spent 6% of a lean report's instructions checking cookie and path every time."""
     def middleware(request):
         lang = _language(request.META.get("HTTP_ACCEPT_LANGUAGE", ""))
         translation.activate(lang)
