@@ -161,7 +161,7 @@ def main():
     print(f"latency:                   p50 {res['p50']:.1f} ms, p95 {res['p95']:.1f} ms, p99 {res['p99']:.1f} ms")
     print(f"rows stored / 201 answers: {stored:,} / {int(res['created']):,}")
     print(f"ratio intake/own statement: {rate / own:.3f}  (the rest of a report's cost is Python: HTTP, Django, ninja, ours)")
-    print(f"ratio intake/pgbench:      {rate / tps:.3f}  (each intake: one prepared statement writing 2 rows, 19 index entries, 8 foreign-key checks)")
+    print(f"ratio intake/pgbench:      {rate / tps:.3f}  (each intake: one prepared statement writing 2 rows, up to 19 index entries, 8 foreign-key checks)")
     n = max(res["created"], 1)
     ms = {k: 1000 * (cpu1[k] - cpu0[k]) / n for k in cpu0}
     ms["wrk"] = 1000 * (wrk1.ru_utime + wrk1.ru_stime - wrk0.ru_utime - wrk0.ru_stime) / n
