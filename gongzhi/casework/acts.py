@@ -20,7 +20,7 @@ from gongzhi.domain.workflow import allowed_actions, transition
 from gongzhi.events.errors import DOMAIN_ERRORS, Conflict, NotFound, from_domain
 from gongzhi.events.intake import actor_name
 
-from .models import CaseKind, CaseLog, Notice
+from .models import AccessLog, CaseKind, CaseLog, Document, Notice
 
 
 @dataclass(frozen=True)
@@ -82,6 +82,12 @@ def timeline(kind: CaseKind, case_id: int, statuses) -> list[dict]:
             for r in CaseLog.objects.filter(kind=kind, case_id=case_id)]
 
 
+def documents(kind: CaseKind, case_id: int) -> list[dict]:
+    """The documents written for a case, as its detail lists them (the files come by document_for)."""
+    return [{"id": d.id, "doc": d.doc, "title": d.title, "created_at": d.created_at, "sha256": d.sha256}
+            for d in Document.objects.filter(kind=kind, case_id=case_id)]
+
+
 def notify(kind: CaseKind, case_id: int, subject: str, people: list[tuple[str, str]], text: str,
            at: datetime) -> int:
     """Queue one notice per (name, phone); people without a phone still get a row (served at the desk)."""
@@ -93,7 +99,6 @@ def notify(kind: CaseKind, case_id: int, subject: str, people: list[tuple[str, s
 
 def document_for(ct: CaseType, user, case_id: int, doc_id: int, sees_personal: Callable[[set], bool]):
     """A case's document, only for those who read its parties in full (it names them); logged."""
-    from .models import AccessLog, Document
     case = ct.load(user, case_id)
     doc = Document.objects.filter(kind=ct.kind, case_id=case.pk, pk=doc_id).first()
     if doc is None or not sees_personal(ct.capacities(user, case)):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from gongzhi.casework.acts import document_for, timeline
+from gongzhi.casework.acts import document_for, documents, timeline
 from gongzhi.casework.models import AccessLog, Document
 from gongzhi.domain.legalaid import AidStatus, Matter, Penalty, Specialty
 
@@ -58,8 +58,7 @@ def detail(user, app_id: int) -> dict:
         "concluded_at": app.concluded_at, "result": app.result if full else "", "recovered": app.recovered,
         "review_score": app.review_score, "review_grade": app.review_grade, "satisfaction": app.satisfaction,
         "reviews": [{"expert": r.expert, "score": r.score, "comment": r.comment} for r in app.reviews.all()],
-        "documents": [{"id": d.id, "doc": d.doc, "title": d.title, "created_at": d.created_at, "sha256": d.sha256}
-                      for d in Document.objects.filter(kind=services.KIND, case_id=app.pk)] if full else [],
+        "documents": documents(services.KIND, app.pk) if full else [],
         "capacities": sorted(caps),
         "actions": [a.value for a in services.APPLICATION.actions(user, app, caps)],
         "timeline": timeline(services.KIND, app.pk, AidStatus),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from gongzhi.casework.acts import document_for, timeline
+from gongzhi.casework.acts import document_for, documents, timeline
 from gongzhi.casework.models import AccessLog, Document
 from gongzhi.domain.mediation import CaseStatus, OrgKind, RiskLevel, SessionMode, Source
 
@@ -68,8 +68,7 @@ def detail(user, case_id: int, *, purpose: str = "查看调解案件") -> dict:
                       "reminded": x.reminded_at is not None} for x in case.sessions.all()],
         "recusals": [{"mediator": r.mediator.name, "reason": r.reason, "by_party": r.by_party, "at": r.at}
                      for r in case.recusals.select_related("mediator")],
-        "documents": [{"id": d.id, "doc": d.doc, "title": d.title, "created_at": d.created_at, "sha256": d.sha256}
-                      for d in Document.objects.filter(kind=services.KIND, case_id=case.pk)] if full else [],
+        "documents": documents(services.KIND, case.pk) if full else [],
         "capacities": sorted(caps),
         "actions": [a.value for a in services.CASE.actions(user, case, caps)],
         "timeline": timeline(services.KIND, case.pk, CaseStatus),
