@@ -7,6 +7,7 @@ Everything is derived from the user's role assignments:
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Q
@@ -36,6 +37,17 @@ class Scope:
     @property
     def is_staff_anywhere(self) -> bool:
         return self.is_admin or bool(self.areas) or bool(self.departments)
+
+
+def ids_once(user, name: str, ids: Callable[[], Iterable[int]]) -> frozenset[int]:
+    """Ids a user stands for (their mediation organisations, aid offices, lawyer records), read
+    once and kept on the user object, which lives for one request: menus, lists and capacity
+    checks of one page all ask."""
+    cached = getattr(user, name, None)
+    if cached is None:
+        cached = frozenset(ids()) if user.is_authenticated else frozenset()
+        setattr(user, name, cached)
+    return cached
 
 
 def scope_of(user) -> Scope:

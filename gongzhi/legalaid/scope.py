@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.db.models import Q
 
 from gongzhi.domain.legalaid import AidCapacity
-from gongzhi.events.scope import scope_of
+from gongzhi.events.scope import ids_once, scope_of
 
 from .models import Application, Lawyer
 
@@ -17,21 +17,11 @@ C = AidCapacity
 
 
 def office_ids(user) -> frozenset[int]:
-    cached = getattr(user, "_gz_aid_offices", None)
-    if cached is None:
-        cached = frozenset(user.aid_offices.filter(active=True).values_list("id", flat=True)) \
-            if user.is_authenticated else frozenset()
-        user._gz_aid_offices = cached
-    return cached
+    return ids_once(user, "_gz_aid_offices", lambda: user.aid_offices.filter(active=True).values_list("id", flat=True))
 
 
 def lawyer_ids(user) -> frozenset[int]:
-    cached = getattr(user, "_gz_aid_lawyer", None)
-    if cached is None:
-        cached = frozenset(Lawyer.objects.filter(user=user).values_list("id", flat=True)) \
-            if user.is_authenticated else frozenset()
-        user._gz_aid_lawyer = cached
-    return cached
+    return ids_once(user, "_gz_aid_lawyer", lambda: Lawyer.objects.filter(user=user).values_list("id", flat=True))
 
 
 def visible_applications(user):

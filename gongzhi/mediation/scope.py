@@ -10,7 +10,7 @@ from django.db.models import Q
 
 from gongzhi.domain.enums import CENTRE_ROLES, Role
 from gongzhi.domain.mediation import CaseCapacity
-from gongzhi.events.scope import scope_of
+from gongzhi.events.scope import ids_once, scope_of
 
 from .models import Case, Mediator
 
@@ -18,11 +18,8 @@ C = CaseCapacity
 
 
 def org_ids(user) -> frozenset[int]:
-    cached = getattr(user, "_gz_mediation_orgs", None)
-    if cached is None:
-        cached = frozenset(Mediator.objects.filter(user=user, active=True).values_list("org_id", flat=True))
-        user._gz_mediation_orgs = cached
-    return cached
+    return ids_once(user, "_gz_mediation_orgs",
+                    lambda: Mediator.objects.filter(user=user, active=True).values_list("org_id", flat=True))
 
 
 def _area_paths(user) -> list[str]:
