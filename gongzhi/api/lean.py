@@ -56,6 +56,8 @@ def _language(accept: str) -> str:
 
 
 class TokenHandler(WSGIHandler):
+    # Django builds a handler's chain from settings.MIDDLEWARE alone: lend it the lean list for the
+    # one call, made once per process when config.wsgi is imported.
     def load_middleware(self, is_async=False):
         full = settings.MIDDLEWARE
         try:
