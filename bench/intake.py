@@ -7,9 +7,11 @@
 3. granian WSGI serving gongzhi; wrk (bench/intake.lua) POSTs /api/events, each a new report with
    its own idempotency key: authenticate, locate the grid, route, validate, insert event + timeline
    row, answer 201 with the event's detail. The rows stored are counted against the 201 answers.
-Prints events/s, latency percentiles, the ratio to pgbench, errors (must be 0), and the CPU each
-report cost the server and PostgreSQL (from /proc, so the figure holds whatever else the shared host
-is doing) with the rate that CPU budget allows on this machine's cores.
+4. The bare ceiling (bench/bare_intake.py): the same granian, wrk and statement with no Django and
+   no domain work, so the host's own limit is measured in the same minutes.
+Prints events/s, latency percentiles, the ratios to the bare ceiling and to pgbench, errors (must
+be 0), and the CPU each report cost the server and PostgreSQL (from /proc, so the figure holds
+whatever else the shared host is doing) with the rate that CPU budget allows on this machine's cores.
 """
 import argparse
 import http.client
@@ -48,7 +50,7 @@ def cpu_by_program() -> dict[str, float]:
         seconds = (int(rest[11]) + int(rest[12])) / tick
         if comm == "postgres":
             used["postgres"] += seconds
-        elif b"granian" in cmdline and b"config.wsgi" in cmdline:
+        elif b"granian" in cmdline and (b"config.wsgi" in cmdline or b"bare_intake" in cmdline):
             used["granian"] += seconds
     return used
 
@@ -74,29 +76,32 @@ def pgbench_tps(seconds: int) -> float:
     return float(re.search(r"tps = ([\d.]+)", r.stdout).group(1))
 
 
-def pgbench_intake_statement(seconds: int, user, lon: float, lat: float) -> float:
-    """The intake's own INSERT (event + first timeline row), prepared, straight from pgbench: what
-    PostgreSQL alone could take on this machine if no Python ran at all."""
+def intake_statement(user, lon: float, lat: float) -> dict:
+    """The intake's own INSERT (event + first timeline row) and its two JSON rows, made by
+    gongzhi's code from one real report; the event's number is left as @N@."""
     from django.utils import timezone
 
     from gongzhi.events import intake, writes
-    from gongzhi.events.models import Event, EventAction
     data = intake.ReportInput(kind="complaint", category="urban-appearance", description="小区门口垃圾堆积多日无人清运",
                               lon=lon, lat=lat)
     event, action = intake._prepare(user, data, data.digest(), timezone.now())
     event.number = "@N@"
+    return {"sql": writes._sql("postgresql")[0], "event": writes._row_json(event),
+            "action": writes._row_json(action, skip=frozenset({"event_id"}))}
 
-    def literal(obj, fields, skip=()):
+
+def pgbench_intake_statement(seconds: int, stmt: dict) -> float:
+    """The intake statement, prepared, straight from pgbench: what PostgreSQL alone could take on
+    this machine if no Python ran at all."""
+    def literal(text):
         # pgbench reads every ":word" as a variable: the JSON gets spaced separators, and a colon
         # inside a value (a time of day) is written as its JSON escape.
-        text = json.dumps(json.loads(writes._row_json(obj, fields, skip)), ensure_ascii=False, separators=(", ", ": "))
+        text = json.dumps(json.loads(text), ensure_ascii=False, separators=(", ", ": "))
         return re.sub(r":(?=\w)", r"\\u003a", text).replace("'", "''")
 
-    row = literal(event, writes._fields(Event)).replace('"@N@"', "\"' || :n || '\"")
-    act = literal(action, writes._fields(EventAction), skip={"event_id"})
-    sql, _ = writes._sql("postgresql")
-    script = "\\set n random(1, 999999999999)\n" + sql.replace("%s::json", f"('{row}')::json", 1).replace(
-        "%s::json", f"('{act}')::json", 1) + ";\n"
+    row = literal(stmt["event"]).replace('"@N@"', "\"' || :n || '\"")
+    script = "\\set n random(1, 999999999999)\n" + stmt["sql"].replace("%s::json", f"('{row}')::json", 1).replace(
+        "%s::json", f"('{literal(stmt['action'])}')::json", 1) + ";\n"
     with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as f:
         f.write(script)
     r = subprocess.run(["pgbench", "-h", "127.0.0.1", "-U", "postgres", "-n", "-c", "8", "-j", "2", "-T",
@@ -104,38 +109,14 @@ def pgbench_intake_statement(seconds: int, user, lon: float, lat: float) -> floa
     return float(re.search(r"tps = ([\d.]+)", r.stdout).group(1))
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--seconds", type=int, default=15)
-    ap.add_argument("--connections", type=int, default=16, help="wrk connections")
-    ap.add_argument("--workers", type=int, default=2, help="granian worker processes")
-    ap.add_argument("--threads", type=int, default=2, help="granian blocking threads per worker")
-    ap.add_argument("--granian", default="", help="extra granian options, e.g. '--runtime-mode st'")
-    args = ap.parse_args()
-    if shutil.which("wrk") is None:
-        sys.exit("wrk is needed: apt-get install -y wrk")
-    url = fresh_database()
-    d = build_district()
-    from shapely.geometry import shape
-
-    from gongzhi.accounts.models import ApiToken
+def serve_and_drive(app: str, env: dict, args) -> tuple[dict, dict, int]:
+    """Serve `app` with granian, warm it up, drive it with wrk: (wrk's figures, CPU ms per 201 by
+    program, rows stored)."""
     from gongzhi.events.models import Event
-    token = ApiToken.issue(d.users["resident1"], "bench")
-    points = ";".join("%.6f,%.6f" % shape(g.geometry).representative_point().coords[0] for g in d.grids)
-
-    tps = pgbench_tps(args.seconds)
-    print(f"pgbench single-row INSERT: {tps:,.0f} tps (8 clients)")
-    first = shape(d.grids[0].geometry).representative_point()
-    own = pgbench_intake_statement(args.seconds, d.users["resident1"], first.x, first.y)
-    print(f"pgbench intake statement:  {own:,.0f} tps (8 clients, prepared: PostgreSQL alone, no Python)")
-
-    env = {**os.environ, "GONGZHI_DATABASE_URL": url, "GONGZHI_DEBUG": "0", "GONGZHI_SECRET_KEY": "bench",
-           "GONGZHI_ALLOWED_HOSTS": "127.0.0.1", "GONGZHI_LOG_LEVEL": "WARNING",
-           "GZ_TOKEN": token, "GZ_POINTS": points}
     server = subprocess.Popen([sys.executable, "-m", "granian", "--interface", "wsgi", "--host", "127.0.0.1",
                                "--port", str(PORT), "--workers", str(args.workers),
                                "--blocking-threads", str(args.threads), "--backpressure", str(args.threads * 4),
-                               "--log-level", "warning", *args.granian.split(), "config.wsgi:application"],
+                               "--log-level", "warning", *args.granian.split(), app],
                               cwd=ROOT, env=env)
     try:
         for _ in range(100):
@@ -155,22 +136,71 @@ def main():
     finally:
         server.terminate()
         server.wait(10)
+    n = max(res["created"], 1)
+    ms = {k: 1000 * (cpu1[k] - cpu0[k]) / n for k in cpu0}
+    ms["wrk"] = 1000 * (wrk1.ru_utime + wrk1.ru_stime - wrk0.ru_utime - wrk0.ru_stime) / n
+    return res, ms, stored
+
+
+def cpu_line(ms: dict, rate: float) -> str:
+    total = sum(ms.values())
+    return (f"granian {ms['granian']:.2f} ms + PostgreSQL {ms['postgres']:.2f} ms + wrk {ms['wrk']:.2f} ms = "
+            f"{total:.2f} ms; busy {total * rate / 1000:.2f} of {os.cpu_count()} cores"
+            f" → {os.cpu_count() * 1000 / total:,.0f} reports/s if all were ours")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--seconds", type=int, default=15)
+    ap.add_argument("--connections", type=int, default=16, help="wrk connections")
+    ap.add_argument("--workers", type=int, default=2, help="granian worker processes")
+    ap.add_argument("--threads", type=int, default=2, help="granian blocking threads per worker")
+    ap.add_argument("--granian", default="", help="extra granian options, e.g. '--runtime-mode st'")
+    args = ap.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is needed: apt-get install -y wrk")
+    url = fresh_database()
+    d = build_district()
+    from shapely.geometry import shape
+
+    from gongzhi.accounts.models import ApiToken
+    token = ApiToken.issue(d.users["resident1"], "bench")
+    points = ";".join("%.6f,%.6f" % shape(g.geometry).representative_point().coords[0] for g in d.grids)
+
+    tps = pgbench_tps(args.seconds)
+    print(f"pgbench single-row INSERT: {tps:,.0f} tps (8 clients)")
+    first = shape(d.grids[0].geometry).representative_point()
+    stmt = intake_statement(d.users["resident1"], first.x, first.y)
+    own = pgbench_intake_statement(args.seconds, stmt)
+    print(f"pgbench intake statement:  {own:,.0f} tps (8 clients, prepared: PostgreSQL alone, no Python)")
+
+    env = {**os.environ, "GONGZHI_DATABASE_URL": url, "GONGZHI_DEBUG": "0", "GONGZHI_SECRET_KEY": "bench",
+           "GONGZHI_ALLOWED_HOSTS": "127.0.0.1", "GONGZHI_LOG_LEVEL": "WARNING",
+           "GZ_TOKEN": token, "GZ_POINTS": points}
+    res, ms, stored = serve_and_drive("config.wsgi:application", env, args)
     rate = res["created"] / args.seconds
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False, encoding="utf-8") as f:
+        json.dump(stmt, f)
+    bare_env = {**env, "GZ_BARE": f.name, "PYTHONPATH": str(ROOT / "bench")}
+    bare, bare_ms, _ = serve_and_drive("bare_intake:application", bare_env, args)
+    bare_rate = bare["created"] / args.seconds
+
     print(f"intake over HTTP:          {rate:,.0f} events/s ({int(res['created']):,} events in {args.seconds}s, "
           f"wrk {args.connections} connections, {args.workers} granian workers × {args.threads} threads)")
     print(f"latency:                   p50 {res['p50']:.1f} ms, p95 {res['p95']:.1f} ms, p99 {res['p99']:.1f} ms")
     print(f"rows stored / 201 answers: {stored:,} / {int(res['created']):,}")
-    print(f"ratio intake/own statement: {rate / own:.3f}  (the rest of a report's cost is Python: HTTP, Django, ninja, ours)")
-    print(f"ratio intake/pgbench:      {rate / tps:.3f}  (each intake: one prepared statement writing 2 rows, up to 19 index entries, 8 foreign-key checks)")
-    n = max(res["created"], 1)
-    ms = {k: 1000 * (cpu1[k] - cpu0[k]) / n for k in cpu0}
-    ms["wrk"] = 1000 * (wrk1.ru_utime + wrk1.ru_stime - wrk0.ru_utime - wrk0.ru_stime) / n
-    total = sum(ms.values())
-    print(f"CPU per report:            granian {ms['granian']:.2f} ms + PostgreSQL {ms['postgres']:.2f} ms"
-          f" + wrk {ms['wrk']:.2f} ms = {total:.2f} ms; busy {total * rate / 1000:.2f} of {os.cpu_count()} cores"
-          f" → {os.cpu_count() * 1000 / total:,.0f} reports/s if all were ours")
+    print(f"CPU per report:            {cpu_line(ms, rate)}")
     print(f"errors:                    {int(res['other'])} non-201, {int(res['errors'])} socket errors")
-    print(f"target ≥ 800 events/s:     {'MET' if rate >= 800 else 'NOT MET'}")
+    print(f"bare ceiling over HTTP:    {bare_rate:,.0f} events/s (bench/bare_intake.py: granian + psycopg + the same "
+          f"statement; no Django, no validation, no routing; {int(bare['other'] + bare['errors'])} errors)")
+    print(f"  its CPU per report:      {cpu_line(bare_ms, bare_rate)}")
+    print(f"ratio intake/bare ceiling: {rate / bare_rate:.3f}  (the share of the bare rate left once gongzhi's "
+          "own Python runs)")
+    print(f"ratio intake/own statement: {rate / own:.3f}  (the statement alone in pgbench, no HTTP or Python)")
+    print(f"ratio intake/pgbench:      {rate / tps:.3f}  (each intake: one prepared statement writing 2 rows, "
+          "up to 19 index entries, 8 foreign-key checks)")
+    print(f"target ≥ 800 events/s:     {'MET' if rate >= 800 else 'NOT MET'}"
+          f"{'' if bare_rate >= 800 else f' (the bare ceiling itself is {bare_rate:,.0f}/s here)'}")
 
 
 if __name__ == "__main__":

@@ -68,13 +68,20 @@ def _summary(ev: Event) -> dict:
     }
 
 
+def _rows(ev: Event, relation: str) -> list:
+    """A relation's rows, straight from the prefetch cache when it holds them: building a related
+    manager to reach that cache was a third of a detail's Python time (four per detail)."""
+    cached = getattr(ev, "_prefetched_objects_cache", {})
+    return cached[relation] if relation in cached else list(getattr(ev, relation).all())
+
+
 def event_detail(user, ev: Event) -> dict:
     caps = capacities(user, ev)
     timeline = [{
         "action": a.action, "label": Action(a.action).label, "actor": a.actor_name, "at": a.at,
         "from_status": a.from_status or None, "to_status": a.to_status or None,
         "note": a.note, "reason": a.reason, "data": a.data,
-    } for a in ev.actions.all()]
+    } for a in _rows(ev, "actions")]
     return {
         **_summary(ev),
         "description": ev.description, "fields": ev.fields,
@@ -90,11 +97,11 @@ def event_detail(user, ev: Event) -> dict:
         "split_from": ev.split_from.number if ev.split_from_id else None,
         "co_handlers": [{"department": c.department.name, "code": c.department.code, "role": c.role,
                          "check_in_due_at": c.check_in_due_at, "checked_in_at": c.checked_in_at}
-                        for c in ev.co_handlers.all()],
+                        for c in _rows(ev, "co_handlers")],
         "extensions": [{"id": x.id, "workdays": x.workdays, "reason": x.reason, "state": x.state,
-                        "requested_at": x.requested_at, "decided_at": x.decided_at} for x in ev.extensions.all()],
+                        "requested_at": x.requested_at, "decided_at": x.decided_at} for x in _rows(ev, "extensions")],
         "attachments": [{"id": a.id, "kind": a.kind, "mime": a.mime, "size": a.size, "url": a.file.url}
-                        for a in ev.attachments.all()],
+                        for a in _rows(ev, "attachments")],
         "capacities": sorted(caps),
         "actions": [a.value for a in allowed_actions(Status(ev.status), caps)],
         "timeline": timeline,

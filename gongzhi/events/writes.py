@@ -20,6 +20,7 @@ from functools import cache
 import orjson
 import psycopg
 from django.db import OperationalError, connection, transaction
+from django.db.models import DateField, Field
 
 from .models import Event, EventAction
 
@@ -37,12 +38,32 @@ def _json_default(value):
     return str(value)          # Decimal, lazy text: PostgreSQL parses their text form
 
 
-def _row_json(obj, fields, skip=()) -> str:
+def _reads_attribute(f) -> bool:
+    """Whether ``pre_save`` would only read the attribute: Field's own, or a date that is not
+    auto_now(_add)."""
+    return type(f).pre_save is Field.pre_save or (
+        isinstance(f, DateField) and not (f.auto_now or f.auto_now_add))
+
+
+@cache
+def _row_plan(model, skip: frozenset) -> tuple[tuple, tuple]:
+    fields = [f for f in _fields(model) if f.attname not in skip]
+    return (tuple((f.column, f.attname) for f in fields if _reads_attribute(f)),
+            tuple(f for f in fields if not _reads_attribute(f)))
+
+
+def _row_json(obj, skip: frozenset = frozenset()) -> str:
     """One row as a JSON object keyed by column, for ``json_populate_record``: one parameter per
     row instead of ~60 keeps psycopg's query cache in play and the adaptation in C.  orjson
-    writes datetimes (aware, RFC 3339), dates, UUIDs and enums itself."""
-    return orjson.dumps({f.column: f.pre_save(obj, True) for f in fields if f.attname not in skip},
-                        default=_json_default).decode()
+    writes datetimes (aware, RFC 3339), dates, UUIDs and enums itself.  Plain values are read
+    from the instance directly; only fields that compute on save (auto_now) run ``pre_save``:
+    calling it for all 60 columns was two thirds of this function's time."""
+    plain, computed = _row_plan(type(obj), skip)
+    values = obj.__dict__
+    row = {column: values[attname] for column, attname in plain}
+    for f in computed:
+        row[f.column] = f.pre_save(obj, True)
+    return orjson.dumps(row, default=_json_default).decode()
 
 
 @cache
@@ -92,7 +113,7 @@ def insert_report(event: Event, action: EventAction) -> bool:
     """Insert both rows; False (and nothing written) when a unique constraint already holds them."""
     first, second = _sql(connection.vendor)
     if not second:
-        params = [_row_json(event, _fields(Event)), _row_json(action, _fields(EventAction), skip={"event_id"})]
+        params = [_row_json(event), _row_json(action, skip=frozenset({"event_id"}))]
         row = _execute_pg(first, params)
         if row is None:
             return False

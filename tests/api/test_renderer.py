@@ -49,3 +49,17 @@ def test_what_orjson_refuses_falls_back_to_the_stdlib():
 def test_not_a_number_leaves_as_null():
     """The stdlib would write NaN, which is not JSON; orjson writes null."""
     assert FastJSONRenderer().render(None, [float("nan")], response_status=200) == b"[null]"
+
+
+def test_the_active_time_zone_is_read_per_response():
+    """The zone is looked up once per response: a zone activated for a request still applies, to
+    every datetime of a long list, exactly as the stdlib encoder writes it."""
+    from django.utils import timezone
+    data = [{"at": datetime(2026, 11, 2, 1, minute, 5, 250000 * (minute % 2), tzinfo=dt_timezone.utc)}
+            for minute in range(60)]
+    for zone, suffix in (("Asia/Urumqi", "+06:00"), ("UTC", "Z"), ("Asia/Shanghai", "+08:00")):
+        with timezone.override(zone):
+            fast, slow, _ = both(data)
+        assert fast == slow
+        assert all(row["at"].endswith(suffix) for row in fast)
+    assert fast[1]["at"] == "2026-11-02T09:01:05.250+08:00"
