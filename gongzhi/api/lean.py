@@ -31,7 +31,12 @@ def api_only(get_response):
     def middleware(request):
         request.urlconf = "config.urls_api"
         request.user = AnonymousUser()
-        return get_response(request)
+        response = get_response(request)
+        if response.status_code == 404 and settings.DEBUG and "json" not in response.get("Content-Type", ""):
+            # DEBUG (the demo) answers an unknown path with Django's HTML page whatever handler404
+            # says; an app or integration reads JSON either way.
+            return not_found(request)
+        return response
     return middleware
 
 

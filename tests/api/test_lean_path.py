@@ -94,6 +94,17 @@ def test_lean_errors_are_json_in_the_api_shape(district):
         assert status == 401 and body["code"] == "unauthenticated"
 
 
+def test_an_unknown_path_is_json_even_in_debug(district, settings):
+    """The demo runs with DEBUG on, where Django would answer with its HTML technical page."""
+    token = ApiToken.issue(district.users["resident1"])
+    settings.DEBUG = True
+    status, headers, body = call("GET", "/api/no-such-thing", authorization=f"Bearer {token}")
+    assert status == 404 and body == {"code": "not_found", "message": "资源不存在", "fields": {}}
+    # A 404 the API itself answers (an event out of reach) keeps its own JSON body.
+    status, _, body = call("GET", "/api/events/999999", authorization=f"Bearer {token}")
+    assert status == 404 and body["code"] == "not_found"
+
+
 def test_the_lean_path_picks_the_language_the_full_stack_picks(district):
     token = ApiToken.issue(district.users["resident1"])
     for accept in ("en-GB,en;q=0.9,zh;q=0.5", "zh-CN,zh;q=0.9", "fr-FR", "en", "", "*"):
