@@ -19,7 +19,12 @@ from . import errors, schemas as s
 from .renderer import FastJSONRenderer
 from .auth import AUTH
 
-api = NinjaAPI(title="共治 gongzhi API", version="1", auth=AUTH, docs_url="/docs", renderer=FastJSONRenderer(),
+class GongzhiAPI(NinjaAPI):
+    def get_openapi_schema(self, **kwargs):
+        return errors.document(super().get_openapi_schema(**kwargs))
+
+
+api = GongzhiAPI(title="共治 gongzhi API", version="1", auth=AUTH, docs_url="/docs", renderer=FastJSONRenderer(),
                description="网格化服务管理：事件上报、分拨、办理、核查、答复、回访的闭环接口。")
 errors.install(api)
 events = Router(tags=["事件"])
@@ -231,7 +236,7 @@ def hotline_push(request, orders: list[HotlineOrder]):
 
 
 @hotline.get("/feedback", response={200: list[dict], 403: s.ErrorOut}, summary="热线工单办理结果回传")
-def hotline_feedback(request, since: datetime | None = None):
+def hotline_feedback(request, since: intake.Moment | None = None):
     from gongzhi.events import hotline as hl
     _hotline_allowed(request.user)
     return hl.feedback(since)

@@ -34,5 +34,40 @@ def install(api) -> None:
 
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError):
-        return api.create_response(request, {"code": "error", "message": str(exc), "fields": {}},
+        # ninja raises these itself, in English: a body that is not JSON, a session call without
+        # its CSRF token.  Our own code raises ServiceError.
+        code, message = NINJA_ERRORS.get(exc.status_code, ("error", str(exc)))
+        return api.create_response(request, {"code": code, "message": message, "fields": {}},
                                    status=exc.status_code)
+
+
+NINJA_ERRORS = {
+    400: ("bad_request", "请求内容无法解析：请提交有效的 JSON"),
+    403: ("csrf_failed", "页面已过期或缺少安全校验（CSRF），请刷新页面后重试"),
+}
+
+
+# What any operation can answer besides what it declares, by what it takes: input that does not
+# parse (or carries U+0000, gongzhi.web.guards), a token that does not hold, a parameter of the
+# wrong type, a path to nothing.
+_ERROR_REF = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}}
+_COMMON = {
+    "400": "请求无法解析（不是有效的 JSON 或表单），或文字中含空字符 U+0000",
+    "401": "未登录或令牌无效",
+    "404": "对象不存在或不在您的管辖范围内",
+    "422": "参数或字段不合要求（fields 标出每一处）",
+}
+
+
+def document(schema: dict) -> dict:
+    """Add the error answers every operation shares to the OpenAPI schema, once, here: clients
+    and fuzzers then know each status code an operation can give and its body's shape."""
+    for path, methods in schema.get("paths", {}).items():
+        for op in methods.values():
+            responses = op.setdefault("responses", {})
+            takes_params = bool(op.get("parameters")) or "requestBody" in op
+            for code, applies in (("400", takes_params), ("401", bool(op.get("security"))),
+                                  ("404", "{" in path), ("422", takes_params)):
+                if applies and code not in responses and int(code) not in responses:
+                    responses[code] = {"description": _COMMON[code], **_ERROR_REF}
+    return schema

@@ -11,11 +11,12 @@ from django.http import JsonResponse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
-# What a token request still needs: security headers and the user's language (labels and errors
-# are read by people).  Session, CSRF, messages, htmx and clickjacking belong to browser sessions.
+# What a token request still needs: security headers, no NUL characters (gongzhi.web.guards) and
+# the user's language (labels and errors are read by people).  Session, CSRF, messages, htmx and clickjacking belong to browser sessions.
 LEAN_MIDDLEWARE = [
     "gongzhi.api.lean.api_only",
     "django.middleware.security.SecurityMiddleware",
+    "gongzhi.web.guards.refuse_nul",
     "gongzhi.api.lean.api_language",
 ]
 

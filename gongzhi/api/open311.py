@@ -215,10 +215,14 @@ def _search(request):
 def _date(value: str | None, name: str) -> datetime | None:
     if not value:
         return None
-    dt = parse_datetime(value.replace(" ", "+"))
-    if dt is None:
-        raise Open311Error(400, f"{name} must be a w3 datetime, e.g. 2026-11-01T00:00:00+08:00")
-    return dt if timezone.is_aware(dt) else timezone.make_aware(dt)
+    try:
+        # A "+" arrives as a space when the client did not encode it.
+        dt = parse_datetime(value.replace(" ", "+"))
+        if dt is not None:
+            return intake.sane_moment(dt)
+    except ValueError:      # well-formed but impossible (month 13), or out of range
+        pass
+    raise Open311Error(400, f"{name} must be a w3 datetime, e.g. 2026-11-01T00:00:00+08:00")
 
 
 def _out(e: Event) -> dict:

@@ -5,6 +5,7 @@ from ninja import Schema
 from pydantic import BaseModel, Field
 
 from gongzhi.domain.enums import Channel, CoordSystem, EventKind, Urgency
+from gongzhi.events.intake import Coordinate
 
 
 class Out(BaseModel):
@@ -27,8 +28,8 @@ class ReportIn(BaseModel):
     urgency: Urgency = Urgency.NORMAL
     channel: Channel = Channel.APP
     address: str = Field("", max_length=200)
-    lon: float | None = None
-    lat: float | None = None
+    lon: Coordinate | None = None
+    lat: Coordinate | None = None
     coord_system: CoordSystem = CoordSystem.WGS84
     grid: str | None = Field(None, description="无坐标时的网格编码")
     fields: dict[str, Any] = {}

@@ -44,12 +44,12 @@ class Order(BaseModel):
     kind: str
     category: str
     content: str
-    called_at: datetime | None = None
+    called_at: intake.Moment | None = None
     caller_name: str = ""
     phone: str = ""
     address: str = ""
-    lon: float | None = None
-    lat: float | None = None
+    lon: intake.Coordinate | None = None
+    lat: intake.Coordinate | None = None
     grid: str = ""
 
 

@@ -5,12 +5,14 @@ import hashlib
 import json
 import secrets
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone as dt_timezone
+from typing import Annotated
 
 import filetype
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.utils import timezone
+from pydantic import AfterValidator, BeforeValidator
 
 from gongzhi.areas.models import Area, Department
 from gongzhi.areas.selectors import grid_at
@@ -23,6 +25,49 @@ from . import rules, writes
 from .errors import DOMAIN_ERRORS, Conflict, Forbidden, Invalid, from_domain
 from .models import Attachment, Category, Event, EventAction
 from .scope import capacities, scope_of
+
+
+def _not_a_flag(value):
+    # pydantic's lax mode would read true/false as 1.0/0.0: a point on the equator is not a
+    # location anyone meant.  Text of a number (a file's cell) still converts.
+    if isinstance(value, bool):
+        raise ValueError("应为数字")
+    return value
+
+
+def _not_a_number(value):
+    # Lax pydantic would read 0 (or "0.5", as a query string brings it) as seconds since 1970: a
+    # time arrives as ISO 8601 text, or as a datetime from a file's cell.
+    if isinstance(value, (int, float)) or (isinstance(value, str) and _is_number(value)):
+        raise ValueError("应为日期时间，如 2026-11-02T09:30:00+08:00")
+    return value
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def sane_moment(value: datetime) -> datetime:
+    """An input time as the database can take it: aware (Shanghai when no offset is given), in
+    UTC — PostgreSQL refuses offsets past ±15:59, which Python accepts up to ±23:59 — and within
+    years anyone files a report in.  ValueError otherwise."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=SHANGHAI)
+    try:
+        value = value.astimezone(dt_timezone.utc)
+    except OverflowError:
+        value = None
+    if value is None or not 1900 <= value.year <= 2200:
+        raise ValueError("时间超出范围（1900–2200 年）")
+    return value
+
+
+Coordinate = Annotated[float, BeforeValidator(_not_a_flag)]
+Moment = Annotated[datetime, BeforeValidator(_not_a_number), AfterValidator(sane_moment)]
 
 
 @dataclass

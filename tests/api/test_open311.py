@@ -106,6 +106,14 @@ def test_error_format_and_range_checks(district):
     root = ET.fromstring(r.content)
     assert r.status_code == 400 and root.tag == "errors" and root.find("error/code").text == "400"
     assert c.get("/open311/v2/requests.json", {"start_date": "yesterday"}).status_code == 400
+    # Well-formed but impossible, or beyond what PostgreSQL takes (an offset past ±15:59): a 400
+    # with the expected format, not a database error.
+    for bad in ("2026-13-45T00:00:00", "0135-04-17T10:26:20+18:41", "0001-01-01T00:00:00+05:00"):
+        r = c.get("/open311/v2/requests.json", {"start_date": bad})
+        assert r.status_code == 400 and "w3 datetime" in r.json()[0]["description"], bad
+    # Naive times are Shanghai time; an offset is honoured.
+    r = c.get("/open311/v2/requests.json", {"start_date": "2026-10-01T00:00:00", "end_date": "2026-10-02T00:00:00+08:00"})
+    assert r.status_code == 200
     assert c.get("/open311/v2/services/nope.json").status_code == 404
     assert c.get("/open311/v2/services.csv").status_code == 400
 

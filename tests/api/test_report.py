@@ -1,7 +1,9 @@
 """Reporting: location, routing with a reason, templates, idempotency, attachments."""
 import io
+import json
 import re
 
+from django.test import Client
 from PIL import Image
 
 from gongzhi.domain.coords import from_wgs84
@@ -64,6 +66,8 @@ def test_bad_input_gets_a_clear_4xx(district, as_user):
     assert status == 422 and "grid" in err["fields"]
     status, err = api.post("/events", report_payload(district, description="脏"))
     assert status == 422 and err["fields"]["description"] == "至少 5 个字"
+    status, err = api.post("/events", report_payload(district, lon=True))
+    assert status == 422 and err["fields"]["lon"] == "应为数字"
     assert Event.objects.count() == 0
 
 
@@ -169,3 +173,17 @@ def test_fuzzed_inputs_that_once_gave_500s(district, as_user):
     assert status == 422 and err["fields"]
     r = api.client.post("/api/events/1/attachments", b"--x\r\n", content_type="multipart/form-data")
     assert r.status_code == 400 and "上传格式不正确" in r.json()["message"]
+
+
+def test_a_body_that_is_not_json_and_a_missing_csrf_token_are_explained_in_chinese(district, as_user):
+    api = as_user("resident1")
+    for raw in (b"{not json", b"\x00", "小区门口".encode("gbk")):
+        r = api.client.post("/api/events", raw, content_type="application/json")
+        assert r.status_code == 400 and r.json() == {
+            "code": "bad_request", "message": "请求内容无法解析：请提交有效的 JSON", "fields": {}}
+    # A logged-in browser session without its CSRF token (ninja's own English 403 before).
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(district.users["resident1"])
+    r = browser.post("/api/events", json.dumps(report_payload(district)), content_type="application/json")
+    assert r.status_code == 403 and r.json()["code"] == "csrf_failed" and "CSRF" in r.json()["message"]
+    assert Event.objects.count() == 0

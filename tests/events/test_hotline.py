@@ -111,6 +111,18 @@ def test_push_and_feedback(district):
     assert _push(ApiToken.issue(district.users["resident1"]), [order])[0] == 403
     status, body = _push(token, [{"number": "P2"}])
     assert status == 422 and "kind" in body["fields"].get("0.kind", "") + json.dumps(body["fields"])
+    # true/false is not a coordinate (pydantic alone would read false as 0.0); found by schemathesis.
+    status, body = _push(token, [{**order, "number": "P3", "lat": False}])
+    assert status == 422 and "应为数字" in json.dumps(body["fields"], ensure_ascii=False)
+    status, body = _push(token, [{**order, "number": "P3", "called_at": 0}])    # not 1970-01-01
+    assert status == 422 and "应为日期时间" in json.dumps(body["fields"], ensure_ascii=False)
+    # Seconds since 1970, or an offset PostgreSQL refuses (found as a 500 there): 422, not 500.
+    for since in ("0.5", "0135-04-17T10:26:20.219776+18:41", "1800-01-01T00:00:00"):
+        r = Client().get("/api/hotline/feedback", {"since": since}, HTTP_AUTHORIZATION=f"Bearer {token}")
+        assert r.status_code == 422 and "since" in r.json()["fields"], since
+    r = Client().get("/api/hotline/feedback", {"since": "2026-11-01T00:00:00+14:00"}, HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert r.status_code == 200
+    assert not Event.objects.filter(client_key="P3").exists()
     status, body = _push(token, [order, order])
     assert status == 200 and [b["status"] for b in body] == ["created", "unchanged"]
     ev = Event.objects.get(number=body[0]["event_number"])
