@@ -1,4 +1,5 @@
-from datetime import datetime
+from datetime import date, datetime
+from typing import Literal
 
 from django.http import HttpRequest
 from ninja import File, NinjaAPI, Router, Status, UploadedFile
@@ -14,6 +15,7 @@ from gongzhi.events.errors import DOMAIN_ERRORS, Invalid, from_domain
 from gongzhi.events.hotline import Order as HotlineOrder
 from gongzhi.events.models import Category
 from gongzhi.events.operations import OPERATIONS
+from gongzhi.stats.queries import BREAKDOWNS, FILTER_DIMENSIONS, PERIOD_DAYS, valid_range
 
 from . import errors, schemas as s
 from .renderer import FastJSONRenderer
@@ -191,14 +193,22 @@ stats = Router(tags=["统计"])
 
 
 @stats.get("/kpis", response={200: dict, 404: s.ErrorOut}, summary="指标（口径见 docs/kpis.md）")
-def stats_kpis(request, area: str | None = None, start: str | None = None, end: str | None = None,
-               period: str = "week", by: str | None = None, dim: str | None = None, key: str | None = None):
+def stats_kpis(request, area: str | None = None, start: date | None = None, end: date | None = None,
+               period: Literal[tuple(PERIOD_DAYS)] = "week", by: Literal[BREAKDOWNS] | None = None,
+               dim: Literal[FILTER_DIMENSIONS] | None = None, key: str | None = None):
+    """The page's filters, strictly: a date that does not parse, an unknown breakdown or area is
+    refused here, where the dashboard page falls back to its defaults."""
     from django.utils import timezone
 
     from gongzhi.events.crosscheck import omission_counts
-    from gongzhi.stats.queries import BREAKDOWNS, filters_for, kpis, with_comparison
-    f = filters_for(request.user, request.GET, timezone.localdate())
-    result = kpis(f, by=by if by in BREAKDOWNS else None)
+    from gongzhi.stats.queries import filters_for, kpis, with_comparison
+    if (start, end) != (None, None) and not valid_range(start, end):
+        raise Invalid("日期区间无效：请同时给出开始和结束日期，开始不晚于结束，2000–2100 年内，不超过十年",
+                      fields={"start": "日期区间无效", "end": "日期区间无效"})
+    params = {"area": area, "period": period, "dim": dim or "", "key": key or "",
+              "start": start.isoformat() if start else None, "end": end.isoformat() if end else None}
+    f = filters_for(request.user, params, timezone.localdate())
+    result = kpis(f, by=by)
     return {"area": f.area.code, "start": f.start, "end": f.end, "source": result.source,
             "totals": result.totals, "rates": result.rates, "rows": result.rows,
             "comparison": with_comparison(f, current=result.totals["reported"]),

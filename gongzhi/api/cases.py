@@ -2,6 +2,7 @@
 tables the pages use), documents, reference data and statistics."""
 
 from datetime import date
+from typing import Literal
 
 from django.http import FileResponse
 from ninja import Router, Status
@@ -12,7 +13,8 @@ from gongzhi.legalaid.inputs import AidApplyIn, ConsultationIn
 from gongzhi.legalaid.models import ExemptCategory, Lawyer, Office
 from gongzhi.mediation import operations as med_ops, selectors as med_sel, services as med
 from gongzhi.mediation.inputs import ApplyIn, FromEventIn
-from gongzhi.domain.mediation import success_rate
+from gongzhi.domain.legalaid import AidStatus
+from gongzhi.domain.mediation import CaseStatus, success_rate
 from gongzhi.mediation.models import DisputeType, Organisation
 
 from . import schemas as s
@@ -80,7 +82,9 @@ def mediation_from_event(request, event_id: int, payload: FromEventIn):
 
 @mediation.get("", response=list[dict], summary="调解案件列表（按管辖范围）")
 @paginate
-def mediation_list(request, tab: str | None = None, status: str | None = None, dispute_type: str | None = None):
+def mediation_list(request, tab: Literal[tuple(med_sel.TABS)] | None = None, status: CaseStatus | None = None,
+                   dispute_type: str | None = None):
+    # An unknown tab or status is a 422: ignored, it would have answered with every case.
     return [med_sel.summary(c) for c in med_sel.case_list(request.user, tab=tab, status=status,
                                                             dispute_type=dispute_type)[:2000]]
 
@@ -130,7 +134,7 @@ def aid_consultation(request, payload: ConsultationIn):
 
 @legalaid.get("", response=list[dict], summary="法律援助申请列表")
 @paginate
-def aid_list(request, tab: str | None = None, status: str | None = None):
+def aid_list(request, tab: Literal[tuple(aid_sel.TABS)] | None = None, status: AidStatus | None = None):
     return [aid_sel.summary(a) for a in aid_sel.app_list(request.user, tab=tab, status=status)[:2000]]
 
 

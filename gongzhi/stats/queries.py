@@ -168,6 +168,14 @@ def label_of(dim: str | None, key: str) -> str:
 
 READER_ROLES = CENTRE_ROLES | {Role.SUPERVISOR}
 PERIOD_DAYS = {"day": 1, "week": 7, "month": 30, "quarter": 91, "year": 365}
+FILTER_DIMENSIONS = tuple(d for d in DIMENSIONS if d)
+EARLIEST, LATEST, LONGEST = date(2000, 1, 1), date(2100, 12, 31), 3660
+
+
+def valid_range(start: date | None, end: date | None) -> bool:
+    """A period the statistics can read: both ends, in order, this century, at most ten years —
+    the comparison reads four periods before it, which a 235-year range pushed past year 1."""
+    return bool(start and end and EARLIEST <= start <= end <= LATEST and (end - start).days < LONGEST)
 
 
 def filters_for(user, params, today: date) -> Filters:
@@ -178,6 +186,8 @@ def filters_for(user, params, today: date) -> Filters:
         raise NotFound("您没有查看统计的权限")
     code = params.get("area")
     area = Area.objects.filter(code=code).first() if code else None
+    if code and area is None:       # a mistyped code must not quietly read as the whole county
+        raise NotFound(f"区域「{code}」不存在")
     if area is None:
         area = top_area() if s.is_admin else Area.objects.get(pk=min(mine, key=lambda m: m[2])[1])
     if not s.is_admin and not any(area.path.startswith(path) for path, _, _ in mine):
@@ -187,11 +197,11 @@ def filters_for(user, params, today: date) -> Filters:
         end = date.fromisoformat(params["end"]) if params.get("end") else None
     except ValueError:
         start = end = None
-    if not (start and end and start <= end):
+    if not valid_range(start, end):
         end = today
         start = today - timedelta(days=PERIOD_DAYS.get(params.get("period", "week"), 7) - 1)
     dim = params.get("dim", "")
-    return Filters(start, end, area, dim if dim in ("category", "kind", "channel", "unit") else "",
+    return Filters(start, end, area, dim if dim in FILTER_DIMENSIONS else "",
                    params.get("key", "") if dim else "")
 
 

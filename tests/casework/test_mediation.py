@@ -328,3 +328,16 @@ def test_a_110_transfer_becomes_a_case(world, as_user):
     assert st == 201 and case["source"] == "police_110" and case["parties"][0]["name"] == "王*"   # centre: masked
     st, again = transfer(as_user, ev, user="comm11", client_key=None)
     assert st == 201 and again["id"] != case["id"]          # no client key: a second case is a second case
+
+
+def test_the_case_lists_refuse_an_unknown_tab_or_status(world, as_user, dispute_event):
+    """Ignored, an unknown tab answered with every case; found by schemathesis."""
+    assert transfer(as_user, dispute_event)[0] == 201
+    med = as_user("med11")
+    status, page = med.get("/mediation", tab="applied", status="applied")
+    assert status == 200 and page["count"] == 1
+    assert med.get("/mediation", tab="done")[1]["count"] == 0
+    for path, bad in (("/mediation", {"tab": "everything"}), ("/mediation", {"status": "lost"}),
+                      ("/legalaid", {"tab": "everything"}), ("/legalaid", {"status": "lost"})):
+        status, err = med.get(path, **bad)
+        assert status == 422 and set(err["fields"]) == set(bad), (path, err)

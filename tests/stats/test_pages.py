@@ -98,3 +98,18 @@ def test_the_kpi_api(stats_district):
     assert "较前" in body["comparison"]["text"] or "持平" in body["comparison"]["text"]
     r = client(d, "resident1").get("/api/stats/kpis")
     assert r.status_code == 404 and json.loads(r.content)["message"]
+
+
+def test_the_kpi_api_refuses_what_the_page_would_default(stats_district):
+    """A caller's typo must not come back as the county's figures for the default week."""
+    c = client(stats_district, "county")
+    r = c.get("/api/stats/kpis", {"area": "3506029"})
+    assert r.status_code == 404 and r.json()["message"] == "区域「3506029」不存在"
+    for bad in ({"start": "2026-13-01", "end": "2026-11-02"}, {"start": "2026-11-02", "end": "2026-11-01"},
+                {"start": "2026-11-01"}, {"by": "weekday"}, {"period": "fortnight"}, {"dim": "colour"},
+                {"start": "0335-10-25", "end": "0571-10-09"}, {"start": "2000-01-01", "end": "2026-11-02"}):
+        r = c.get("/api/stats/kpis", bad)
+        assert r.status_code == 422 and r.json()["fields"], bad
+    # The page keeps its forgiving defaults for the same input (a 235-year range was a 500 on both).
+    for bad in ({"start": "2026-13-01", "end": "2026-11-02"}, {"start": "0335-10-25", "end": "0571-10-09"}):
+        assert c.get("/stats/", bad).status_code == 200
