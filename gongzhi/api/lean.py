@@ -12,7 +12,8 @@ from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
 # What a token request still needs: security headers, no NUL characters (gongzhi.web.guards) and
-# the user's language (labels and errors are read by people).  Session, CSRF, messages, htmx and clickjacking belong to browser sessions.
+# the user's language (labels and errors are read by people).  Session, CSRF, messages, htmx and
+# clickjacking belong to browser sessions.
 LEAN_MIDDLEWARE = [
     "gongzhi.api.lean.api_only",
     "django.middleware.security.SecurityMiddleware",

@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import datetime
 
 import orjson
-from django.utils import timezone
 from django.core.serializers.json import DjangoJSONEncoder
+from django.utils import timezone
 from ninja.renderers import JSONRenderer
 from ninja.responses import NinjaJSONEncoder
 
