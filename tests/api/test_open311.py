@@ -112,7 +112,8 @@ def test_error_format_and_range_checks(district):
         r = c.get("/open311/v2/requests.json", {"start_date": bad})
         assert r.status_code == 400 and "w3 datetime" in r.json()[0]["description"], bad
     # Naive times are Shanghai time; an offset is honoured.
-    r = c.get("/open311/v2/requests.json", {"start_date": "2026-10-01T00:00:00", "end_date": "2026-10-02T00:00:00+08:00"})
+    r = c.get("/open311/v2/requests.json",
+              {"start_date": "2026-10-01T00:00:00", "end_date": "2026-10-02T00:00:00+08:00"})
     assert r.status_code == 200
     assert c.get("/open311/v2/services/nope.json").status_code == 404
     assert c.get("/open311/v2/services.csv").status_code == 400

@@ -120,7 +120,8 @@ def test_push_and_feedback(district):
     for since in ("0.5", "0135-04-17T10:26:20.219776+18:41", "1800-01-01T00:00:00"):
         r = Client().get("/api/hotline/feedback", {"since": since}, HTTP_AUTHORIZATION=f"Bearer {token}")
         assert r.status_code == 422 and "since" in r.json()["fields"], since
-    r = Client().get("/api/hotline/feedback", {"since": "2026-11-01T00:00:00+14:00"}, HTTP_AUTHORIZATION=f"Bearer {token}")
+    r = Client().get("/api/hotline/feedback", {"since": "2026-11-01T00:00:00+14:00"},
+                     HTTP_AUTHORIZATION=f"Bearer {token}")
     assert r.status_code == 200
     assert not Event.objects.filter(client_key="P3").exists()
     status, body = _push(token, [order, order])
