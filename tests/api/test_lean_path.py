@@ -7,8 +7,6 @@ import io
 import json
 
 import pytest
-from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
 from django.test import Client
 
 from config import wsgi
@@ -16,7 +14,7 @@ from gongzhi.accounts.models import ApiToken
 from gongzhi.api import auth
 from gongzhi.events.models import Event
 
-from ..conftest import report_payload
+from ..conftest import report_payload, wsgi_app
 
 
 @pytest.fixture(autouse=True)
@@ -39,17 +37,7 @@ def call(method, path, body=None, **headers):
     def start_response(status, response_headers, exc_info=None):
         seen["status"], seen["headers"] = int(status.split()[0]), dict(response_headers)
 
-    # As Django's test client does: the test's transaction must outlive the request's
-    # connection housekeeping.
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    try:
-        response = wsgi.application(environ, start_response)
-        content = b"".join(response)
-        response.close()
-    finally:
-        request_started.connect(close_old_connections)
-        request_finished.connect(close_old_connections)
+    content = b"".join(wsgi_app(environ, start_response))
     is_json = seen["headers"].get("Content-Type", "").startswith("application/json")
     return seen["status"], seen["headers"], json.loads(content) if is_json else content
 
