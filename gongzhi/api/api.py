@@ -21,6 +21,7 @@ from . import errors, schemas as s
 from .renderer import FastJSONRenderer
 from .auth import AUTH
 
+
 class GongzhiAPI(NinjaAPI):
     def get_openapi_schema(self, **kwargs):
         return errors.document(super().get_openapi_schema(**kwargs))
@@ -201,13 +202,12 @@ def stats_kpis(request, area: str | None = None, start: date | None = None, end:
     from django.utils import timezone
 
     from gongzhi.events.crosscheck import omission_counts
-    from gongzhi.stats.queries import filters_for, kpis, with_comparison
+    from gongzhi.stats.queries import filters, kpis, with_comparison
     if (start, end) != (None, None) and not valid_range(start, end):
         raise Invalid("日期区间无效：请同时给出开始和结束日期，开始不晚于结束，2000–2100 年内，不超过十年",
                       fields={"start": "日期区间无效", "end": "日期区间无效"})
-    params = {"area": area, "period": period, "dim": dim or "", "key": key or "",
-              "start": start.isoformat() if start else None, "end": end.isoformat() if end else None}
-    f = filters_for(request.user, params, timezone.localdate())
+    f = filters(request.user, timezone.localdate(), area_code=area, start=start, end=end, period=period,
+                dim=dim or "", key=key or "")
     result = kpis(f, by=by)
     return {"area": f.area.code, "start": f.start, "end": f.end, "source": result.source,
             "totals": result.totals, "rates": result.rates, "rows": result.rows,

@@ -3,7 +3,7 @@ average duration; cases, consultations, recovered losses.  Case volumes are thou
 so these are live queries (no rollup needed).
 
 Callers pass the base querysets: the API the user's own scope (a committee sees its cases), the
-dashboard an area (aggregates carry no personal data, and ``filters_for`` already checked the
+dashboard an area (aggregates carry no personal data, and ``queries.filters`` already checked the
 user may read that area)."""
 from __future__ import annotations
 
@@ -21,6 +21,8 @@ from gongzhi.legalaid.scope import office_ids, visible_applications
 from gongzhi.mediation.models import Case
 from gongzhi.mediation.scope import visible_cases
 
+from .queries import EARLIEST, LATEST
+
 # breakdown → (the column grouped on, the name shown)
 BY = {"type": ("dispute_type_id", "dispute_type__name"), "organisation": ("organisation_id", "organisation__name"),
       "mediator": ("mediator_id", "mediator__name")}
@@ -28,7 +30,7 @@ BY = {"type": ("dispute_type_id", "dispute_type__name"), "organisation": ("organ
 
 def _span(start: date, end: date) -> tuple[datetime, datetime]:
     from gongzhi.events.errors import Invalid
-    if start > end or start.year < 2000 or end.year > 2100:
+    if not EARLIEST <= start <= end <= LATEST:
         raise Invalid("统计期间无效：开始不晚于结束，且在 2000–2100 年之间", fields={"start": "期间无效"})
     return datetime.combine(start, time(0), SHANGHAI), datetime.combine(end, time(23, 59, 59), SHANGHAI)
 

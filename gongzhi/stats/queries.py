@@ -179,30 +179,35 @@ def valid_range(start: date | None, end: date | None) -> bool:
 
 
 def filters_for(user, params, today: date) -> Filters:
-    """Period, area and dimension from query parameters, limited to what ``user`` may read."""
-    s = scope_of(user)
-    mine = [(path, area_id, level) for role, area_id, path, level in s.areas if role in READER_ROLES]
-    if not s.is_admin and not mine:
-        raise NotFound("您没有查看统计的权限")
-    code = params.get("area")
-    area = Area.objects.filter(code=code).first() if code else None
-    if code and area is None:       # a mistyped code must not quietly read as the whole county
-        raise NotFound(f"区域「{code}」不存在")
-    if area is None:
-        area = top_area() if s.is_admin else Area.objects.get(pk=min(mine, key=lambda m: m[2])[1])
-    if not s.is_admin and not any(area.path.startswith(path) for path, _, _ in mine):
-        raise NotFound("该区域不在您的管辖范围内")
+    """The dashboard page's query string: a date that does not parse reads as the default period
+    (the API validates its parameters itself and calls ``filters``)."""
     try:
         start = date.fromisoformat(params["start"]) if params.get("start") else None
         end = date.fromisoformat(params["end"]) if params.get("end") else None
     except ValueError:
         start = end = None
+    return filters(user, today, area_code=params.get("area"), start=start, end=end,
+                   period=params.get("period", "week"), dim=params.get("dim", ""), key=params.get("key", ""))
+
+
+def filters(user, today: date, *, area_code: str | None = None, start: date | None = None,
+            end: date | None = None, period: str = "week", dim: str = "", key: str = "") -> Filters:
+    """Period, area and dimension, limited to what ``user`` may read."""
+    s = scope_of(user)
+    mine = [(path, area_id, level) for role, area_id, path, level in s.areas if role in READER_ROLES]
+    if not s.is_admin and not mine:
+        raise NotFound("您没有查看统计的权限")
+    area = Area.objects.filter(code=area_code).first() if area_code else None
+    if area_code and area is None:       # a mistyped code must not quietly read as the whole county
+        raise NotFound(f"区域「{area_code}」不存在")
+    if area is None:
+        area = top_area() if s.is_admin else Area.objects.get(pk=min(mine, key=lambda m: m[2])[1])
+    if not s.is_admin and not any(area.path.startswith(path) for path, _, _ in mine):
+        raise NotFound("该区域不在您的管辖范围内")
     if not valid_range(start, end):
         end = today
-        start = today - timedelta(days=PERIOD_DAYS.get(params.get("period", "week"), 7) - 1)
-    dim = params.get("dim", "")
-    return Filters(start, end, area, dim if dim in FILTER_DIMENSIONS else "",
-                   params.get("key", "") if dim else "")
+        start = today - timedelta(days=PERIOD_DAYS.get(period, 7) - 1)
+    return Filters(start, end, area, dim if dim in FILTER_DIMENSIONS else "", key if dim else "")
 
 
 def top_area() -> Area:
