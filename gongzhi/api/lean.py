@@ -76,22 +76,22 @@ class TokenHandler(WSGIHandler):
 
 # The lean path resolves against the API's URL table alone, so its errors answer in the API's
 # shape ({code, message, fields}), not with the site's HTML pages (which link to the site's URLs).
-def _error(status: int, code: str, message: str):
+def error_response(status: int, code: str, message: str):
     return JsonResponse({"code": code, "message": message, "fields": {}}, status=status,
                         json_dumps_params={"ensure_ascii": False})
 
 
 def bad_request(request, exception=None):
-    return _error(400, "bad_request", "请求格式不正确")
+    return error_response(400, "bad_request", "请求格式不正确")
 
 
 def permission_denied(request, exception=None):
-    return _error(403, "forbidden", "无权访问")
+    return error_response(403, "forbidden", "无权访问")
 
 
 def not_found(request, exception=None):
-    return _error(404, "not_found", "资源不存在")
+    return error_response(404, "not_found", "资源不存在")
 
 
 def server_error(request):
-    return _error(500, "server_error", "系统暂时出错，请稍后重试")
+    return error_response(500, "server_error", "系统暂时出错，请稍后重试")

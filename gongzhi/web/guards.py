@@ -12,6 +12,8 @@ import re
 
 from django.http import HttpResponse, JsonResponse
 
+from gongzhi.api.lean import error_response
+
 MESSAGE = "提交的文字中含有不允许的空字符（U+0000），请删除后重试"
 # \u0000 in JSON text, unless its backslash is itself escaped (an even run of backslashes before).
 _JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
@@ -35,8 +37,7 @@ def refuse_nul(get_response):
     def middleware(request):
         if carries_nul(request):
             if request.path_info.startswith("/api/"):
-                return JsonResponse({"code": "bad_request", "message": MESSAGE, "fields": {}}, status=400,
-                                    json_dumps_params={"ensure_ascii": False})
+                return error_response(400, "bad_request", MESSAGE)
             if request.path_info.startswith("/open311/"):    # GeoReport v2's error list
                 return JsonResponse([{"code": 400, "description": MESSAGE}], status=400, safe=False,
                                     json_dumps_params={"ensure_ascii": False})
