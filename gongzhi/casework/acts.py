@@ -16,6 +16,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Model
 from django.utils import timezone
 
+from gongzhi import files
+from gongzhi.domain import privacy
+from gongzhi.domain.privacy import Person, Secrecy, Viewer
 from gongzhi.domain.workflow import allowed_actions, transition
 from gongzhi.events.errors import DOMAIN_ERRORS, Conflict, NotFound, from_domain
 from gongzhi.events.intake import actor_name
@@ -33,6 +36,9 @@ class CaseType:
     table: dict                                  # action → workflow.Transition
     load: Callable[[object, int], Model]         # scoped load, raises NotFound
     capacities: Callable[[object, Model], set]   # the actor's capacities on the case
+    rows: dict                                   # action → Visibility of its timeline row
+    public_text: frozenset                       # public rows whose words are meant for the parties
+    viewer: Callable[[set], Viewer]              # capacities → what the user is to the case (privacy)
 
     def actions(self, actor, case, caps: set | None = None) -> list:
         caps = self.capacities(actor, case) if caps is None else caps
@@ -57,7 +63,7 @@ def act(ct: CaseType, actor, case_id: int, action, *, reason: str = "", note: st
             if not ct.model.objects.filter(pk=case.pk, version=case.version).update(**changes):
                 raise Conflict("该案件刚被他人处理，请刷新后重试", code="concurrent_update")
             log(ct.kind, case.pk, action, actor if system_caps is None else None, now, before, target,
-                reason=reason, note=note, data=data)
+                reason=reason, note=note, data=data, visibility=privacy.row_visibility(action, ct.rows))
             case.refresh_from_db()
             if after:
                 after(case, now)
@@ -67,24 +73,34 @@ def act(ct: CaseType, actor, case_id: int, action, *, reason: str = "", note: st
 
 
 def log(kind: CaseKind, case_id: int, action, actor, at: datetime, before: str = "", after: str = "", *,
-        reason: str = "", note: str = "", data: dict | None = None) -> CaseLog:
+        reason: str = "", note: str = "", data: dict | None = None,
+        visibility: privacy.Visibility = privacy.Visibility.INTERNAL) -> CaseLog:
     return CaseLog.objects.create(kind=kind, case_id=case_id, action=action, label=action.label,
                                   actor=actor, actor_name=actor_name(actor),
                                   at=at, from_status=before, to_status=after, reason=reason, note=note,
-                                  data=data or {})
+                                  data=data or {}, visibility=visibility)
 
 
-def timeline(kind: CaseKind, case_id: int, statuses) -> list[dict]:
-    return [{"at": r.at, "action": r.action, "label": r.label, "actor": r.actor_name,
-             "from_status": r.from_status, "to_status": r.to_status,
-             "to_label": statuses(r.to_status).label if r.to_status else "", "reason": r.reason,
-             "note": r.note, "data": r.data}
-            for r in CaseLog.objects.filter(kind=kind, case_id=case_id)]
+def timeline(ct: CaseType, case: Model, viewer: Viewer, *, subject_id: int | None, subject: Person) -> list[dict]:
+    """The rows this viewer may read (domain.privacy), the applicant named as the policy says."""
+    out = []
+    for r in CaseLog.objects.filter(kind=ct.kind, case_id=case.pk):
+        is_subject = subject_id is not None and r.actor_id == subject_id
+        row = privacy.Row(action=r.action, visibility=r.visibility, actor_name=r.actor_name, is_subject=is_subject,
+                          system=r.actor_id is None, note=r.note, reason=r.reason, data=r.data)
+        shown = privacy.row_view(row, secrecy=Secrecy.NORMAL, viewer=viewer, subject=subject,
+                                 public_text=ct.public_text, role=privacy.Role.PARTY)
+        if shown is not None:
+            out.append({"at": r.at, "action": r.action, "label": r.label, "from_status": r.from_status,
+                        "to_status": r.to_status,
+                        "to_label": ct.statuses(r.to_status).label if r.to_status else "", **shown})
+    return out
 
 
 def documents(kind: CaseKind, case_id: int) -> list[dict]:
     """The documents written for a case, as its detail lists them (the files come by document_for)."""
-    return [{"id": d.id, "doc": d.doc, "title": d.title, "created_at": d.created_at, "sha256": d.sha256}
+    return [{"id": d.id, "doc": d.doc, "title": d.title, "created_at": d.created_at, "sha256": d.sha256,
+             "url": files.document_url(kind, case_id, d.id)}      # the checked API download
             for d in Document.objects.filter(kind=kind, case_id=case_id)]
 
 

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from gongzhi.domain.privacy import mask_name
+
 from .models import AccessLog, DocumentTemplate, Notice
 
 
@@ -21,8 +23,13 @@ class DocumentTemplateAdmin(admin.ModelAdmin):
 
 @admin.register(Notice)
 class NoticeAdmin(admin.ModelAdmin):
-    list_display = ("created_at", "kind", "case_id", "subject", "recipient", "sent_at")
+    list_display = ("created_at", "kind", "case_id", "subject", "to", "sent_at")
     list_filter = ("kind", "subject")
+    exclude = ("recipient", "phone")   # the outbox is checked for delivery, not read for contacts
+
+    @admin.display(description="收件人")
+    def to(self, notice: Notice) -> str:
+        return mask_name(notice.recipient)
 
     def has_change_permission(self, request, obj=None):
         return False
@@ -30,8 +37,13 @@ class NoticeAdmin(admin.ModelAdmin):
 
 @admin.register(AccessLog)
 class AccessLogAdmin(admin.ModelAdmin):
+    """Read-only for everyone, superusers included: the log is append-only (accounts.appendonly)."""
+
     list_display = ("at", "user", "kind", "case_id", "purpose")
+    list_select_related = ("user",)
     list_filter = ("kind",)
+    date_hierarchy = "at"
+    search_fields = ("user__username", "purpose")
 
     def has_add_permission(self, request):
         return False

@@ -58,6 +58,11 @@ TIME_LIMITS = [
     (Clock.REVISIT, 3, None, "", None, None, "回访：3个工作日"),
 ]
 
+# Categories the demo city publishes on its public feed (Open311): matters of the street, not of a
+# person.  Disputes, help for the vulnerable, 治安 and tip-offs stay off (domain.privacy).
+PUBLIC_CATEGORIES = {"urban", "urban-appearance", "urban-stall", "urban-noise", "safety", "safety-fire",
+                     "safety-gas", "safety-building", "livelihood-road", "livelihood-water", "suggestion"}
+
 DISPUTE_TYPES = ["dispute-neighbour", "dispute-family", "dispute-labour", "dispute-property",
                  "dispute-traffic", "dispute-land"]
 
@@ -66,7 +71,8 @@ def build_reference() -> None:
     cats = {}
     for code, name, parent, kind, template in CATEGORIES:
         cats[code], _ = Category.objects.update_or_create(code=code, defaults={
-            "name": name, "parent": cats.get(parent), "default_kind": kind, "template": template})
+            "name": name, "parent": cats.get(parent), "default_kind": kind, "template": template,
+            "public": code in PUBLIC_CATEGORIES})
     if not TimeLimit.objects.exists():
         TimeLimit.objects.bulk_create([
             TimeLimit(clock=c, workdays=w, hours=h, kind=k, category=cats.get(cat), level=lvl, note=note)

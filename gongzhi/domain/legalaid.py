@@ -9,6 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
 from .enums import LabelledEnum
+from .privacy import Visibility
 from .workflow import rule
 
 
@@ -96,6 +97,17 @@ TRANSITIONS = {
     A.CLOSE: rule({S.REVIEWED}, S.CLOSED, C.OFFICE),
     A.WITHDRAW: rule({S.SUBMITTED, S.APPROVED, S.ASSIGNED}, S.WITHDRAWN, C.APPLICANT, C.OFFICE, reason=True),
 }
+
+# Who reads each timeline row (domain.privacy): the applicant follows the decision and who acts
+# for them; the lawyer's case notes and the peer review stay internal.
+_PUBLIC, _INTERNAL = Visibility.PUBLIC, Visibility.INTERNAL
+ROW_VISIBILITY = {
+    A.SUBMIT: _PUBLIC, A.APPROVE: _PUBLIC, A.DENY: _PUBLIC, A.TRANSFER: _PUBLIC, A.ASSIGN: _PUBLIC,
+    A.REASSIGN: _PUBLIC, A.CONCLUDE: _PUBLIC, A.CLOSE: _PUBLIC, A.WITHDRAW: _PUBLIC, A.REVISIT: _PUBLIC,
+    A.PROGRESS: _INTERNAL, A.REVIEW: _INTERNAL,
+}
+# A denial's reason is written to the applicant (法律援助法 art. 43: the decision with reasons).
+PUBLIC_TEXT = frozenset({A.DENY, A.TRANSFER, A.WITHDRAW})
 
 
 # ---- eligibility ------------------------------------------------------------------------------

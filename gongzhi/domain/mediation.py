@@ -11,6 +11,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from .enums import LabelledEnum
+from .privacy import Visibility
 from .workflow import rule
 
 
@@ -127,6 +128,18 @@ TRANSITIONS = {
     A.WITHDRAW: rule({S.APPLIED} | _WORKING, S.WITHDRAWN, C.APPLICANT, C.ORG, reason=True),
     A.REMIND: rule(_WORKING, None, C.SYSTEM),
 }
+
+# Who reads each timeline row (domain.privacy): the parties follow where their dispute stands and
+# when they are expected; how the mediators work it (records, visits, recusals) stays internal.
+_PUBLIC, _INTERNAL = Visibility.PUBLIC, Visibility.INTERNAL
+ROW_VISIBILITY = {
+    A.APPLY: _PUBLIC, A.ACCEPT: _PUBLIC, A.REFUSE: _PUBLIC, A.TRANSFER: _PUBLIC, A.ASSIGN: _PUBLIC,
+    A.SCHEDULE: _PUBLIC, A.SUCCEED: _PUBLIC, A.SIGN: _PUBLIC, A.FAIL: _PUBLIC, A.CONFIRM: _PUBLIC,
+    A.CLOSE: _PUBLIC, A.WITHDRAW: _PUBLIC, A.REMIND: _PUBLIC,
+    A.RECUSE: _INTERNAL, A.RECORD: _INTERNAL, A.FOLLOW_UP: _INTERNAL,
+}
+# Public rows whose words are meant for the parties (a refusal's reason, where to go next).
+PUBLIC_TEXT = frozenset({A.REFUSE, A.FAIL, A.WITHDRAW, A.SCHEDULE, A.REMIND})
 
 # 《人民调解法》司法确认: the parties apply within 30 days of the agreement taking effect.
 CONFIRMATION_DAYS = 30

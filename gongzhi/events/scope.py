@@ -14,6 +14,7 @@ from django.db.models import Q
 
 from gongzhi.accounts.models import RoleAssignment
 from gongzhi.domain.enums import CENTRE_ROLES, GRID_TEAM_ROLES, Role
+from gongzhi.domain.privacy import Secrecy, Viewer, secrecy_of
 from gongzhi.domain.workflow import Capacity
 
 from .models import Event
@@ -114,9 +115,39 @@ def capacities(user, event: Event) -> set[Capacity]:
     return caps
 
 
-def sees_reporter(user, event: Event) -> bool:
-    """A confidential (举报) reporter is visible to the reporter alone; admins must unmask."""
-    s = scope_of(user)
-    if event.reporter_id is not None and event.reporter_id == s.user_id:
+WORKING_CAPACITIES = frozenset({Capacity.HANDLER, Capacity.CENTRE, Capacity.CO_HANDLER})
+
+
+def viewer_of(user, event: Event, caps: set[Capacity] | None = None) -> Viewer:
+    """What the user is to this event, for the privacy policy (domain.privacy).
+
+    Staff capacities come first: a grid worker who reported on patrol reads the internal
+    timeline of the case they work; :func:`is_subject` still shows them their own data in full."""
+    caps = capacities(user, event) if caps is None else caps
+    if Capacity.SUPERVISOR in caps:
+        return Viewer.SUPERVISOR
+    if caps & WORKING_CAPACITIES:
+        return Viewer.HANDLER
+    if _reads_as_staff(scope_of(user), event):
+        return Viewer.STAFF
+    if Capacity.REPORTER in caps:
+        return Viewer.SELF
+    return Viewer.PUBLIC
+
+
+def _reads_as_staff(s: Scope, event: Event) -> bool:
+    """Staff whose own area or department covers the event read it as staff (a grid worker's
+    patrol report after it went up a level); staff reporting elsewhere read it as a resident."""
+    if s.is_admin:
         return True
-    return not event.confidential
+    if any(event.area_path.startswith(path) for _, _, path, _ in s.areas):
+        return True
+    return bool(s.departments) and event.handler_department_id in s.departments
+
+
+def is_subject(user, event: Event) -> bool:
+    return event.reporter_id is not None and user is not None and event.reporter_id == user.pk
+
+
+def secrecy(event: Event) -> Secrecy:
+    return secrecy_of(event.kind, anonymous=event.anonymous, confidential=event.confidential)

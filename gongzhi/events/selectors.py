@@ -4,28 +4,54 @@ from __future__ import annotations
 from django.db.models import Q
 from django.utils import timezone
 
+from gongzhi import files
 from gongzhi.domain.calendar import UnknownYear
 from gongzhi.domain.enums import OPEN_STATUSES, Action, Clock, EventKind, Level, Role, SlaFlag, Status
-from gongzhi.domain.privacy import mask_id_number, mask_name, mask_phone
+from gongzhi.domain import privacy
+from gongzhi.domain.privacy import Person, Viewer
 from gongzhi.domain.workflow import allowed_actions
 
 from . import rules
 from .models import Event
-from .scope import capacities, scope_of, sees_reporter, visible_events
-
-CONFIDENTIAL = "（举报人信息依法保密）"
+from .scope import capacities, is_subject, scope_of, secrecy, viewer_of, visible_events
 
 
-def reporter_view(user, ev: Event) -> dict:
-    if ev.anonymous:
-        return {"name": "匿名", "phone": "", "id_number": "", "masked": True}
-    if not sees_reporter(user, ev):
-        return {"name": CONFIDENTIAL, "phone": "", "id_number": "", "masked": True}
-    if ev.reporter_id is not None and ev.reporter_id == user.pk:
-        return {"name": ev.reporter_name, "phone": ev.reporter_phone, "id_number": ev.reporter_id_number,
-                "masked": False}
-    return {"name": mask_name(ev.reporter_name), "phone": mask_phone(ev.reporter_phone),
-            "id_number": mask_id_number(ev.reporter_id_number), "masked": True}
+def reporter_of(ev: Event) -> Person:
+    return Person(ev.reporter_name, ev.reporter_phone, ev.reporter_id_number)
+
+
+def reporter_view(user, ev: Event, viewer: Viewer | None = None) -> dict:
+    """The reporter as this user may see them (domain.privacy), and whether they may ask for more."""
+    viewer = viewer_of(user, ev) if viewer is None else viewer
+    as_person = Viewer.SELF if is_subject(user, ev) else viewer
+    sec = secrecy(ev)
+    shown = privacy.person_view(reporter_of(ev), sec, as_person)
+    return {"name": shown.name, "phone": shown.phone, "id_number": shown.id_number, "masked": shown.masked,
+            "disclosure": shown.disclosure.value,
+            "can_unmask": shown.masked and bool(ev.reporter_name or ev.reporter_phone or ev.reporter_id_number)
+            and privacy.may_unmask(sec, as_person)}
+
+
+def timeline_of(user, ev: Event, rows, viewer: Viewer) -> list[dict]:
+    """The rows this viewer may read, each actor named by the policy (never the stored account
+    name of a confidential reporter)."""
+    sec, subject = secrecy(ev), reporter_of(ev)
+    self_view = is_subject(user, ev)
+    out = []
+    for a in rows:
+        subject_row = ev.reporter_id is not None and a.actor_id == ev.reporter_id
+        row = privacy.Row(action=a.action, visibility=a.visibility, actor_name=a.actor_name,
+                          is_subject=subject_row, system=a.actor_id is None and a.actor_name == privacy.SYSTEM_WORD,
+                          note=a.note, reason=a.reason, data=a.data)
+        shown = privacy.row_view(row, secrecy=sec, viewer=viewer, subject=subject)
+        if shown is None:
+            continue
+        if self_view and subject_row:       # one's own rows name oneself in full
+            shown["actor"] = privacy.actor_label(is_subject=True, actor_name=a.actor_name, system=False,
+                                                 secrecy=sec, viewer=Viewer.SELF, subject=subject)
+        out.append({"action": a.action, "label": Action(a.action).label, "at": a.at,
+                    "from_status": a.from_status or None, "to_status": a.to_status or None, **shown})
+    return out
 
 
 def remaining(ev: Event, now=None) -> dict | None:
@@ -77,16 +103,31 @@ def _rows(ev: Event, relation: str) -> list:
 
 def event_detail(user, ev: Event) -> dict:
     caps = capacities(user, ev)
-    timeline = [{
-        "action": a.action, "label": Action(a.action).label, "actor": a.actor_name, "at": a.at,
-        "from_status": a.from_status or None, "to_status": a.to_status or None,
-        "note": a.note, "reason": a.reason, "data": a.data,
-    } for a in _rows(ev, "actions")]
+    viewer = viewer_of(user, ev, caps)
+    detail = _full_detail(user, ev, caps, viewer)
+    return _public_detail(detail) if privacy.is_public(viewer) else detail
+
+
+# What the reporter (and any public reader) does not see: how staff work the case, their
+# countdowns and their notes (domain.privacy.is_public).
+_INTERNAL_FIELDS = {
+    "route_reason": "", "result": "", "remaining": None, "sign_due_at": None, "handle_due_at": None,
+    "extension_workdays": 0, "signed_on_time": None, "resolved_on_time": None, "escalations": 0, "returns": 0,
+    "co_handlers": [], "extensions": [], "due_at": None, "clock": None, "supervision": None,
+}
+
+
+def _public_detail(detail: dict) -> dict:
+    return {**detail, **_INTERNAL_FIELDS}
+
+
+def _full_detail(user, ev: Event, caps, viewer: Viewer) -> dict:
+    timeline = timeline_of(user, ev, _rows(ev, "actions"), viewer)
     return {
         **_summary(ev),
         "description": ev.description, "fields": ev.fields,
         "orig_lon": ev.orig_lon, "orig_lat": ev.orig_lat, "orig_system": ev.orig_system or None,
-        "reporter": reporter_view(user, ev), "confidential": ev.confidential, "anonymous": ev.anonymous,
+        "reporter": reporter_view(user, ev, viewer), "confidential": secrecy(ev) is privacy.Secrecy.CONFIDENTIAL, "anonymous": ev.anonymous,
         "route_reason": ev.route_reason, "result": ev.result, "answer": ev.answer,
         "satisfaction": ev.satisfaction, "remaining": remaining(ev),
         "sign_due_at": ev.sign_due_at, "handle_due_at": ev.handle_due_at,
@@ -100,7 +141,7 @@ def event_detail(user, ev: Event) -> dict:
                         for c in _rows(ev, "co_handlers")],
         "extensions": [{"id": x.id, "workdays": x.workdays, "reason": x.reason, "state": x.state,
                         "requested_at": x.requested_at, "decided_at": x.decided_at} for x in _rows(ev, "extensions")],
-        "attachments": [{"id": a.id, "kind": a.kind, "mime": a.mime, "size": a.size, "url": a.file.url}
+        "attachments": [{"id": a.id, "kind": a.kind, "mime": a.mime, "size": a.size, "url": files.attachment_url(ev.id, a.id)}
                         for a in _rows(ev, "attachments")],
         "capacities": sorted(caps),
         "actions": [a.value for a in allowed_actions(Status(ev.status), caps)],

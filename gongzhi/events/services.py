@@ -22,6 +22,8 @@ from gongzhi.domain.enums import (
     Action, Clock, CoHandlerRole, EventKind, ExtensionState, Level, Status, SupervisionLevel, Urgency,
 )
 from gongzhi.domain.calendar import UnknownYear
+from gongzhi.domain import privacy
+from gongzhi.domain.privacy import row_visibility
 from gongzhi.domain.routing import Facts, escalation_target, skip_target
 from gongzhi.domain.sla import Deadline
 from gongzhi.domain.workflow import Capacity, transition
@@ -30,7 +32,7 @@ from . import clocks, rules
 from .errors import DOMAIN_ERRORS, Conflict, Forbidden, Invalid, NotFound, from_domain
 from .intake import actor_name
 from .models import CoHandler, Event, EventAction, Extension, SensitiveAccess, Supervision
-from .scope import capacities, scope_of, visible_events
+from .scope import capacities, scope_of, secrecy, viewer_of, visible_events
 
 Changes = dict
 Mutator = Callable[[Event, datetime], Changes]
@@ -66,7 +68,7 @@ def _act(actor, event_id: int, action: Action, *, reason: str = "", note: str = 
             if not Event.objects.filter(pk=ev.pk, version=ev.version).update(**changes):
                 raise Conflict("该事件刚被他人处理，请刷新后重试", code="concurrent_update")
             EventAction.objects.create(event=ev, action=action, actor=None if system else actor,
-                                       actor_name=actor_name(actor), at=now,
+                                       actor_name=actor_name(actor), at=now, visibility=row_visibility(action),
                                        from_status=before, to_status=after, note=note, reason=reason,
                                        data=data or {})
     except DOMAIN_ERRORS as exc:
@@ -450,8 +452,10 @@ def event_reclassify(*, actor, event_id: int, kind: str | None = None, category:
     def mutate(ev, now):
         before = {"kind": ev.kind, "category": ev.category.code, "urgency": ev.urgency}
         hint = suggest(ev.title, ev.description, top=1) or {}
+        if "kind" in changes:   # confidentiality follows the kind (domain.privacy)
+            changes["confidential"] = privacy.stays_confidential(changes["kind"], ev.confidential)
         data.update(before=before, after={**before, **{k: (v.code if k == "category" else v)
-                                                       for k, v in changes.items()}},
+                                                       for k, v in changes.items() if k in before}},
                     suggested={h: hint[h][0]["code"] for h in ("kind", "category", "urgency") if hint.get(h)})
         return dict(changes)
     return _act(actor, event_id, Action.RECLASSIFY, note=note, at=at, version=version, data=data, mutate=mutate)
@@ -466,6 +470,7 @@ def _follow(main: Event, status: Status, now: datetime, changes: Callable[[Event
             status=status, version=F("version") + 1, updated_at=now, **changes(child))
         if updated:
             EventAction.objects.create(event=child, action=Action.FOLLOW, actor=None, actor_name="系统", at=now,
+                                       visibility=row_visibility(Action.FOLLOW),
                                        from_status=child.status, to_status=status,
                                        note=f"随主单 {main.number}：{Status(status).label}")
     return len(children)
@@ -478,13 +483,7 @@ def event_unmask(*, actor, event_id: int, reason: str) -> dict:
     if len(reason.strip()) < 2:
         raise Invalid("查看敏感信息必须填写事由", fields={"reason": "必须填写事由"})
     ev = load(actor, event_id)
-    caps = capacities(actor, ev)
-    s = scope_of(actor)
-    if ev.confidential:
-        allowed = s.is_admin or Capacity.SUPERVISOR in caps
-    else:
-        allowed = bool(caps & {Capacity.CENTRE, Capacity.SUPERVISOR, Capacity.HANDLER})
-    if not allowed:
+    if not privacy.may_unmask(secrecy(ev), viewer_of(actor, ev)):
         raise Forbidden("您无权查看该事件的报告人信息")
     SensitiveAccess.objects.create(user=actor, event=ev, fields="reporter_name,reporter_phone,reporter_id_number",
                                    reason=reason.strip())

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from gongzhi.domain.privacy import row_visibility
 from gongzhi.domain.enums import OPEN_STATUSES, Action, Clock, SlaFlag, Status
 
 from .errors import Conflict, ServiceError
@@ -55,7 +56,8 @@ def _flip(now: datetime, to: SlaFlag, where: str, order: str, batch: int) -> lis
 
 def _record(rows: list[tuple[int, str]], action: Action, now: datetime) -> None:
     EventAction.objects.bulk_create([
-        EventAction(event_id=i, action=action, actor_name="系统", at=now, from_status=s, to_status=s)
+        EventAction(event_id=i, action=action, actor_name="系统", at=now, from_status=s, to_status=s,
+                    visibility=row_visibility(action))
         for i, s in rows])
 
 

@@ -34,7 +34,9 @@ class ApplicationAdmin(admin.ModelAdmin):
     list_display = ("number", "matter", "office", "lawyer", "status", "submitted_at")
     list_filter = ("status", "matter")
     search_fields = ("number",)
-    exclude = ("id_number", "phone", "address", "monthly_income")   # personal data stays on the logged pages
+    # Personal data stays on the logged pages (domain.privacy: parties in full to the office only).
+    exclude = ("applicant_name", "applicant_user", "id_number", "phone", "address", "monthly_income",
+               "opposing_party", "summary")
 
     def has_add_permission(self, request):
         return False

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.db.models import Q
 
 from gongzhi.domain.legalaid import AidCapacity
+from gongzhi.domain.privacy import Viewer, sees_in_full
 from gongzhi.events.scope import ids_once, scope_of
 
 from .models import Application, Lawyer
@@ -50,5 +51,15 @@ def capacities(user, app: Application) -> set[AidCapacity]:
     return caps
 
 
+def viewer(caps: set[AidCapacity]) -> Viewer:
+    """The handling office and the assigned lawyer work it; the applicant is themself; staff who
+    only received or registered it read it masked."""
+    if caps & {C.OFFICE, C.LAWYER}:
+        return Viewer.HANDLER
+    if C.APPLICANT in caps:
+        return Viewer.SELF
+    return Viewer.STAFF
+
+
 def sees_applicant(caps: set[AidCapacity]) -> bool:
-    return bool(caps)
+    return sees_in_full(viewer(caps))

@@ -6,6 +6,7 @@ from django.utils import timezone
 from gongzhi.casework.acts import document_for, documents, timeline
 from gongzhi.casework.models import AccessLog, Document
 from gongzhi.domain.legalaid import AidStatus, Matter, Penalty, Specialty
+from gongzhi.domain.privacy import Person
 
 from . import scope, services
 from .models import Application
@@ -61,7 +62,8 @@ def detail(user, app_id: int) -> dict:
         "documents": documents(services.KIND, app.pk) if full else [],
         "capacities": sorted(caps),
         "actions": [a.value for a in services.APPLICATION.actions(user, app, caps)],
-        "timeline": timeline(services.KIND, app.pk, AidStatus),
+        "timeline": timeline(services.APPLICATION, app, scope.viewer(caps), subject_id=app.applicant_user_id,
+                             subject=Person(app.applicant_name, app.phone, app.id_number)),
     }
 
 

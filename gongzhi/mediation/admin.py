@@ -40,6 +40,7 @@ class CaseAdmin(admin.ModelAdmin):
     list_display = ("number", "dispute_type", "organisation", "mediator", "status", "risk_level", "applied_at")
     list_filter = ("status", "risk_level", "dispute_type")
     search_fields = ("number",)
+    exclude = ("applicant_user", "created_by")   # parties are read on the logged case page
 
     def has_add_permission(self, request):
         return False

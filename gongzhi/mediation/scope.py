@@ -10,6 +10,7 @@ from django.db.models import Q
 
 from gongzhi.domain.enums import CENTRE_ROLES, Role
 from gongzhi.domain.mediation import CaseCapacity
+from gongzhi.domain.privacy import Viewer, sees_in_full
 from gongzhi.events.scope import ids_once, scope_of
 
 from .models import Case, Mediator
@@ -58,6 +59,16 @@ def capacities(user, case: Case) -> set[CaseCapacity]:
     return caps
 
 
+def viewer(caps: set[CaseCapacity]) -> Viewer:
+    """What the user is to the case, for the privacy policy: the handling organisation works it,
+    the applicant is themself, a centre reads it (masked)."""
+    if caps & {C.ORG, C.MEDIATOR}:
+        return Viewer.HANDLER
+    if C.APPLICANT in caps:
+        return Viewer.SELF
+    return Viewer.STAFF
+
+
 def sees_parties(caps: set[CaseCapacity]) -> bool:
     """Personal data in full only for the handling organisation and the applicant themself."""
-    return bool(caps & {C.ORG, C.MEDIATOR, C.APPLICANT})
+    return sees_in_full(viewer(caps))

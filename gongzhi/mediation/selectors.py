@@ -6,7 +6,8 @@ from django.utils import timezone
 
 from gongzhi.casework.acts import document_for, documents, timeline
 from gongzhi.casework.models import AccessLog, Document
-from gongzhi.domain.mediation import CaseStatus, OrgKind, RiskLevel, SessionMode, Source
+from gongzhi.domain.mediation import CaseStatus, OrgKind, PartyRole, RiskLevel, SessionMode, Source
+from gongzhi.domain.privacy import Person, is_public
 
 from . import scope, services
 from .models import Case
@@ -45,10 +46,11 @@ def summary(case: Case) -> dict:
 def detail(user, case_id: int, *, purpose: str = "查看调解案件") -> dict:
     case = services.load(user, case_id)
     caps = scope.capacities(user, case)
+    who = scope.viewer(caps)
     full = scope.sees_parties(caps)
     if full and user.is_authenticated:
         AccessLog.objects.create(user=user, kind=services.KIND, case_id=case.pk, purpose=purpose)
-    return {
+    out = {
         **summary(case), "version": case.version, "source": case.source, "source_label": Source(case.source).label,
         "event": case.event.number if case.event_id else None, "event_id": case.event_id,
         "relation": case.relation, "facts": case.facts, "claim": case.claim, "urgency": case.urgency,
@@ -71,8 +73,21 @@ def detail(user, case_id: int, *, purpose: str = "查看调解案件") -> dict:
         "documents": documents(services.KIND, case.pk) if full else [],
         "capacities": sorted(caps),
         "actions": [a.value for a in services.CASE.actions(user, case, caps)],
-        "timeline": timeline(services.KIND, case.pk, CaseStatus),
+        "timeline": timeline(services.CASE, case, who, subject_id=case.applicant_user_id,
+                             subject=_applicant(case)),
     }
+    # The parties read where their case stands, not how the committee weighs it (民转刑 risk
+    # flags, why this organisation or mediator was chosen): domain.privacy.is_public.
+    return {**out, **_INTERNAL} if is_public(who) else out
+
+
+_INTERNAL = {"org_reason": "", "mediator_reason": "", "risk_flags": [], "risk_level": RiskLevel.LOW.value,
+             "risk_label": ""}
+
+
+def _applicant(case: Case) -> Person:
+    first = next((p for p in case.parties.all() if p.role == PartyRole.APPLICANT), None)
+    return Person(first.name, first.phone, first.id_number) if first else Person("")
 
 
 def document(user, case_id: int, doc_id: int) -> Document:

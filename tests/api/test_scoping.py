@@ -77,9 +77,10 @@ def test_tip_off_reporter_is_confidential(district, as_user):
     as_user("comm11").post(f"/events/{i}/dispatch", {})
     for who in ("grid111", "comm11", "town1", "county"):
         s, seen = as_user(who).get(f"/events/{i}")
-        assert s == 200 and seen["reporter"] == {"name": "（举报人信息依法保密）", "phone": "", "id_number": "",
-                                                 "masked": True}, who
+        assert s == 200 and seen["reporter"] == {"name": "举报人", "phone": "", "id_number": "", "masked": True,
+                                                 "disclosure": "pseudonym", "can_unmask": False}, who
         assert "13812345678" not in str(seen) and "1234" not in seen["reporter"]["phone"]
+        assert seen["timeline"][0]["actor"] == "举报人", who      # never the account name
     # Handlers and centres cannot unmask a tip-off; a supervisor can, with a logged reason.
     for who in ("grid111", "comm11"):
         assert as_user(who).post(f"/events/{i}/unmask", {"reason": "核实身份"})[0] == 403
@@ -96,7 +97,7 @@ def test_phone_and_id_masked_and_unmask_logged(district, as_user):
         reporter_id_number="350602199001011234"))
     s, seen = as_user("grid111").get(f"/events/{ev['id']}")
     assert seen["reporter"] == {"name": "林**", "phone": "139****5678", "id_number": "350***********1234",
-                                "masked": True}
+                                "masked": True, "disclosure": "masked", "can_unmask": True}
     s, err = as_user("grid111").post(f"/events/{ev['id']}/unmask", {"reason": ""})
     assert s == 422 and err["fields"]["reason"]
     s, full = as_user("comm11").post(f"/events/{ev['id']}/unmask", {"reason": "回访需要联系"})
@@ -110,6 +111,7 @@ def test_anonymous_report_keeps_no_identity(district, as_user):
     s, ev = as_user("resident1").post("/events", report_payload(district, anonymous=True,
                                                                  reporter_phone="13812345678"))
     s, seen = as_user("comm11").get(f"/events/{ev['id']}")
-    assert seen["reporter"]["name"] == "匿名" and seen["reporter"]["phone"] == ""
+    assert seen["reporter"]["name"] == "匿名群众" and seen["reporter"]["phone"] == ""
+    assert seen["timeline"][0]["actor"] == "匿名群众" and seen["reporter"]["can_unmask"] is False
     from gongzhi.events.models import Event
     assert Event.objects.get(pk=ev["id"]).reporter_phone == ""
