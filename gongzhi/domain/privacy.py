@@ -291,8 +291,10 @@ def generalise_point(lon: float | None, lat: float | None, metres: float) -> tup
     if lon is None or lat is None or metres <= 0:
         return lon, lat
     dlat = metres / _EARTH_M_PER_DEG
-    dlon = metres / (_EARTH_M_PER_DEG * max(math.cos(math.radians(lat)), 0.01))
-    return (round((math.floor(lon / dlon) + 0.5) * dlon, 6), round((math.floor(lat / dlat) + 0.5) * dlat, 6))
+    centre_lat = (math.floor(lat / dlat) + 0.5) * dlat
+    # The cell's width from its own centre line, so every point of one row of cells shares it.
+    dlon = metres / (_EARTH_M_PER_DEG * max(math.cos(math.radians(centre_lat)), 0.01))
+    return round((math.floor(lon / dlon) + 0.5) * dlon, 6), round(centre_lat, 6)
 
 
 _MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
