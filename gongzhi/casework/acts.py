@@ -38,7 +38,7 @@ class CaseType:
     capacities: Callable[[object, Model], set]   # the actor's capacities on the case
     rows: dict                                   # action → Visibility of its timeline row
     public_text: frozenset                       # public rows whose words are meant for the parties
-    viewer: Callable[[set], Viewer]              # capacities → what the user is to the case (privacy)
+    viewer: Callable[[object, Model, set], Viewer]   # (user, case, capacities) → who they are to it (privacy)
 
     def actions(self, actor, case, caps: set | None = None) -> list:
         caps = self.capacities(actor, case) if caps is None else caps
@@ -113,11 +113,11 @@ def notify(kind: CaseKind, case_id: int, subject: str, people: list[tuple[str, s
     return len(rows)
 
 
-def document_for(ct: CaseType, user, case_id: int, doc_id: int, sees_personal: Callable[[set], bool]):
+def document_for(ct: CaseType, user, case_id: int, doc_id: int):
     """A case's document, only for those who read its parties in full (it names them); logged."""
     case = ct.load(user, case_id)
     doc = Document.objects.filter(kind=ct.kind, case_id=case.pk, pk=doc_id).first()
-    if doc is None or not sees_personal(ct.capacities(user, case)):
+    if doc is None or not privacy.sees_in_full(ct.viewer(user, case, ct.capacities(user, case))):
         raise NotFound("文书不存在")
     AccessLog.objects.create(user=user, kind=ct.kind, case_id=case.pk, purpose=f"下载{doc.title}")
     return doc

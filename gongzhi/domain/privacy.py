@@ -263,11 +263,17 @@ def row_view(row: Row, *, secrecy: Secrecy, viewer: Viewer, subject: Person | No
     """A row as the viewer may see it, or None when they may not see it at all."""
     if not may_read(row.visibility, viewer):
         return None
-    words = not is_public(viewer) or row.action in public_text
+    # A row's words can name people: the public reads only words written for it; on a party's
+    # case, staff who see the parties masked read no free text either (a session record lists
+    # who attended).
+    if is_public(viewer) or (role is Role.PARTY and not sees_in_full(viewer)):
+        words = row.action in public_text
+    else:
+        words = True
     return {"actor": actor_label(is_subject=row.is_subject, actor_name=row.actor_name, system=row.system,
                                  secrecy=secrecy, viewer=viewer, subject=subject, role=role),
             "note": row.note if words else "", "reason": row.reason if words else "",
-            "data": (row.data or {}) if not is_public(viewer) else {}}
+            "data": (row.data or {}) if words and not is_public(viewer) else {}}
 
 
 # ---- public surfaces ----------------------------------------------------------------------------

@@ -110,9 +110,19 @@ def capacities(user, event: Event) -> set[Capacity]:
             caps.add(Capacity.CENTRE)
         if role == Role.SUPERVISOR and inside:
             caps.add(Capacity.SUPERVISOR)
-    if s.departments and event.co_handlers.filter(department_id__in=s.departments).exists():
+    if s.departments and _called_in(event, s.departments):
         caps.add(Capacity.CO_HANDLER)
     return caps
+
+
+def _called_in(event: Event, departments: set[int]) -> bool:
+    """Whether one of these departments was whistled in.  Prefetched rows are read as they are:
+    a new event carries a plain empty list there (intake), which has no ``.filter`` — a 500 for
+    every department staff member who reported."""
+    cached = getattr(event, "_prefetched_objects_cache", {}).get("co_handlers")
+    if cached is not None:
+        return any(c.department_id in departments for c in cached)
+    return event.co_handlers.filter(department_id__in=departments).exists()
 
 
 WORKING_CAPACITIES = frozenset({Capacity.HANDLER, Capacity.CENTRE, Capacity.CO_HANDLER})
@@ -124,11 +134,15 @@ def viewer_of(user, event: Event, caps: set[Capacity] | None = None) -> Viewer:
     Staff capacities come first: a grid worker who reported on patrol reads the internal
     timeline of the case they work; :func:`is_subject` still shows them their own data in full."""
     caps = capacities(user, event) if caps is None else caps
-    if Capacity.SUPERVISOR in caps:
+    s = scope_of(user)
+    # A system administrator acts with centre and supervisor capacities but is no 督查: they read
+    # a 举报 reporter as handlers do and cannot unmask one.
+    if Capacity.SUPERVISOR in caps and any(role == Role.SUPERVISOR and event.area_path.startswith(path)
+                                           for role, _, path, _ in s.areas):
         return Viewer.SUPERVISOR
     if caps & WORKING_CAPACITIES:
         return Viewer.HANDLER
-    if _reads_as_staff(scope_of(user), event):
+    if _reads_as_staff(s, event):
         return Viewer.STAFF
     if Capacity.REPORTER in caps:
         return Viewer.SELF

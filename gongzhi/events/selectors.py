@@ -74,8 +74,10 @@ def remaining(ev: Event, now=None) -> dict | None:
 
 def event_summary(user, ev: Event) -> dict:
     # Datetimes stay aware (UTC from the database): the API renderer writes them in Shanghai
-    # time, the pages' templates likewise.
-    return _summary(ev)
+    # time, the pages' templates likewise.  A list row is a staff or a public row by who asks:
+    # someone with no staff scope only lists their own reports and reads them as the public does.
+    row = _summary(ev)
+    return row if scope_of(user).is_staff_anywhere else {**row, **_PUBLIC_SUMMARY}
 
 
 def _summary(ev: Event) -> dict:
@@ -115,6 +117,9 @@ _INTERNAL_FIELDS = {
     "extension_workdays": 0, "signed_on_time": None, "resolved_on_time": None, "escalations": 0, "returns": 0,
     "co_handlers": [], "extensions": [], "due_at": None, "clock": None, "supervision": None,
 }
+
+
+_PUBLIC_SUMMARY = {k: _INTERNAL_FIELDS[k] for k in ("due_at", "clock", "supervision")}
 
 
 def _public_detail(detail: dict) -> dict:

@@ -42,7 +42,7 @@ def summary(app: Application, full: bool = False) -> dict:
 def detail(user, app_id: int) -> dict:
     app = services.load(user, app_id)
     caps = scope.capacities(user, app)
-    full = scope.sees_applicant(caps)
+    full = scope.sees_applicant(user, app, caps)
     if full:
         AccessLog.objects.create(user=user, kind=services.KIND, case_id=app.pk, purpose="查看法律援助申请")
     return {
@@ -62,10 +62,10 @@ def detail(user, app_id: int) -> dict:
         "documents": documents(services.KIND, app.pk) if full else [],
         "capacities": sorted(caps),
         "actions": [a.value for a in services.APPLICATION.actions(user, app, caps)],
-        "timeline": timeline(services.APPLICATION, app, scope.viewer(caps), subject_id=app.applicant_user_id,
+        "timeline": timeline(services.APPLICATION, app, scope.viewer(user, app, caps), subject_id=app.applicant_user_id,
                              subject=Person(app.applicant_name, app.phone, app.id_number)),
     }
 
 
 def document(user, app_id: int, doc_id: int) -> Document:
-    return document_for(services.APPLICATION, user, app_id, doc_id, scope.sees_applicant)
+    return document_for(services.APPLICATION, user, app_id, doc_id)

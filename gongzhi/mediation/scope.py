@@ -59,16 +59,19 @@ def capacities(user, case: Case) -> set[CaseCapacity]:
     return caps
 
 
-def viewer(caps: set[CaseCapacity]) -> Viewer:
+def viewer(user, case: Case, caps: set[CaseCapacity]) -> Viewer:
     """What the user is to the case, for the privacy policy: the handling organisation works it,
-    the applicant is themself, a centre reads it (masked)."""
-    if caps & {C.ORG, C.MEDIATOR}:
+    the applicant is themself, a centre reads it (masked).  A system administrator may act on any
+    case but is not its committee: they read the parties masked, like a supervisor."""
+    if (C.MEDIATOR in caps or case.organisation_id in org_ids(user)) and caps & {C.ORG, C.MEDIATOR}:
         return Viewer.HANDLER
+    if scope_of(user).is_admin:
+        return Viewer.SUPERVISOR
     if C.APPLICANT in caps:
         return Viewer.SELF
     return Viewer.STAFF
 
 
-def sees_parties(caps: set[CaseCapacity]) -> bool:
+def sees_parties(user, case: Case, caps: set[CaseCapacity]) -> bool:
     """Personal data in full only for the handling organisation and the applicant themself."""
-    return sees_in_full(viewer(caps))
+    return sees_in_full(viewer(user, case, caps))

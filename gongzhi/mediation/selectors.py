@@ -7,7 +7,7 @@ from django.utils import timezone
 from gongzhi.casework.acts import document_for, documents, timeline
 from gongzhi.casework.models import AccessLog, Document
 from gongzhi.domain.mediation import CaseStatus, OrgKind, PartyRole, RiskLevel, SessionMode, Source
-from gongzhi.domain.privacy import Person, is_public
+from gongzhi.domain.privacy import Person, is_public, sees_in_full
 
 from . import scope, services
 from .models import Case
@@ -46,8 +46,8 @@ def summary(case: Case) -> dict:
 def detail(user, case_id: int, *, purpose: str = "查看调解案件") -> dict:
     case = services.load(user, case_id)
     caps = scope.capacities(user, case)
-    who = scope.viewer(caps)
-    full = scope.sees_parties(caps)
+    who = scope.viewer(user, case, caps)
+    full = sees_in_full(who)
     if full and user.is_authenticated:
         AccessLog.objects.create(user=user, kind=services.KIND, case_id=case.pk, purpose=purpose)
     out = {
@@ -91,4 +91,4 @@ def _applicant(case: Case) -> Person:
 
 
 def document(user, case_id: int, doc_id: int) -> Document:
-    return document_for(services.CASE, user, case_id, doc_id, scope.sees_parties)
+    return document_for(services.CASE, user, case_id, doc_id)
