@@ -2,12 +2,29 @@
 
 GONGZHI_DATABASE_URL  sqlite:///path.sqlite3 (default: var/gongzhi.sqlite3) or
                       postgres://user:password@host:port/dbname
-GONGZHI_SECRET_KEY    required when GONGZHI_DEBUG is off
-GONGZHI_DEBUG         1/0 (default 1 for the embedded demo)
-GONGZHI_ALLOWED_HOSTS comma-separated
+GONGZHI_SECRET_KEY    set it in production (the same on every node); unset, a key is made once
+                      and kept in $GONGZHI_VAR_DIR/secret_key (mode 0600)
+GONGZHI_DEBUG         1/0 (default 0: Django's technical pages only when asked for)
+GONGZHI_ALLOWED_HOSTS comma-separated (default 127.0.0.1,localhost,[::1])
+GONGZHI_HTTPS         1 behind a proxy that terminates TLS and sets X-Forwarded-Proto: Secure
+                      cookies, HSTS (GONGZHI_HSTS_SECONDS, default 1 year), HTTP → HTTPS redirect
+GONGZHI_DB_CONNECT_TIMEOUT          seconds to connect to PostgreSQL (default 5; psycopg waits ≥ 2)
+GONGZHI_DB_STATEMENT_TIMEOUT_MS     a web request's statement is cancelled after this (default 30000)
+GONGZHI_DB_COMMAND_STATEMENT_TIMEOUT_MS  the same for commands (migrate, simulate…; default 0: none)
+GONGZHI_RETRY_AFTER_SECONDS         Retry-After of the 503 a database outage answers (default 15)
+GONGZHI_LOG_LEVEL     the gongzhi loggers' level (default INFO); every record is one JSON line on stderr
+GONGZHI_LOG_FILE      also write them to this file, rotated (GONGZHI_LOG_FILE_MB, default 50 × 10);
+                      "{pid}" in the name gives each worker process its own file
 GONGZHI_MEDIA_ROOT    where attachments live (default var/media)
 GONGZHI_PG_PREPARE    1/0 (default 1): server-side prepared statements for the intake insert;
                       0 behind a pooler that cannot keep them (PgBouncer < 1.21 in transaction mode)
+GONGZHI_LOGIN_FAILURES / GONGZHI_LOGIN_LOCKOUT_MINUTES  wrong passwords (default 5) that lock one
+                      username from one address, and for how long (default 15); GONGZHI_LOGIN_LOCKOUT=0 off
+GONGZHI_PROXY_COUNT   reverse proxies appending to X-Forwarded-For (default 0: REMOTE_ADDR is the client)
+GONGZHI_PASSWORD_MIN_LENGTH  default 8 (with Django's similarity, common and all-digits checks)
+GONGZHI_TOKEN_DAYS    lifetime of a new API token (default 365); GONGZHI_TOKEN_TOUCH_SECONDS (60)
+                      how often its last use is written; GONGZHI_TOKEN_USER_CACHE_SECONDS (10) how
+                      long a checked token's user and roles are reused per process
 """
 import os
 from pathlib import Path
@@ -18,6 +35,9 @@ from django.core.exceptions import ImproperlyConfigured
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("GONGZHI_VAR_DIR", BASE_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)  # the embedded SQLite file and media live here
+# config/wsgi.py marks the processes that serve requests; commands (migrate, simulate, the sweep
+# workers) are the rest and may run statements a web request must not (database timeouts below).
+WEB_PROCESS = os.environ.get("GONGZHI_WEB_PROCESS") == "1"
 
 
 def _bool(name: str, default: bool) -> bool:
@@ -29,6 +49,42 @@ def _bool(name: str, default: bool) -> bool:
     if raw.lower() in {"0", "false", "no", "off"}:
         return False
     raise ImproperlyConfigured(f"{name} must be 1/0/true/false, got {raw!r}")
+
+
+def _int(name: str, default: int, minimum: int = 0) -> int:
+    raw = os.environ.get(name)
+    try:
+        value = default if raw is None else int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, got {raw!r}") from None
+    if value < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+def _pg_timeouts() -> dict:
+    """libpq options that keep a database that does not answer from holding a worker forever.
+
+    connect_timeout bounds the whole connection (TCP, TLS, the server's first reply): a server
+    that accepts and never answers costs a request this long, then a 503 (psycopg rounds values
+    below 2 up to 2).  statement_timeout makes the server cancel a web request's statement (a
+    503 too); commands get their own, none by default — a migration or `stats-refresh --full`
+    may rightly run for minutes.  Keepalives and tcp_user_timeout notice, within about a minute,
+    a kept connection whose host vanished (power, network cut) instead of waiting on it for the
+    kernel's two hours.  A server that is up but stuck answering *nothing* on an established
+    connection is beyond libpq's reach: PgBouncer's query_timeout covers it (docs/deployment.md).
+    """
+    statement_ms = (_int("GONGZHI_DB_STATEMENT_TIMEOUT_MS", 30_000) if WEB_PROCESS
+                    else _int("GONGZHI_DB_COMMAND_STATEMENT_TIMEOUT_MS", 0))
+    options = {"connect_timeout": _int("GONGZHI_DB_CONNECT_TIMEOUT", 5, minimum=1),
+               "keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10, "keepalives_count": 3,
+               "tcp_user_timeout": _int("GONGZHI_DB_TCP_USER_TIMEOUT_MS", 30_000)}
+    if statement_ms:
+        # A startup parameter: one round trip fewer than a SET per connection.  PgBouncer does not
+        # pass it on; behind it set GONGZHI_DB_STATEMENT_TIMEOUT_MS=0 and put statement_timeout
+        # on the web role instead (docs/deployment.md).
+        options["options"] = f"-c statement_timeout={statement_ms}"
+    return options
 
 
 def database_from_url(url: str) -> dict:
@@ -48,15 +104,41 @@ def database_from_url(url: str) -> dict:
                 # server-binding cursor (the intake insert, ADR 0005); Django's own cursors bind on
                 # the client and never prepare.  Behind PgBouncer in transaction mode this needs
                 # max_prepared_statements (1.21+) or GONGZHI_PG_PREPARE=0.
-                "OPTIONS": {"prepare_threshold": 5 if _bool("GONGZHI_PG_PREPARE", True) else None}}
+                "OPTIONS": {"prepare_threshold": 5 if _bool("GONGZHI_PG_PREPARE", True) else None,
+                            **_pg_timeouts()}}
     raise ImproperlyConfigured(f"GONGZHI_DATABASE_URL: unsupported scheme {parsed.scheme!r}")
 
 
-DEBUG = _bool("GONGZHI_DEBUG", True)
-SECRET_KEY = os.environ.get("GONGZHI_SECRET_KEY") or ("insecure-demo-key-only-for-debug" if DEBUG else "")
-if not SECRET_KEY:
-    raise ImproperlyConfigured("GONGZHI_SECRET_KEY is required when GONGZHI_DEBUG is off")
-ALLOWED_HOSTS = [h for h in os.environ.get("GONGZHI_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
+def _machine_secret_key(path: Path) -> str:
+    """A key made once for this machine and kept beside its data, readable by its owner only, so
+    that a fresh checkout (the demo) starts without configuration and its sessions survive a
+    restart.  Written under a temporary name and linked into place, so workers starting at once
+    all read the one complete key.  Several nodes must share GONGZHI_SECRET_KEY instead."""
+    if not path.exists():
+        import secrets
+        tmp = path.with_name(f".{path.name}.{os.getpid()}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_urlsafe(50) + "\n")
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(tmp)
+    key = path.read_text().strip()
+    if len(key) < 50:
+        raise ImproperlyConfigured(f"{path} holds no usable secret key: delete it to have one made, "
+                                   "or set GONGZHI_SECRET_KEY")
+    return key
+
+
+# Off unless asked for: Django's technical pages (settings, URL lists, tracebacks) are for a
+# developer's own machine, never for the demo or a server (issue 13).
+DEBUG = _bool("GONGZHI_DEBUG", False)
+SECRET_KEY = os.environ.get("GONGZHI_SECRET_KEY") or _machine_secret_key(VAR_DIR / "secret_key")
+ALLOWED_HOSTS = [h.strip() for h in os.environ.get("GONGZHI_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",")
+                 if h.strip()]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -65,6 +147,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "gongzhi.accounts.axes_config.AxesConfig",   # django-axes (login lockout), with a Chinese name in admin
+    "csp",
     "django_htmx",
     "ninja",
     "gongzhi.areas",
@@ -78,7 +162,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "gongzhi.web.resilience.DatabaseGuard",   # first: a database that is away is a 503, whoever hit it
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",   # static files, DEBUG on or off (see STATIC_ROOT)
+    "csp.middleware.CSPMiddleware",
     "gongzhi.web.guards.refuse_nul",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -88,6 +175,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",   # turns a locked-out login into the Chinese lockout answer
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -123,18 +211,72 @@ LOGOUT_REDIRECT_URL = "web:login"
 # An intranet XYZ tile server for the maps (e.g. a 天地图 mirror), "{z}/{x}/{y}" in the URL; empty = none:
 # grid polygons are drawn without any tiles.
 GONGZHI_TILE_URL = os.environ.get("GONGZHI_TILE_URL", "")
+# `collectstatic` gathers the files here (the demo command does it before serving, a deployment
+# once per release) and WhiteNoise serves what it found there at start-up, behind the security
+# middleware's headers, with or without DEBUG.  Collected rather than found in the apps
+# (WHITENOISE_USE_FINDERS, which WhiteNoise turns on only with DEBUG): one directory, the same in
+# the demo and in production, that nginx may serve as well.  It exists even before the first
+# collectstatic (tests never run it), so WhiteNoise has nothing to warn about.
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
+WHITENOISE_ALLOW_ALL_ORIGINS = False     # our CSS and scripts are for our own pages
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("GONGZHI_MEDIA_ROOT", VAR_DIR / "media"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# FILE_UPLOAD_MAX_MEMORY_SIZE: see "Stored files and uploads" below.
 
+# One JSON object per line on stderr (gongzhi.logs): every 5xx (django.request), every refused
+# suspicious request (django.security: bad Host, oversized body) and our own records, with method,
+# path, status and user id — never bodies, query strings or personal data.  Django's 4xx warnings
+# ("Not Found: …") stay out: the "django" logger passes ERROR and up.
+_LOG_HANDLERS = {"stderr": {"class": "logging.StreamHandler", "formatter": "json"}}
+if os.environ.get("GONGZHI_LOG_FILE"):
+    # Rotation renames the file: two processes must not share one, hence "{pid}" for several workers.
+    _LOG_HANDLERS["file"] = {"class": "logging.handlers.RotatingFileHandler", "formatter": "json",
+                             "filename": os.environ["GONGZHI_LOG_FILE"].replace("{pid}", str(os.getpid())),
+                             "maxBytes": _int("GONGZHI_LOG_FILE_MB", 50, minimum=1) * 1024 * 1024,
+                             "backupCount": 10, "encoding": "utf-8", "delay": True}
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "loggers": {"gongzhi": {"handlers": ["console"], "level": os.environ.get("GONGZHI_LOG_LEVEL", "INFO")}},
+    "formatters": {"json": {"()": "gongzhi.logs.JsonLines"}},
+    "handlers": _LOG_HANDLERS,
+    "loggers": {
+        "django": {"handlers": list(_LOG_HANDLERS), "level": "ERROR"},
+        "gongzhi": {"handlers": list(_LOG_HANDLERS), "level": os.environ.get("GONGZHI_LOG_LEVEL", "INFO")},
+    },
 }
+
+# ---- Safe defaults: HTTPS, cookies, headers, failures (issue 13) ------------------------------------
+# Always: the session cookie out of scripts' reach, cookies same-site Lax, no framing, no MIME
+# sniffing, the referrer kept to our own origin.  (The CSRF cookie stays as Django has it: its
+# value is in every page's forms anyway.)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# GONGZHI_HTTPS=1: served over HTTPS by a proxy that terminates TLS (nginx, docs/deployment.md) and
+# says so in X-Forwarded-Proto — which it must then set itself on every request, never pass on.
+HTTPS = _bool("GONGZHI_HTTPS", False)
+if HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = _bool("GONGZHI_SSL_REDIRECT", True)
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = LANGUAGE_COOKIE_SECURE = True
+    # A year, every subdomain (a shorter GONGZHI_HSTS_SECONDS only while trying HTTPS out).
+    # "preload" only takes effect once the registrable domain itself is submitted to the
+    # browsers' list; GONGZHI_HSTS_PRELOAD=0 leaves the word out.
+    SECURE_HSTS_SECONDS = _int("GONGZHI_HSTS_SECONDS", 365 * 24 * 3600)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = _bool("GONGZHI_HSTS_PRELOAD", True)
+# A refused CSRF check is our Chinese page (Django's own is English and suggests DEBUG).
+CSRF_FAILURE_VIEW = "gongzhi.web.errorpages.csrf_failure"
+# How long a caller is asked to wait when the database is away (503, gongzhi.web.resilience).
+GONGZHI_RETRY_AFTER_SECONDS = _int("GONGZHI_RETRY_AFTER_SECONDS", 15, minimum=1)
+# ---- end of safe defaults ----------------------------------------------------------------------------
 
 # Deadline counting (DESIGN: all configurable): a limit of N working days ends at this local
 # time on the N-th working day after the day of receipt (unless the receipt day counts).
@@ -151,4 +293,87 @@ GONGZHI_CROSSCHECK_TOPICS = [t for t in os.environ.get(
 # Legal aid: income line = multiple × the local 低保 standard; days to decide on an application.
 GONGZHI_LEGALAID_INCOME_MULTIPLE = os.environ.get("GONGZHI_LEGALAID_INCOME_MULTIPLE", "2")
 GONGZHI_LEGALAID_DECISION_WORKDAYS = int(os.environ.get("GONGZHI_LEGALAID_DECISION_WORKDAYS", "2"))
+# Public feeds (Open311) show a report's place snapped to a grid of this many metres (0 = exact).
+GONGZHI_PUBLIC_LOCATION_METRES = float(os.environ.get("GONGZHI_PUBLIC_LOCATION_METRES", "100"))
 GONGZHI_UPLOAD_LIMITS = {"image": 10 * 1024 * 1024, "audio": 20 * 1024 * 1024, "video": 100 * 1024 * 1024}
+
+# ---- Stored files and uploads (issue 13: files only through checked views) ---------------------------
+# No URL serves MEDIA_ROOT (config/urls.py): every file leaves through a view that checks scope,
+# then gongzhi.files sends it.  GONGZHI_FILE_SENDER = django (the app streams it, default) |
+# nginx (X-Accel-Redirect to GONGZHI_FILE_ACCEL_PREFIX, an `internal` location aliased to
+# MEDIA_ROOT) | sendfile (X-Sendfile with the absolute path: Apache mod_xsendfile, lighttpd).
+GONGZHI_FILE_SENDER = os.environ.get("GONGZHI_FILE_SENDER", "django")
+if GONGZHI_FILE_SENDER not in {"django", "nginx", "sendfile"}:
+    raise ImproperlyConfigured(f"GONGZHI_FILE_SENDER must be django, nginx or sendfile, got {GONGZHI_FILE_SENDER!r}")
+GONGZHI_FILE_ACCEL_PREFIX = os.environ.get("GONGZHI_FILE_ACCEL_PREFIX", "/protected/")
+# Uploads past 64 KB stream to a temporary file (hashed and checked in chunks, never whole in
+# memory); CappedUploadHandler stops any file past the largest GONGZHI_UPLOAD_LIMITS while it arrives.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
+FILE_UPLOAD_HANDLERS = ["gongzhi.files.CappedUploadHandler",
+                        "django.core.files.uploadhandler.MemoryFileUploadHandler",
+                        "django.core.files.uploadhandler.TemporaryFileUploadHandler"]
+# An image whose header claims more pixels than this is refused before anything decodes it.
+GONGZHI_IMAGE_MAX_PIXELS = int(os.environ.get("GONGZHI_IMAGE_MAX_PIXELS", str(40_000_000)))
+# Per user: at most GONGZHI_UPLOAD_RATE_COUNT files in any GONGZHI_UPLOAD_RATE_WINDOW seconds
+# (counted from the stored attachments; 0 turns the limit off).  Past it: 429 with Retry-After.
+GONGZHI_UPLOAD_RATE_COUNT = int(os.environ.get("GONGZHI_UPLOAD_RATE_COUNT", "60"))
+GONGZHI_UPLOAD_RATE_WINDOW = int(os.environ.get("GONGZHI_UPLOAD_RATE_WINDOW", "3600"))
+
+# ---- Accounts: login lockout, password policy, content security policy, API tokens ----------------
+from datetime import timedelta  # noqa: E402
+from urllib.parse import urlsplit as _urlsplit  # noqa: E402
+
+from csp.constants import NONCE, NONE, SELF  # noqa: E402
+
+# django-axes: GONGZHI_LOGIN_FAILURES wrong passwords for one username from one address lock that
+# pair for GONGZHI_LOGIN_LOCKOUT_MINUTES (every try while locked restarts the clock); a success
+# before the limit clears the count.  By username *and* address, so guessing at one account does
+# not lock its owner out everywhere, and one address cannot lock out a whole office.
+AXES_ENABLED = _bool("GONGZHI_LOGIN_LOCKOUT", True)
+AXES_FAILURE_LIMIT = int(os.environ.get("GONGZHI_LOGIN_FAILURES", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("GONGZHI_LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "gongzhi.accounts.lockout.locked_out"
+AXES_CLIENT_IP_CALLABLE = "gongzhi.accounts.lockout.client_ip"
+AXES_HTTP_RESPONSE_CODE = 429
+# Behind N reverse proxies that each append to X-Forwarded-For, the client is the N-th address
+# from the right (0 = take REMOTE_ADDR: no proxy, or one that overwrites the header itself).
+GONGZHI_PROXY_COUNT = int(os.environ.get("GONGZHI_PROXY_COUNT", "0"))
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+
+# Wherever a password is set (admin, createsuperuser, changepassword); Django's own messages are
+# translated into Chinese.  The demo's shared password is written directly and not checked.
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": int(os.environ.get("GONGZHI_PASSWORD_MIN_LENGTH", "8"))}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Content-Security-Policy (django-csp 4): scripts and styles only from our own static files (htmx's
+# indicator style is in app.css, turned off in htmx by the meta tag in base.html); a nonce exists
+# for the rare tag that must stay inline ({{ request.csp_nonce }}) and is left out of the header
+# when no page asks for one.  Images may be data: URIs (admin icons) and intranet map tiles.
+_tiles = _urlsplit(GONGZHI_TILE_URL)
+GONGZHI_TILE_ORIGIN = f"{_tiles.scheme}://{_tiles.netloc}" if _tiles.scheme and _tiles.netloc else ""
+CONTENT_SECURITY_POLICY = {"DIRECTIVES": {
+    "default-src": [SELF],
+    "script-src": [SELF, NONCE],
+    "style-src": [SELF, NONCE],
+    "img-src": [SELF, "data:"] + ([GONGZHI_TILE_ORIGIN] if GONGZHI_TILE_ORIGIN else []),
+    "object-src": [NONE],
+    "base-uri": [SELF],
+    "frame-ancestors": [NONE],
+    "form-action": [SELF],
+}}
+
+# API tokens: a new token lives this many days (the admin may set another date per token); its
+# last use is written at most once per GONGZHI_TOKEN_TOUCH_SECONDS so intake does not write twice.
+GONGZHI_TOKEN_DAYS = int(os.environ.get("GONGZHI_TOKEN_DAYS", "365"))
+GONGZHI_TOKEN_TOUCH_SECONDS = int(os.environ.get("GONGZHI_TOKEN_TOUCH_SECONDS", "60"))
+# Whether a token holds is checked on every call; the user it stands for (profile, roles, scope)
+# is kept per process this long, so a role change reaches token calls within it (0 = read each call).
+GONGZHI_TOKEN_USER_CACHE_SECONDS = float(os.environ.get("GONGZHI_TOKEN_USER_CACHE_SECONDS", "10"))
+# ---- end of accounts ---------------------------------------------------------------------------------

@@ -1,6 +1,3 @@
-from django.conf import settings
-from django.conf.urls.static import static
-from django.contrib.staticfiles.urls import staticfiles_urlpatterns
 from django.contrib import admin
 from django.urls import include, path
 
@@ -17,5 +14,14 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("open311/v2/", include("gongzhi.api.open311")),
-] + static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
-urlpatterns += staticfiles_urlpatterns()  # only when DEBUG; production serves static from the proxy
+    # No route to MEDIA_ROOT, in any configuration: files leave only through views that check
+    # scope (gongzhi.files).
+]
+# Static files are served by WhiteNoise (MIDDLEWARE), with DEBUG on or off; no URL pattern here.
+
+# Failures answer in the caller's shape: JSON for /api/, GeoReport for /open311/, Chinese pages
+# (no URL list, no traceback, no settings) for the rest; a database that is away is a 503.
+handler400 = "gongzhi.web.errorpages.bad_request"
+handler403 = "gongzhi.web.errorpages.permission_denied"
+handler404 = "gongzhi.web.errorpages.page_not_found"
+handler500 = "gongzhi.web.errorpages.server_error"

@@ -5,12 +5,16 @@ hotline system) cannot use a session, CSRF, flash messages, htmx or frame header
 a lean handler with only the middleware it needs and an API-only URL table.  Everything else —
 pages, the admin, API calls made from a logged-in browser — takes the full stack.  Intake is the
 one path hit at volume; the lean path takes a sixth fewer instructions per report (ADR 0005).
+Both answer a database that is away with a 503 (gongzhi.web.resilience, first in each chain).
 """
 import os
 
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+# This process serves requests: settings give its database connections the web's statement
+# timeout (GONGZHI_DB_STATEMENT_TIMEOUT_MS), not the commands' (config/settings.py).
+os.environ["GONGZHI_WEB_PROCESS"] = "1"
 full_stack = get_wsgi_application()
 
 from gongzhi.api.lean import TokenHandler, wants_lean  # noqa: E402  (needs Django set up)

@@ -1,6 +1,11 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
+
+from gongzhi.domain.tokens import token_state
 
 from .models import ApiToken, Profile, RoleAssignment
 
@@ -23,8 +28,43 @@ class ProfileAdmin(admin.ModelAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    list_display = ("user", "name", "created_at")
-    readonly_fields = ("key_hash",)
+    """Issue (the key is shown once, only its digest is kept), list with expiry and last use,
+    give another expiry, revoke (refused from the token's very next request) or delete."""
+
+    list_display = ("user", "name", "created_at", "expires_at", "last_used_at", "state")
+    list_select_related = ("user",)
+    list_filter = ("revoked_at", "expires_at")
+    search_fields = ("user__username", "name")
+    fields = ("user", "name", "expires_at", "key_hash", "created_at", "last_used_at", "revoked_at")
+    readonly_fields = ("key_hash", "created_at", "last_used_at", "revoked_at")
+    raw_id_fields = ("user",)
+    actions = ["revoke"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:   # a new token: only the digest is stored, the key is shown once below
+            request._gz_issued_key = key = ApiToken.new_key()
+            obj.key_hash = ApiToken.hash(key)
+        super().save_model(request, obj, form, change)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        key = getattr(request, "_gz_issued_key", None)
+        if key is None:
+            return super().response_add(request, obj, post_url_continue)
+        response = TemplateResponse(request, "admin/accounts/apitoken/issued.html", {
+            **self.admin_site.each_context(request), "opts": self.opts, "token": obj, "key": key,
+            "title": "令牌已创建"})
+        add_never_cache_headers(response)
+        return response
+
+    @admin.display(description="状态")
+    def state(self, obj):
+        return token_state(timezone.now(), expires_at=obj.expires_at, revoked_at=obj.revoked_at,
+                           user_active=obj.user.is_active).label
+
+    @admin.action(description="撤销所选令牌（立即失效）", permissions=["change"])
+    def revoke(self, request, queryset):
+        n = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+        self.message_user(request, f"已撤销 {n} 个令牌，持有者的下一次请求即被拒绝。", messages.SUCCESS)
 
 
 class ProfileInline(admin.StackedInline):

@@ -5,6 +5,7 @@ from django.http import HttpRequest
 from ninja import File, NinjaAPI, Router, Status, UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from gongzhi import files
 from gongzhi.accounts.models import RoleAssignment
 from gongzhi.areas.models import Area
 from gongzhi.areas.selectors import grid_at
@@ -94,12 +95,21 @@ def duplicates(request, event_id: int):
     return candidates(request.user, services.load(request.user, event_id))
 
 
-@events.post("/{event_id}/attachments", response={201: dict, 403: s.ErrorOut, 422: s.ErrorOut},
-             summary="上传附件（按内容检测类型）")
+@events.post("/{event_id}/attachments", response={201: dict, 403: s.ErrorOut, 422: s.ErrorOut, 429: s.ErrorOut},
+             summary="上传附件（按内容检测类型、像素数与上传频率）")
 def attach(request, event_id: int, file: File[UploadedFile]):
     ev = services.load(request.user, event_id)
-    att = intake.attachment_add(actor=request.user, event=ev, content=file.read(), filename=file.name or "")
-    return Status(201, {"id": att.id, "kind": att.kind, "mime": att.mime, "size": att.size, "url": att.file.url})
+    # The upload stays where Django streamed it (a temporary file past 64 KB), never read whole.
+    att = intake.attachment_add(actor=request.user, event=ev, content=file, filename=file.name or "")
+    return Status(201, {"id": att.id, "kind": att.kind, "mime": att.mime, "size": att.size,
+                        "url": files.attachment_url(ev.id, att.id)})
+
+
+@events.get("/{event_id}/attachments/{attachment_id}", response={200: None, 404: s.ErrorOut},
+            url_name="event_attachment_file", summary="下载附件（按事件可见范围检查）")
+def attachment_file(request, event_id: int, attachment_id: int):
+    return files.serve_attachment(intake.attachment_for(actor=request.user, event_id=event_id,
+                                                        attachment_id=attachment_id))
 
 
 def _transition(path: str, summary: str, schema, call):

@@ -1,41 +1,61 @@
 import time
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from ninja.security import HttpBearer, SessionAuth
 
 from gongzhi.accounts.models import ApiToken
+from gongzhi.domain.tokens import TokenState
+from gongzhi.events.errors import ServiceError
 
-# A resolved token (with the user's profile and, once computed, their scope) is reused for a
-# few seconds: apps and integrations send bursts of requests with one token, and the lookup plus
-# the scope were two thirds of a report's Python time (ADR 0005).  A revoked token, a
-# deactivated user or a changed role takes effect within TOKEN_TTL in every process.
-TOKEN_TTL = 10.0
+# Whether a token holds is read from the database on every call (ApiToken.check_key: one indexed
+# statement): a deleted or revoked token, an expired one or a deactivated user is refused on the
+# very next request, in every process.  What is kept per process, for GONGZHI_TOKEN_USER_CACHE_SECONDS
+# and only for a token that has just been checked, is the user object it resolves to — with their
+# profile and, once computed, their scope (roles, areas, organisations): apps send bursts of calls
+# with one token, and reading those again was two thirds of a report's Python time (ADR 0005).
+# Price: a changed role or profile reaches token calls in other processes within that time.
 MAX_CACHED = 10_000
-_recent: dict[str, tuple[float, object]] = {}
+_users: dict[int, tuple[float, object]] = {}
+
+
+class TokenRefused(ServiceError):
+    """A token we know that no longer holds: the caller is told why (expired, revoked, account
+    stopped) instead of the unknown-token "请先登录", so an integration knows to get a new one."""
+
+    status = 401
+
+    def __init__(self, state: TokenState):
+        super().__init__(state.label, code=f"token_{state.value}")
 
 
 class TokenAuth(HttpBearer):
     """``Authorization: Bearer gz_...`` for apps and integrations."""
 
     def authenticate(self, request, token):
-        key, now = ApiToken.hash(token), time.monotonic()
-        hit = _recent.get(key)
-        if hit is not None and now - hit[0] < TOKEN_TTL:
-            request.user = hit[1]
-            return hit[1]
-        user = ApiToken.user_for(token)
-        if user is None:
-            _recent.pop(key, None)
+        found = ApiToken.check_key(token)
+        if found is None:
             return None
-        if len(_recent) >= MAX_CACHED:
-            _recent.clear()
-        _recent[key] = (now, user)
+        if found.state is not TokenState.VALID:
+            _users.pop(found.token_id, None)
+            raise TokenRefused(found.state)
+        now, hit = time.monotonic(), _users.get(found.token_id)
+        if hit is not None and now - hit[0] < settings.GONGZHI_TOKEN_USER_CACHE_SECONDS and hit[1].pk == found.user_id:
+            user = hit[1]
+        else:
+            user = ApiToken.user_of(found)
+            if user is None:
+                return None
+            if len(_users) >= MAX_CACHED:
+                _users.clear()
+            _users[found.token_id] = (now, user)
         request.user = user
         return user
 
 
 def forget_tokens() -> None:
-    _recent.clear()
+    """Drop the users kept for token calls (tests; a role change that must apply at once)."""
+    _users.clear()
 
 
 class CookieSessionAuth(SessionAuth):

@@ -4,10 +4,10 @@ tables the pages use), documents, reference data and statistics."""
 from datetime import date
 from typing import Literal
 
-from django.http import FileResponse
 from ninja import Router, Status
 from ninja.pagination import paginate
 
+from gongzhi import files
 from gongzhi.legalaid import operations as aid_ops, selectors as aid_sel, services as aid
 from gongzhi.legalaid.inputs import AidApplyIn, ConsultationIn
 from gongzhi.legalaid.models import ExemptCategory, Lawyer, Office
@@ -40,8 +40,7 @@ def _endpoint(op, prefix: str, detail):
 
 
 def _docx(doc):
-    return FileResponse(doc.file.open("rb"), as_attachment=True, filename=f"{doc.title}.docx",
-                        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    return files.serve_document(doc)      # after document_for's check (and its access log)
 
 
 # ---- mediation ----------------------------------------------------------------------------------

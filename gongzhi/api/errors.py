@@ -1,27 +1,37 @@
 """Every failure leaves as a 4xx JSON body {code, message, fields}: never a 500 for bad input."""
-from django.http import Http404
+from django.http import Http404, RawPostDataException
 from django.http.multipartparser import MultiPartParserError
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from gongzhi.events.errors import ServiceError
-from gongzhi.events.operations import field_errors
+from gongzhi.events.operations import field_errors, summary
 
 def install(api) -> None:
     @api.exception_handler(ServiceError)
     def service_error(request, exc: ServiceError):
-        return api.create_response(request, {"code": exc.code, "message": exc.message, "fields": exc.fields},
-                                   status=exc.status)
+        response = api.create_response(request, {"code": exc.code, "message": exc.message, "fields": exc.fields},
+                                       status=exc.status)
+        if getattr(exc, "retry_after", None):      # a rate limit says when to come back
+            response["Retry-After"] = str(exc.retry_after)
+        return response
 
     @api.exception_handler(ValidationError)
     def validation_error(request, exc: ValidationError):
         fields = field_errors(exc.errors)
-        return api.create_response(request, {"code": "invalid", "message": "提交的数据有误，请检查标出的字段",
+        return api.create_response(request, {"code": "invalid", "message": summary(exc.errors),
                                              "fields": fields}, status=422)
 
     @api.exception_handler(AuthenticationError)
     def auth_error(request, exc):
         return api.create_response(request, {"code": "unauthenticated", "message": "请先登录", "fields": {}},
                                    status=401)
+
+    @api.exception_handler(RawPostDataException)
+    def body_already_read(request, exc):
+        # A form or multipart body sent to an operation that takes JSON: the NUL guard has read
+        # it as a form already (gongzhi.web.guards), so there is no raw body left to parse.
+        return api.create_response(request, {"code": "bad_request", "message": NINJA_ERRORS[400][1], "fields": {}},
+                                   status=400)
 
     @api.exception_handler(MultiPartParserError)
     def bad_upload(request, exc):
@@ -52,10 +62,10 @@ NINJA_ERRORS = {
 # wrong type, a path to nothing.
 _ERROR_REF = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}}
 _COMMON = {
-    "400": "请求无法解析（不是有效的 JSON 或表单），或文字中含空字符 U+0000",
+    "400": "请求无法解析（不是有效的 JSON 或表单），或正文中含空字符 U+0000、网址中含控制字符",
     "401": "未登录或令牌无效",
     "404": "对象不存在或不在您的管辖范围内",
-    "422": "参数或字段不合要求（fields 标出每一处）",
+    "422": "参数或字段不合要求（fields 标出每一处；含控制字符的文字也在此列）",
 }
 
 

@@ -15,6 +15,7 @@ from django.utils.cache import patch_vary_headers
 # the user's language (labels and errors are read by people).  Session, CSRF, messages, htmx and
 # clickjacking belong to browser sessions.
 LEAN_MIDDLEWARE = [
+    "gongzhi.web.resilience.DatabaseGuard",   # a database that is away: 503 JSON, not a 500 or a 401
     "gongzhi.api.lean.api_only",
     "django.middleware.security.SecurityMiddleware",
     "gongzhi.web.guards.refuse_nul",
@@ -35,8 +36,8 @@ def api_only(get_response):
         request.user = AnonymousUser()
         response = get_response(request)
         if response.status_code == 404 and settings.DEBUG and "json" not in response.get("Content-Type", ""):
-            # DEBUG (the demo) answers an unknown path with Django's HTML page whatever handler404
-            # says; an app or integration reads JSON either way.
+            # With DEBUG on (a developer's machine) Django answers an unknown path with its HTML
+            # page whatever handler404 says; an app or integration reads JSON either way.
             return not_found(request)
         return response
     return middleware
@@ -81,17 +82,22 @@ def error_response(status: int, code: str, message: str):
                         json_dumps_params={"ensure_ascii": False})
 
 
+# The handlers answer through gongzhi.web.errorpages, in the API's shape whatever the path.
 def bad_request(request, exception=None):
-    return error_response(400, "bad_request", "请求格式不正确")
+    from gongzhi.web import errorpages
+    return errorpages.bad_request(request, exception, where=errorpages.Surface.API)
 
 
 def permission_denied(request, exception=None):
-    return error_response(403, "forbidden", "无权访问")
+    from gongzhi.web import errorpages
+    return errorpages.permission_denied(request, exception, where=errorpages.Surface.API)
 
 
 def not_found(request, exception=None):
-    return error_response(404, "not_found", "资源不存在")
+    from gongzhi.web import errorpages
+    return errorpages.page_not_found(request, exception, where=errorpages.Surface.API)
 
 
 def server_error(request):
-    return error_response(500, "server_error", "系统暂时出错，请稍后重试")
+    from gongzhi.web import errorpages
+    return errorpages.server_error(request, where=errorpages.Surface.API)

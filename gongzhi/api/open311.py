@@ -4,8 +4,10 @@ plus FixMyStreet's ``servicerequestupdates`` extension.
 - services are our active categories; a category's template is its service definition;
 - POST requests needs an ``api_key`` (one of our API tokens) and goes through ``intake.event_report``
   like every other channel, so it is routed, timed and answered the same way;
-- the public GET endpoints never show reporters, and leave out 举报 (confidential) and 矛盾纠纷
-  (private parties) entirely;
+- the public GET endpoints are a public surface of domain.privacy: only categories an admin opted
+  in, never 举报/求助/矛盾纠纷 or a confidential report, never a reporter, only public timeline rows
+  (a handler's note is internal), locations generalised to GONGZHI_PUBLIC_LOCATION_METRES and
+  addresses to the street, phone and ID numbers typed into text masked;
 - errors are the spec's list of {code, description} with the HTTP status in ``code``.
 """
 from __future__ import annotations
@@ -22,13 +24,15 @@ from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 
 from gongzhi.accounts.models import ApiToken
+from gongzhi.domain import privacy
 from gongzhi.domain.enums import Channel, EventKind, Status
+from gongzhi.domain.text import sanitize
+from gongzhi.domain.tokens import TokenState
 from gongzhi.events import intake
 from gongzhi.events.errors import ServiceError
 from gongzhi.events.models import Category, Event, EventAction
 
 CLOSED = {Status.REJECTED, Status.VERIFIED, Status.ANSWERED, Status.REVISITED, Status.CLOSED}
-HIDDEN_KINDS = (EventKind.TIP_OFF, EventKind.DISPUTE)
 DATATYPE = {"number": "number", "choice": "singlevaluelist", "date": "datetime", "text": "string"}
 MAX_DAYS = 90
 PLURAL = {"services": "service", "service_requests": "request", "errors": "error", "endpoints": "endpoint",
@@ -56,7 +60,9 @@ def _xml(parent: Element, name: str, value) -> None:
     else:
         node = SubElement(parent, name)
         if value is not None:
-            node.text = ("true" if value else "false") if isinstance(value, bool) else str(value)
+            # XML 1.0 cannot hold a control character: ElementTree would write one anyway and
+            # every client's parser would refuse the whole feed.  Stored text is mended here.
+            node.text = ("true" if value else "false") if isinstance(value, bool) else sanitize(str(value))
 
 
 def respond(fmt: str, root: str, data, status: int = 200) -> HttpResponse:
@@ -81,6 +87,11 @@ def endpoint(root: str):
         def view(request, fmt: str, **kw):
             if fmt not in ("json", "xml"):
                 return respond("json", "errors", [{"code": 400, "description": f"format {fmt} is not supported"}], 400)
+            if "api_key" in request.GET:
+                # A key in a URL is in every proxy's and server's access log and the browser's
+                # history: refused outright (even next to one in the body), never looked up.
+                return respond(fmt, "errors", [{"code": 400, "description":
+                               "api_key 只能放在 POST 请求体中提交，不能放在网址的查询参数里"}], 400)
             try:
                 return respond(fmt, root, fn(request, **kw))
             except Open311Error as exc:
@@ -136,12 +147,15 @@ def service_definition(request, code: str):
 # ---- requests ------------------------------------------------------------------------------------
 
 def _actor(request):
-    key = request.POST.get("api_key") or request.GET.get("api_key")
+    key = request.POST.get("api_key")   # the body only: see endpoint()
     if not key:
-        raise Open311Error(403, "api_key is required to submit a service request")
-    user = ApiToken.user_for(key)
+        raise Open311Error(403, "提交服务请求需要 api_key（api_key is required to submit a service request）")
+    found = ApiToken.check_key(key)
+    if found is not None and found.state is not TokenState.VALID:
+        raise Open311Error(403, f"api_key {found.state.label}（api_key is not valid: {found.state.value}）")
+    user = ApiToken.user_of(found) if found is not None else None
     if user is None:
-        raise Open311Error(403, "api_key is not valid")
+        raise Open311Error(403, "api_key 无效（api_key is not valid）")
     return user
 
 
@@ -182,7 +196,9 @@ def _create(request) -> dict:
 
 
 def _public():
-    return Event.objects.exclude(kind__in=[k.value for k in HIDDEN_KINDS]).exclude(confidential=True)
+    """The events a public feed may name: the SQL form of domain.privacy.publishable."""
+    return (Event.objects.filter(category__public=True, confidential=False)
+            .exclude(kind__in=[k.value for k in privacy.NEVER_PUBLIC_KINDS]))
 
 
 def _search(request):
@@ -228,13 +244,15 @@ def _date(value: str | None, name: str) -> datetime | None:
 def _out(e: Event) -> dict:
     closed = Status(e.status) in CLOSED
     agency = e.handler_department.name if e.handler_department_id else e.handler_area.name
+    lon, lat = privacy.generalise_point(e.lon, e.lat, settings.GONGZHI_PUBLIC_LOCATION_METRES)
+    # The answer is written for the public; the handler's result and the deadlines are internal.
     return {"service_request_id": e.number, "status": "closed" if closed else "open",
-            "status_notes": e.answer or e.result or Status(e.status).label, "service_name": e.category.name,
-            "service_code": e.category.code, "description": e.description, "agency_responsible": agency,
-            "service_notice": Status(e.status).label, "requested_datetime": _iso(e.reported_at),
-            "updated_datetime": _iso(e.updated_at), "expected_datetime": _iso(e.handle_due_at or e.due_at),
-            "address": e.address, "address_id": e.area.code if e.area_id else "", "zipcode": "",
-            "lat": e.lat, "long": e.lon, "media_url": ""}
+            "status_notes": privacy.redact_text(e.answer) or Status(e.status).label, "service_name": e.category.name,
+            "service_code": e.category.code, "description": privacy.redact_text(e.description),
+            "agency_responsible": agency, "service_notice": Status(e.status).label,
+            "requested_datetime": _iso(e.reported_at), "updated_datetime": _iso(e.updated_at),
+            "expected_datetime": "", "address": privacy.generalise_address(e.address),
+            "address_id": e.area.code if e.area_id else "", "zipcode": "", "lat": lat, "long": lon, "media_url": ""}
 
 
 @endpoint("service_requests")
@@ -261,12 +279,22 @@ def updates(request):
     start = _date(q.get("start_date"), "start_date") or end - timedelta(days=1)
     if end - start > timedelta(days=MAX_DAYS):
         raise Open311Error(400, f"the date range may not span more than {MAX_DAYS} days")
-    acts = (EventAction.objects.filter(at__gte=start, at__lte=end, event__in=_public()).exclude(to_status="")
+    acts = (EventAction.objects.filter(at__gte=start, at__lte=end, event__in=_public(),
+                                       visibility=privacy.Visibility.PUBLIC).exclude(to_status="")
             .select_related("event").order_by("at", "id")[:1000])
     return [{"update_id": str(a.id), "service_request_id": a.event.number,
              "status": "closed" if a.to_status in {s.value for s in CLOSED} else "open",
-             "updated_datetime": _iso(a.at), "description": a.note or Status(a.to_status).label,
-             "media_url": ""} for a in acts]
+             "updated_datetime": _iso(a.at), "description": _update_text(a), "media_url": ""} for a in acts]
+
+
+def _update_text(a: EventAction) -> str:
+    """A public row's words only where the policy writes them for the public (an answer, a
+    rejection's reason); otherwise the new status."""
+    shown = privacy.row_view(privacy.Row(action=a.action, visibility=a.visibility, actor_name="", is_subject=False,
+                                         system=False, note=a.note, reason=a.reason),
+                             secrecy=privacy.Secrecy.NORMAL, viewer=privacy.Viewer.PUBLIC)
+    words = (shown or {}).get("reason") or (shown or {}).get("note") or ""
+    return privacy.redact_text(words) or Status(a.to_status).label
 
 
 FMT = r"\.(?P<fmt>\w+)$"

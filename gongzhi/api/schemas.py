@@ -1,10 +1,10 @@
 from datetime import datetime
 from typing import Any
 
-from ninja import Schema
 from pydantic import BaseModel, Field
 
 from gongzhi.domain.enums import Channel, CoordSystem, EventKind, Urgency
+from gongzhi.events.inputs import Input
 from gongzhi.events.intake import Coordinate
 
 
@@ -20,7 +20,7 @@ class ErrorOut(Out):
     fields: dict[str, str] = {}
 
 
-class ReportIn(BaseModel):
+class ReportIn(Input):
     kind: EventKind
     category: str = Field(description="分类编码")
     description: str = Field(max_length=5000)
@@ -114,7 +114,7 @@ class EventDetailOut(EventSummaryOut):
     timeline: list[TimelineOut]
 
 
-class UnmaskIn(Schema):
+class UnmaskIn(Input):
     reason: str = Field(max_length=500)
 
 
@@ -127,6 +127,6 @@ class AreaOut(Out):
     geometry: dict | None = None
 
 
-class ClassifyIn(BaseModel):
+class ClassifyIn(Input):
     title: str = Field("", max_length=200)
     text: str = Field(min_length=2, max_length=5000)

@@ -16,6 +16,8 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
+from gongzhi.domain.text import sanitize
+
 from .models import CaseKind, DocKind, Document, DocumentTemplate
 
 FONT = "宋体"
@@ -91,7 +93,12 @@ def wording(doc: DocKind) -> tuple[str, str]:
 
 
 def render_docx(title: str, text: str) -> bytes:
-    """Title centred in 小二 bold, paragraphs in 四号 宋体 with first-line indent, signature rows."""
+    """Title centred in 小二 bold, paragraphs in 四号 宋体 with first-line indent, signature rows.
+
+    A .docx is XML 1.0: a control character in stored text (a case's facts pasted from Word with
+    a vertical tab) made python-docx refuse the whole document, on every retry.  Whatever the text
+    holds, it is mended first (gongzhi.domain.text.sanitize): the document is always issued."""
+    title, text = sanitize(title), sanitize(text)
     d = Docx()
     style = d.styles["Normal"]
     style.font.name, style.font.size = FONT, Pt(14)
@@ -135,7 +142,8 @@ def issue(kind: CaseKind, case_id: int, doc: DocKind, context: dict, at: datetim
           suffix: str = "") -> Document:
     """Render the document with ``context`` and keep the file as issued (``suffix`` marks a draft)."""
     title, body = wording(doc)
-    title += suffix
+    # The title is also the download's file name (a header): mended like the text.
+    title = sanitize(title + suffix)
     text = Template(body).render(Context(context, autoescape=False))
     content = render_docx(title, text)
     row = Document(kind=kind, case_id=case_id, doc=doc, title=title, created_at=at, created_by=actor,

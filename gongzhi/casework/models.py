@@ -3,7 +3,9 @@ the log of who read the parties' personal data.  A case is referred to as (kind,
 from django.conf import settings
 from django.db import models
 
+from gongzhi.accounts.appendonly import AppendOnly
 from gongzhi.domain.enums import LabelledEnum
+from gongzhi.domain.privacy import Visibility
 
 User = settings.AUTH_USER_MODEL
 
@@ -39,6 +41,9 @@ class CaseLog(models.Model):
     reason = models.TextField(blank=True)
     note = models.TextField(blank=True)
     data = models.JSONField(default=dict, blank=True)
+    # Who may read the row (domain.privacy.ROW_READERS), from the case kind's visibility table.
+    visibility = models.CharField("可见范围", max_length=12, choices=Visibility.choices(),
+                                  default=Visibility.INTERNAL)
 
     class Meta:
         verbose_name = verbose_name_plural = "案件时间线"
@@ -82,6 +87,12 @@ class DocumentTemplate(models.Model):
         return self.title
 
 
+def _document_path(instance, filename):
+    # Random (gongzhi.files), never "mediation-7-agreement.docx": a name must not be guessable.
+    from gongzhi.files import extension_of, storage_name
+    return storage_name("d", extension_of(filename) or "docx", instance.created_at)
+
+
 class Document(models.Model):
     """A generated .docx kept as issued (what the parties signed is what stays)."""
 
@@ -89,7 +100,7 @@ class Document(models.Model):
     case_id = models.PositiveBigIntegerField()
     doc = models.CharField(max_length=16, choices=DocKind.choices())
     title = models.CharField(max_length=60)
-    file = models.FileField(upload_to="documents/%Y/%m/")
+    file = models.FileField(upload_to=_document_path)
     sha256 = models.CharField(max_length=64)
     created_at = models.DateTimeField()
     created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
@@ -100,14 +111,15 @@ class Document(models.Model):
         ordering = ["created_at", "id"]
 
 
-class AccessLog(models.Model):
-    """Every read of a case's personal data in full (parties, income, ID numbers)."""
+class AccessLog(AppendOnly):
+    """Every read of a case's personal data in full (parties, income, ID numbers).
+    Append-only (accounts.appendonly): the record of who read what cannot be edited or thinned."""
 
-    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    kind = models.CharField(max_length=16, choices=CaseKind.choices())
-    case_id = models.PositiveBigIntegerField()
-    purpose = models.CharField(max_length=100)
-    at = models.DateTimeField(auto_now_add=True)
+    user = models.ForeignKey(User, verbose_name="查阅人", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField("案件类型", max_length=16, choices=CaseKind.choices())
+    case_id = models.PositiveBigIntegerField("案件ID")
+    purpose = models.CharField("查阅内容", max_length=100)
+    at = models.DateTimeField("查阅时间", auto_now_add=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "案件个人信息查阅日志"

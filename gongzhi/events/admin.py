@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from gongzhi.domain import privacy
+from gongzhi.domain.enums import Action
 
 from . import rules, scope
 from .models import (
@@ -65,7 +66,8 @@ class ActionInline(admin.TabularInline):
     @admin.display(description="操作人")
     def who(self, row: EventAction) -> str:
         ev = row.event
-        return privacy.actor_label(is_subject=ev.reporter_id is not None and row.actor_id == ev.reporter_id,
+        return privacy.actor_label(is_subject=row.action == Action.REPORT
+                                   or (ev.reporter_id is not None and row.actor_id == ev.reporter_id),
                                    actor_name=row.actor_name, system=row.actor_id is None and not row.actor_name,
                                    secrecy=scope.secrecy(ev), viewer=privacy.Viewer.SUPERVISOR,
                                    subject=privacy.Person(ev.reporter_name, ev.reporter_phone, ev.reporter_id_number))

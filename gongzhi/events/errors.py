@@ -34,6 +34,16 @@ class Conflict(ServiceError):
     status, code = 409, "conflict"
 
 
+class TooManyRequests(ServiceError):
+    """A rate limit (uploads per user): 429 with Retry-After, seconds until it would pass."""
+
+    status, code = 429, "rate_limited"
+
+    def __init__(self, message: str, *, retry_after: int, fields: dict[str, str] | None = None):
+        super().__init__(message, fields=fields)
+        self.retry_after = retry_after
+
+
 class Unavailable(ServiceError):
     """Configuration is missing (a calendar year, a default time limit): 503 until an admin fixes it."""
 

@@ -17,12 +17,14 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import Field, ValidationError
 
 from gongzhi.domain.calendar import SHANGHAI
 from gongzhi.domain.enums import Channel, EventKind, Status
+from gongzhi.domain.text import sanitize
 
 from . import intake
+from .inputs import Input
 from .errors import ServiceError
 from .models import Category, Event
 
@@ -38,7 +40,7 @@ DEFAULT_MAP = {"number": "工单编号", "called_at": "来电时间", "caller_na
 REQUIRED = ("number", "kind", "category", "content")
 
 
-class Order(BaseModel):
+class Order(Input):
     """One hotline order: a file row after column mapping, or one item of a push."""
     number: str = Field(min_length=1, max_length=40)
     kind: str
@@ -138,7 +140,9 @@ def _rows(path: Path) -> tuple[list[str], list[list]]:
                 continue
         else:
             raise FileError("无法识别文件编码（支持 UTF-8、GBK/GB18030 的 CSV 与 .xlsx）")
-        if "\x00" in text:
+        # A binary file (UTF-16, a legacy .xls) decodes into text full of NULs; a stray NUL or
+        # control character in one row is that row's fault, refused with its reason below.
+        if text.count("\x00") > max(2, len(text) // 100):
             raise FileError("文件不是 CSV 或 .xlsx")
         rows = [r for r in csv.reader(io.StringIO(text))]
     if not rows:
@@ -187,8 +191,9 @@ def import_file(path: str | Path, mapping: dict | None = None, progress=None) ->
             continue
         try:
             order = Order(**{k: (v if v is not None else ("" if k not in TYPES else None)) for k, v in values.items()})
-        except ValidationError:
-            report.outcomes.append(Outcome("rejected", str(values.get("number") or ""), reason=f"第 {n} 行：缺少工单编号"))
+        except ValidationError as exc:
+            report.outcomes.append(Outcome("rejected", str(values.get("number") or ""),
+                                           reason=f"第 {n} 行：{_why(exc, mapping)}"))
             continue
         outcome = import_order(order, user=user)
         if outcome.status == "rejected":
@@ -197,23 +202,48 @@ def import_file(path: str | Path, mapping: dict | None = None, progress=None) ->
     return report
 
 
+def _why(exc: ValidationError, mapping: dict) -> str:
+    """A row's validation errors in its file's words: "诉求内容含有不允许的控制字符（U+000B），请删除后重试"."""
+    from .operations import field_errors
+    out = []
+    for err in exc.errors():
+        name = str(err["loc"][0]) if err.get("loc") else ""
+        if name == "number" and err.get("type") in ("missing", "string_too_short"):
+            out.append("缺少工单编号")
+            continue
+        msg = field_errors([err]).get(name) or "格式不正确"
+        out.append(f"{mapping.get(name, name)}{msg}" if msg.startswith("含有") else f"{mapping.get(name, name)}：{msg}")
+    return "；".join(out) or "格式不正确"
+
+
+def _csv_cell(value: str) -> str:
+    """A cell of the rejected-rows file, as people open it (in Excel): mended text (the number of
+    a row refused for a control character may hold one), and no leading = + - @ that the
+    spreadsheet would run as a formula."""
+    value = sanitize(value)
+    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+
+
 def write_rejected(report: Report, path: Path) -> None:
     with path.open("w", newline="", encoding="utf-8-sig") as f:
         w = csv.writer(f)
         w.writerow(["工单编号", "原因"])
         for o in report.outcomes:
             if o.status == "rejected":
-                w.writerow([o.number, o.reason])
+                w.writerow([_csv_cell(o.number), _csv_cell(o.reason)])
 
 
 # ---- results back out ----------------------------------------------------------------------------
 
 def feedback(since: datetime | None = None, limit: int = 1000) -> list[dict]:
-    """Hotline orders whose handling moved since ``since``: status, answer, satisfaction."""
+    """Hotline orders whose handling moved since ``since``: status, answer, satisfaction.
+
+    A partner surface of domain.privacy: the 12345 system reads back the orders it sent, with the
+    answer written for its caller — not the handler's own 办理结果 (internal) and no reporter."""
     qs = Event.objects.filter(channel=Channel.HOTLINE, client_key__startswith="12345-").order_by("updated_at", "id")
     if since:
         qs = qs.filter(updated_at__gt=since)
     return [{"order_number": e.client_key[len("12345-"):], "event_number": e.number, "status": e.status,
-             "status_label": Status(e.status).label, "answer": e.answer, "result": e.result,
+             "status_label": Status(e.status).label, "answer": e.answer,
              "satisfaction": e.satisfaction, "answered_at": e.answered_at, "closed_at": e.closed_at,
              "updated_at": e.updated_at} for e in qs[:limit]]

@@ -5,25 +5,31 @@ import hashlib
 import json
 import secrets
 from dataclasses import dataclass, field
-from datetime import datetime, timezone as dt_timezone
+from datetime import datetime, timedelta, timezone as dt_timezone
 from typing import Annotated
 
 import filetype
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
+from django.db import transaction
 from django.utils import timezone
 from pydantic import AfterValidator, BeforeValidator
 
+from gongzhi import files
 from gongzhi.areas.models import Area, Department
 from gongzhi.areas.selectors import grid_at
+from gongzhi.domain.privacy import row_visibility, stays_confidential
 from gongzhi.domain.calendar import SHANGHAI
 from gongzhi.domain.coords import to_wgs84
 from gongzhi.domain.enums import Action, AttachmentKind, Channel, CoordSystem, EventKind, Level, Status, Urgency
 from gongzhi.domain.routing import Facts, route
+from gongzhi.domain import text
+from gongzhi.domain.uploads import quota_wait, too_many_pixels
 
 from . import rules, writes
-from .errors import DOMAIN_ERRORS, Conflict, Forbidden, Invalid, from_domain
-from .models import Attachment, Category, Event, EventAction
+from .errors import DOMAIN_ERRORS, Conflict, Forbidden, Invalid, NotFound, TooManyRequests, from_domain
+from .models import Attachment, Category, Event, EventAction, SensitiveAccess
 from .scope import capacities, scope_of
 
 
@@ -206,6 +212,7 @@ def event_report(*, actor, data: ReportInput, at: datetime | None = None) -> tup
 
 def _prepare(user, data: ReportInput, digest: str, now: datetime) -> tuple[Event, EventAction]:
     """Validate, locate and route a report; the unsaved event and its first timeline row."""
+    _refuse_control_characters(data)
     description = (data.description or "").strip()
     if len(description) < 5:
         raise Invalid("请描述问题（至少 5 个字）", fields={"description": "至少 5 个字"})
@@ -236,14 +243,25 @@ def _prepare(user, data: ReportInput, digest: str, now: datetime) -> tuple[Event
         reporter_name="" if data.anonymous else data.reporter_name.strip(),
         reporter_phone="" if data.anonymous else data.reporter_phone.strip(),
         reporter_id_number="" if data.anonymous else data.reporter_id_number.strip(),
-        confidential=data.kind == EventKind.TIP_OFF,
+        confidential=stays_confidential(data.kind, False),
         status=Status.REPORTED, handler_level=decision.level if not dept else dept.area.level,
         handler_area=handler_area, handler_department=dept,
         route_rule_id=decision.rule_id, route_reason=decision.reason, reported_at=now,
         reported_on=now.astimezone(SHANGHAI).date(), **loc)
     first = EventAction(action=Action.REPORT, actor=user, actor_name=actor_name(user), at=now,
+                        visibility=row_visibility(Action.REPORT),
                         to_status=Status.REPORTED, note=decision.reason, data={"channel": data.channel})
     return event, first
+
+
+def _refuse_control_characters(data: ReportInput) -> None:
+    """Every channel reaches here, also those that build a ReportInput without an input model
+    (Open311 posts, the report page's template fields, 12345 files): no text may hold a control
+    character (gongzhi.domain.text), checked before anything is looked up or stored."""
+    found = text.findings(vars(data))
+    if found:
+        raise Invalid("提交的文字中" + text.message_for(found[0][1]), fields={
+            ".".join(text.sanitize(str(p)) for p in path): text.message_for(char) for path, char in found})
 
 
 def _submitted(user, client_key: str) -> Event | None:
@@ -273,32 +291,113 @@ ALLOWED_MIME = {
 }
 
 
-def check_attachment(content: bytes, filename: str = "") -> tuple[AttachmentKind, str, str]:
-    """(kind, mime, extension) of an upload, judged by its bytes and size; Invalid otherwise."""
-    kind_guess = filetype.guess(content[:8192]) if content else None
+def check_attachment(content, filename: str = "") -> tuple[AttachmentKind, str, str]:
+    """(kind, mime, extension) of an upload, judged by its bytes, its size and (images) the pixel
+    count its header claims; Invalid otherwise.  ``content`` is bytes or a file (an upload
+    streamed to a temporary file): only its first bytes and its header are read."""
+    f = _as_file(content)
+    name = filename or "附件"
+    start = files.head(f)
+    kind_guess = filetype.guess(start) if start else None
     if kind_guess is None or kind_guess.mime not in ALLOWED_MIME:
         found = kind_guess.mime if kind_guess else "未知格式"
-        raise Invalid(f"文件「{filename or '附件'}」的内容不是允许的图片、音频或视频（检测为 {found}）",
+        raise Invalid(f"文件「{name}」的内容不是允许的图片、音频或视频（检测为 {found}）",
                       fields={"file": "文件类型不允许"})
     kind = ALLOWED_MIME[kind_guess.mime]
-    limit = settings.GONGZHI_UPLOAD_LIMITS[kind]
-    if len(content) > limit:
-        raise Invalid(f"文件过大：「{filename or '附件'}」{_size(len(content))}，{kind.label}上限 {_size(limit)}",
+    limit, size = settings.GONGZHI_UPLOAD_LIMITS[kind], files.file_size(f)
+    if size > limit:
+        raise Invalid(f"文件过大：「{name}」{_size(size)}，{kind.label}上限 {_size(limit)}",
                       fields={"file": "文件过大"})
+    if kind == AttachmentKind.IMAGE:
+        _check_pixels(f, kind_guess.mime, name)
     return kind, kind_guess.mime, kind_guess.extension
+
+
+def _as_file(content):
+    return ContentFile(content) if isinstance(content, (bytes, bytearray)) else content
+
+
+def _check_pixels(f, mime: str, name: str) -> None:
+    """A pixel bomb (a small file whose header claims e.g. 30000×30000) is refused from its header,
+    before anything decodes it — ours never does, a browser or a thumbnailer would."""
+    limit = settings.GONGZHI_IMAGE_MAX_PIXELS
+    try:
+        width, height = files.image_dimensions(f, mime)
+    except files.ImageTooLarge as exc:
+        raise _too_many_pixels(name, "", limit) from exc
+    except files.UnreadableImage as exc:
+        raise Invalid(f"图片「{name}」无法读取尺寸，文件可能已损坏", fields={"file": "图片无法识别"}) from exc
+    if too_many_pixels(width, height, limit):
+        raise _too_many_pixels(name, f"{width}×{height}（{width * height // 10000} 万像素），", limit)
+
+
+def _too_many_pixels(name: str, claimed: str, limit: int) -> Invalid:
+    return Invalid(f"图片「{name}」像素过多：{claimed}上限 {limit // 10000} 万像素，请缩小后再上传",
+                   fields={"file": "图片像素过多"}, code="too_many_pixels")
 
 
 def _size(n: int) -> str:
     return f"{n / 1024 / 1024:.1f} MB" if n >= 1024 * 1024 else f"{max(1, round(n / 1024))} KB"
 
 
-def attachment_add(*, actor, event: Event, content: bytes, filename: str = "",
+def _duration(seconds: int) -> str:
+    if seconds >= 3600 and seconds % 3600 == 0:
+        return f"{seconds // 3600} 小时"
+    if seconds >= 60:
+        return f"{-(-seconds // 60)} 分钟"
+    return f"{seconds} 秒"
+
+
+def check_upload_quota(actor, count: int = 1, at: datetime | None = None) -> None:
+    """At most GONGZHI_UPLOAD_RATE_COUNT files per user in any GONGZHI_UPLOAD_RATE_WINDOW seconds,
+    counted from the attachments already stored; TooManyRequests (429, Retry-After) past it."""
+    limit = settings.GONGZHI_UPLOAD_RATE_COUNT
+    if limit <= 0 or actor is None or not actor.is_authenticated:
+        return
+    now, window = at or timezone.now(), timedelta(seconds=settings.GONGZHI_UPLOAD_RATE_WINDOW)
+    recent = Attachment.objects.filter(uploaded_by=actor, uploaded_at__gt=now - window).values_list(
+        "uploaded_at", flat=True)
+    wait = quota_wait(recent, now, adding=count, limit=limit, window=window)
+    if wait:
+        raise TooManyRequests(
+            f"上传过于频繁：每 {_duration(settings.GONGZHI_UPLOAD_RATE_WINDOW)}最多上传 {limit} 个文件，"
+            f"请 {_duration(wait)}后再试", retry_after=wait, fields={"file": "上传过于频繁"})
+
+
+def attachment_add(*, actor, event: Event, content, filename: str = "",
                    at: datetime | None = None) -> Attachment:
+    """Store one file (bytes, or an upload already streamed to disk) under a random name."""
     if not capacities(actor, event):
         raise Forbidden("您无权为该事件上传附件")
-    kind, mime, ext = check_attachment(content, filename)
-    digest = hashlib.sha256(content).hexdigest()
-    att = Attachment(event=event, kind=kind, mime=mime, ext=ext, size=len(content),
-                     sha256=digest, uploaded_by=actor, uploaded_at=at or timezone.now())
-    att.file.save(f"{digest[:16]}.{ext}", ContentFile(content), save=True)
+    now = at or timezone.now()
+    check_upload_quota(actor, 1, now)         # before a byte is hashed or stored
+    f = _as_file(content)
+    kind, mime, ext = check_attachment(f, filename)
+    digest, size = files.sha256_of(f)
+    att = Attachment(event=event, kind=kind, mime=mime, ext=ext, size=size,
+                     sha256=digest, uploaded_by=actor, uploaded_at=now)
+    att.file.save(f"upload.{ext}", f, save=False)     # the name is random (models._attachment_path)
+    try:
+        with transaction.atomic():
+            # One user's uploads are counted and recorded one at a time, so concurrent requests
+            # cannot slip past the limit together; the file itself was written outside the lock.
+            get_user_model().objects.select_for_update().filter(pk=actor.pk).first()
+            check_upload_quota(actor, 1, now)
+            att.save()
+    except BaseException:
+        att.file.delete(save=False)
+        raise
+    return att
+
+
+def attachment_for(*, actor, event_id: int, attachment_id: int) -> Attachment:
+    """An attachment of an event the actor may see (NotFound otherwise, as for the event).  A read
+    of a confidential event's file by anyone but its reporter is logged like an unmask."""
+    from .services import load
+    ev = load(actor, event_id)
+    att = Attachment.objects.filter(event=ev, pk=attachment_id).first()
+    if att is None:
+        raise NotFound("附件不存在")
+    if ev.confidential and actor.pk not in (ev.reporter_id, ev.created_by_id):
+        SensitiveAccess.objects.create(user=actor, event=ev, fields="attachment", reason=f"查看附件 #{att.pk}")
     return att

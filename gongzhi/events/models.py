@@ -2,11 +2,13 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from gongzhi.accounts.appendonly import AppendOnly
 from gongzhi.areas.models import Area, Department
 from gongzhi.domain.enums import (
     OPEN_STATUSES, Action, AttachmentKind, Channel, Clock, CoHandlerRole, CoordSystem, EventKind,
     ExtensionState, Level, SlaFlag, Status, SupervisionLevel, Urgency,
 )
+from gongzhi.domain.privacy import Visibility
 from gongzhi.domain.routing import RuleMode
 
 User = settings.AUTH_USER_MODEL
@@ -27,6 +29,10 @@ class Category(models.Model):
     default_kind = models.CharField("默认类型", max_length=16, choices=EventKind.choices(), blank=True)
     template = models.JSONField("模板字段", default=list, blank=True)
     active = models.BooleanField("启用", default=True)
+    # Public feeds (Open311) publish a category's reports only when an admin opted it in; 举报,
+    # 求助 and 矛盾纠纷 never whatever this says (domain.privacy.publishable).
+    public = models.BooleanField("公开发布", default=False,
+                                 help_text="勾选后，该分类的事件（位置已模糊化）会出现在公开接口（Open311）中")
 
     class Meta:
         verbose_name = verbose_name_plural = "事件分类"
@@ -247,6 +253,10 @@ class EventAction(models.Model):
     note = models.TextField(blank=True)
     reason = models.TextField(blank=True)
     data = models.JSONField(default=dict, blank=True)
+    # Who may read the row (domain.privacy.ROW_READERS); written from the action's table entry.
+    # The default fails closed: a row written without one is internal.
+    visibility = models.CharField("可见范围", max_length=12, choices=Visibility.choices(),
+                                  default=Visibility.INTERNAL)
 
     class Meta:
         verbose_name = verbose_name_plural = "处置记录"
@@ -262,7 +272,9 @@ class EventAction(models.Model):
 
 
 def _attachment_path(instance, filename):
-    return f"events/{instance.event.reported_at:%Y/%m}/{instance.event.number}/{instance.sha256[:16]}.{instance.ext}"
+    # Random (gongzhi.files): the old name (event number and hash prefix) could be guessed.
+    from gongzhi.files import storage_name
+    return storage_name("a", instance.ext, instance.uploaded_at)
 
 
 class Attachment(models.Model):
@@ -324,14 +336,15 @@ class Supervision(models.Model):
         verbose_name = verbose_name_plural = "督办"
 
 
-class SensitiveAccess(models.Model):
-    """Every unmask of personal data (and every read of a confidential reporter) lands here."""
+class SensitiveAccess(AppendOnly):
+    """Every unmask of personal data (and every read of a confidential reporter) lands here.
+    Append-only (accounts.appendonly): the record of who saw what cannot be edited or thinned."""
 
-    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    event = models.ForeignKey(Event, null=True, on_delete=models.SET_NULL, related_name="+")
-    fields = models.CharField(max_length=100)
-    reason = models.TextField()
-    at = models.DateTimeField(auto_now_add=True)
+    user = models.ForeignKey(User, verbose_name="访问人", on_delete=models.PROTECT, related_name="+")
+    event = models.ForeignKey(Event, verbose_name="事件", null=True, on_delete=models.SET_NULL, related_name="+")
+    fields = models.CharField("查看的信息", max_length=100)
+    reason = models.TextField("事由")
+    at = models.DateTimeField("访问时间", auto_now_add=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "敏感信息访问日志"

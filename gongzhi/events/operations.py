@@ -15,10 +15,11 @@ from pydantic import BaseModel, Field, ValidationError
 from gongzhi.domain.enums import Action, CoHandlerRole, SupervisionLevel
 
 from . import services
+from .inputs import ERROR_TYPE, Input
 from .models import Event
 
 
-class VersionIn(BaseModel):
+class VersionIn(Input):
     version: int | None = Field(None, description="读取时的版本号；不一致则 409")
 
 
@@ -51,27 +52,27 @@ class RevisitIn(NoteIn):
     satisfaction: int = Field(ge=1, le=5, title="满意度")
 
 
-class ExtensionIn(BaseModel):
+class ExtensionIn(Input):
     workdays: int = Field(ge=1, le=30, title="延长工作日")
     reason: str = Field(max_length=2000, title="理由")
 
 
-class ExtensionDecisionIn(BaseModel):
+class ExtensionDecisionIn(Input):
     approve: bool = Field(title="审批结论")
     note: str = Field("", max_length=2000, title="说明")
 
 
-class WhistleTarget(BaseModel):
+class WhistleTarget(Input):
     department: str
     role: CoHandlerRole = CoHandlerRole.ASSIST
 
 
-class WhistleIn(BaseModel):
+class WhistleIn(Input):
     departments: list[WhistleTarget] = Field(title="召集部门")
     reason: str = Field(max_length=2000, title="理由")
 
 
-class SuperviseIn(BaseModel):
+class SuperviseIn(Input):
     level: SupervisionLevel = Field(SupervisionLevel.NORMAL, title="督办级别")
     note: str = Field(max_length=2000, title="督办意见")
 
@@ -87,7 +88,7 @@ class ReclassifyIn(NoteIn):
     urgency: str | None = Field(None, max_length=16, title="紧急程度")
 
 
-class SplitIn(BaseModel):
+class SplitIn(Input):
     category: str = Field(min_length=1, max_length=32, title="新单分类")
     description: str = Field(max_length=5000, title="新单内容")
     kind: str | None = Field(None, title="新单类型")
@@ -194,8 +195,20 @@ def field_errors(errors: list[dict]) -> dict[str, str]:
             msg = f"至少 {err['ctx']['min_length']} 个字"
         elif err.get("type") == "value_error":      # our own validators speak Chinese already
             msg = str(err.get("msg", "")).removeprefix("Value error, ")
+        elif err.get("type") == ERROR_TYPE:         # a control character: the message names it
+            msg = str(err.get("msg", ""))
         out.setdefault(name, msg)
     return out
+
+
+def summary(errors: list[dict]) -> str:
+    """The one-line message of a failed validation.  A control character is invisible, so when
+    one is the cause the message itself names it (as the NUL guard at the door does); the field
+    it is in is in ``fields``."""
+    for err in errors:
+        if err.get("type") == ERROR_TYPE:
+            return "提交的文字中" + str(err.get("msg", ""))
+    return "提交的数据有误，请检查标出的字段"
 
 
 def validate(schema: type[BaseModel], data: dict) -> BaseModel:
@@ -204,4 +217,4 @@ def validate(schema: type[BaseModel], data: dict) -> BaseModel:
     try:
         return schema.model_validate(data)
     except ValidationError as exc:
-        raise Invalid("提交的数据有误，请检查标出的字段", fields=field_errors(exc.errors())) from exc
+        raise Invalid(summary(exc.errors()), fields=field_errors(exc.errors())) from exc

@@ -39,7 +39,9 @@ def timeline_of(user, ev: Event, rows, viewer: Viewer) -> list[dict]:
     self_view = is_subject(user, ev)
     out = []
     for a in rows:
-        subject_row = ev.reporter_id is not None and a.actor_id == ev.reporter_id
+        # The report itself is the reporter's act whoever typed it in (a 12345 intake account, a
+        # desk clerk): its row names the reporter as the policy does.
+        subject_row = a.action == Action.REPORT or (ev.reporter_id is not None and a.actor_id == ev.reporter_id)
         row = privacy.Row(action=a.action, visibility=a.visibility, actor_name=a.actor_name,
                           is_subject=subject_row, system=a.actor_id is None and a.actor_name == privacy.SYSTEM_WORD,
                           note=a.note, reason=a.reason, data=a.data)

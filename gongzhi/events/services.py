@@ -208,6 +208,7 @@ def extension_decide(*, actor, event_id: int, approve: bool, note: str = "", at:
     """Approve (adds working days to the 办理 clock, counted from its start) or deny."""
     now = at or timezone.now()
     with transaction.atomic():
+        load(actor, event_id)   # scope first: "no pending extension" must not tell an outsider it exists
         ext = _pending_extension(event_id)
 
         def mutate(ev, now):

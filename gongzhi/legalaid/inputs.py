@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from gongzhi.domain.legalaid import Matter, Penalty, Specialty
+from gongzhi.events.inputs import Input
 from gongzhi.mediation.inputs import IdNumber, NoteIn, ReasonIn, VersionIn
 
 __all__ = ["AidApplyIn", "AssignIn", "ReassignIn", "ConcludeIn", "ReviewIn", "RevisitIn", "TransferIn",
@@ -14,7 +15,7 @@ __all__ = ["AidApplyIn", "AssignIn", "ReassignIn", "ConcludeIn", "ReviewIn", "Re
 _money = dict(ge=0, le=Decimal("999999999999"))
 
 
-class AidApplyIn(BaseModel):
+class AidApplyIn(Input):
     applicant_name: str = Field(min_length=1, max_length=64, title="申请人姓名")
     id_number: IdNumber = Field("", max_length=18, title="身份证号码")
     phone: str = Field(min_length=5, max_length=20, title="联系电话")
@@ -53,7 +54,7 @@ class ConcludeIn(VersionIn):
     recovered: Decimal | None = Field(None, title="挽回经济损失（元）", **_money)
 
 
-class ReviewScore(BaseModel):
+class ReviewScore(Input):
     expert: str = Field(min_length=1, max_length=32, title="评查专家")
     score: int = Field(ge=0, le=100, title="评分")
     comment: str = Field("", max_length=2000, title="评查意见")
@@ -68,7 +69,7 @@ class RevisitIn(VersionIn):
     note: str = Field("", max_length=2000, title="回访记录")
 
 
-class ConsultationIn(BaseModel):
+class ConsultationIn(Input):
     office: str = Field(min_length=1, max_length=32, title="机构")
     channel: str = Field("desk", pattern="^(desk|phone|online)$", title="咨询方式")
     specialty: Specialty = Field(Specialty.OTHER, title="类别")

@@ -40,7 +40,8 @@ def load(actor, app_id: int) -> Application:
     return app
 
 
-APPLICATION = CaseType(KIND, Application, S, dl.TRANSITIONS, load, scope.capacities)
+APPLICATION = CaseType(KIND, Application, S, dl.TRANSITIONS, load, scope.capacities, dl.ROW_VISIBILITY,
+                       dl.PUBLIC_TEXT, scope.viewer)
 
 
 def _standard(area: Area) -> Decimal | None:
@@ -126,7 +127,7 @@ def aid_apply(*, actor, data: AidApplyIn, at: datetime | None = None) -> tuple[A
         app.eligibility_basis = _basis_or_note(app)
         app.number = number("YZ", app.pk, now)
         app.save(update_fields=["number", "eligibility_basis"])
-        log(KIND, app.pk, A.SUBMIT, user, now, "", S.SUBMITTED, note=note, data={"eligibility": app.eligibility_basis})
+        log(KIND, app.pk, A.SUBMIT, user, now, "", S.SUBMITTED, note=note, visibility=dl.ROW_VISIBILITY[A.SUBMIT], data={"eligibility": app.eligibility_basis})
         notify(KIND, app.pk, "申请已收到", [(app.applicant_name, app.phone)],
                f"您的法律援助申请 {app.number} 已由{received.name}收到，"
                f"{competent.name}将在{settings.GONGZHI_LEGALAID_DECISION_WORKDAYS}个工作日内作出决定。", now)

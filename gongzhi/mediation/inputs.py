@@ -6,10 +6,11 @@ from decimal import Decimal
 
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import AfterValidator, Field
 
 from gongzhi.domain.enums import Urgency
 from gongzhi.domain.mediation import PartyRole, Performance, Referral, SessionMode
+from gongzhi.events.inputs import Input
 from gongzhi.events.operations import NoteIn, ReasonIn, VersionIn  # noqa: F401 (shared with events)
 
 
@@ -23,7 +24,7 @@ def _id_number(v: str) -> str:
 IdNumber = Annotated[str, AfterValidator(_id_number)]
 
 
-class PartyIn(BaseModel):
+class PartyIn(Input):
     role: PartyRole = Field(PartyRole.RESPONDENT, title="身份")
     name: str = Field(min_length=1, max_length=64, title="姓名/名称")
     gender: str = Field("", max_length=2, title="性别")
@@ -32,7 +33,7 @@ class PartyIn(BaseModel):
     address: str = Field("", max_length=200, title="住址")
 
 
-class CaseIn(BaseModel):
+class CaseIn(Input):
     """Shared by a direct application and a transfer from a grid event."""
 
     dispute_type: str = Field(min_length=1, max_length=24, title="纠纷类型")

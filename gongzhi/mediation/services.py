@@ -18,7 +18,7 @@ from gongzhi.casework.models import CaseKind, DocKind
 from gongzhi.domain import mediation as dm
 from gongzhi.domain.enums import Channel, EventKind
 from gongzhi.domain.mediation import CaseAction as A, CaseStatus as S, PartyRole, Source
-from gongzhi.domain.privacy import mask_id_number, mask_name, mask_phone
+from gongzhi.domain.privacy import Secrecy, mask_id_number, mask_name, mask_phone
 from gongzhi.domain.workflow import Capacity
 from gongzhi.events import rules
 from gongzhi.events import scope as event_scope
@@ -44,7 +44,8 @@ def load(actor, case_id: int) -> Case:
     return case
 
 
-CASE = CaseType(KIND, Case, S, dm.TRANSITIONS, load, scope.capacities)
+CASE = CaseType(KIND, Case, S, dm.TRANSITIONS, load, scope.capacities, dm.ROW_VISIBILITY, dm.PUBLIC_TEXT,
+                scope.viewer)
 
 
 # ---- facts for the domain -----------------------------------------------------------------------
@@ -117,7 +118,9 @@ def case_from_event(*, actor, event_id: int, data: FromEventIn, at: datetime | N
         raise Forbidden("只有处置单位或分拨中心可以转人民调解")
     parties = list(data.parties)
     # A resident's own report names the applicant; a patrol report names the grid worker, not a party.
-    if (ev.reporter_name and not ev.confidential and ev.channel != Channel.GRID_PATROL
+    # Only a reporter who gave their name openly: a 举报 or anonymous reporter never becomes a party
+    # without saying so (domain.privacy.secrecy_of).
+    if (ev.reporter_name and event_scope.secrecy(ev) is Secrecy.NORMAL and ev.channel != Channel.GRID_PATROL
             and not any(p.role == PartyRole.APPLICANT for p in parties)):
         parties.insert(0, PartyIn(role=PartyRole.APPLICANT, name=ev.reporter_name, phone=ev.reporter_phone,
                                   id_number=ev.reporter_id_number, address=ev.address))
@@ -157,7 +160,7 @@ def _create(actor, data: CaseIn, *, source: Source, event: Event | None, area: A
         case.number = number("TJ", case.pk, now)
         case.save(update_fields=["number"])
         Party.objects.bulk_create([Party(case=case, **p.model_dump()) for p in parties])
-        log(KIND, case.pk, A.APPLY, user, now, "", S.APPLIED, note=f"{Source(source).label}；{org_reason}",
+        log(KIND, case.pk, A.APPLY, user, now, "", S.APPLIED, visibility=dm.ROW_VISIBILITY[A.APPLY], note=f"{Source(source).label}；{org_reason}",
             data={"risk": risk.level, "flags": list(risk.flags)})
         if risk.level == dm.RiskLevel.HIGH:
             notify(KIND, case.pk, "民转刑风险预警", [(org.name, org.phone)],
@@ -405,7 +408,7 @@ def remind_sessions(now: datetime | None = None) -> int:
             notify(KIND, case.pk, "调解提醒", people,
                    f"提醒：调解案件 {case.number} 将于 {timezone.localtime(session.scheduled_at):%m-%d %H:%M} "
                    f"{dm.SessionMode(session.mode).label}（{session.place or session.link}）。", now)
-            log(KIND, case.pk, A.REMIND, None, now, note=f"已提醒 {len(people)} 人")
+            log(KIND, case.pk, A.REMIND, None, now, visibility=dm.ROW_VISIBILITY[A.REMIND], note=f"已提醒 {len(people)} 人")
             sent += 1
     return sent
 

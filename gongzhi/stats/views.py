@@ -131,6 +131,18 @@ def _line(rows: list[dict], key: str, width: float = 900, height: float = 220) -
     return {"points": pts, "max": top, "labels": labels, "width": width, "height": height}
 
 
+def _append(ws, values: list) -> None:
+    """One row of the 台账.  Its names are admin data and its filter comes from the URL: text is
+    mended first (openpyxl refuses control characters, and one stored in a name made the whole
+    export a 500: gongzhi.domain.text.sanitize), and text starting with "=" stays text instead of
+    becoming a formula in the reader's spreadsheet."""
+    from gongzhi.domain.text import sanitize
+    ws.append([sanitize(v) if isinstance(v, str) else v for v in values])
+    for cell in (ws[ws.max_row] if values else ()):
+        if cell.data_type == "f":
+            cell.data_type = "s"
+
+
 @login_required
 def export(request):
     """台账: the table on screen as .xlsx, with the filters written above it."""
@@ -144,20 +156,20 @@ def export(request):
     wb = Workbook()
     ws = wb.active
     ws.title = "统计台账"
-    ws.append(["共治 · 网格化服务管理统计台账"])
+    _append(ws, ["共治 · 网格化服务管理统计台账"])
     ws["A1"].font = Font(bold=True, size=14)
-    ws.append(["区域", f.area.name, "区域编码", f.area.code])
-    ws.append(["统计期间", f.start.isoformat(), "至", f.end.isoformat()])
-    ws.append(["筛选", f"{DIM_LABELS.get(f.dim, '')} {label_of(f.dim, f.key)}".strip() or "无", "分组", DIM_LABELS[by]])
-    ws.append(["导出时间", timezone.localtime().strftime("%Y-%m-%d %H:%M:%S"), "数据来源", result.source])
-    ws.append([])
+    _append(ws, ["区域", f.area.name, "区域编码", f.area.code])
+    _append(ws, ["统计期间", f.start.isoformat(), "至", f.end.isoformat()])
+    _append(ws, ["筛选", f"{DIM_LABELS.get(f.dim, '')} {label_of(f.dim, f.key)}".strip() or "无", "分组", DIM_LABELS[by]])
+    _append(ws, ["导出时间", timezone.localtime().strftime("%Y-%m-%d %H:%M:%S"), "数据来源", result.source])
+    _append(ws, [])
     header = [DIM_LABELS[by], "上报", "受理", "结案", *RATE_COLUMNS]
-    ws.append(header)
+    _append(ws, header)
     for cell in ws[ws.max_row]:
         cell.font = Font(bold=True)
     for r in [*result.rows, {"label": "合计", **result.totals, "rates": result.rates}]:
-        ws.append([r.get("label") or r.get("key"), r["reported"], r["accepted"], r["closed"],
-                   *[r["rates"][c] for c in RATE_COLUMNS]])
+        _append(ws, [r.get("label") or r.get("key"), r["reported"], r["accepted"], r["closed"],
+                     *[r["rates"][c] for c in RATE_COLUMNS]])
     buf = BytesIO()
     wb.save(buf)
     name = f"gongzhi-{f.area.code}-{f.start:%Y%m%d}-{f.end:%Y%m%d}.xlsx"

@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 from pydantic import BaseModel
 
+from gongzhi import files
 from gongzhi.areas.models import Area
 from gongzhi.casework import forms as cf
 from gongzhi.domain.enums import Level
@@ -143,8 +144,7 @@ def case_document(request, kind: str, case_id, doc_id):
         doc = _kind(kind).document(request.user, int(case_id), int(doc_id))
     except NotFound as exc:
         raise Http404(exc.message) from exc
-    return FileResponse(doc.file.open("rb"), as_attachment=True, filename=f"{doc.title}.docx",
-                        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    return files.serve_document(doc)      # checked (and logged) by document_for above
 
 
 # ---- applications ------------------------------------------------------------------------------

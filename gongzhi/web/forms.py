@@ -4,8 +4,10 @@ from __future__ import annotations
 import uuid
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.domain import text
 from gongzhi.domain.enums import Channel, EventKind, Urgency
 from gongzhi.events.models import Category
 from gongzhi.events.operations import Operation
@@ -29,6 +31,17 @@ class MultipleFileField(forms.FileField):
             [single(data, initial)] if data else [])
 
 
+def refuse_control_characters(value: str) -> None:
+    """The input models' rule (gongzhi.domain.text) for the one page form that is a Django form."""
+    found = text.problem(value)
+    if found:
+        raise ValidationError(found, code="forbidden_character")
+
+
+class TextField(forms.CharField):
+    default_validators = [refuse_control_characters]
+
+
 STAFF_CHANNELS = [(c.value, c.label) for c in (Channel.WALK_IN, Channel.HOTLINE, Channel.POLICE_110,
                                                 Channel.GRID_PATROL, Channel.OTHER)]
 
@@ -38,21 +51,21 @@ class ReportForm(forms.Form):
     category = forms.ChoiceField(label=_("事件分类"))
     urgency = forms.ChoiceField(label=_("紧急程度"), choices=Urgency.choices(), initial=Urgency.NORMAL)
     # Typing pauses ask for the classifier's suggestion (kind, category, urgency), shown under the field.
-    description = forms.CharField(label=_("问题描述"), widget=forms.Textarea(attrs={
+    description = TextField(label=_("问题描述"), widget=forms.Textarea(attrs={
         "rows": 4, "hx-post": "/report/suggest", "hx-trigger": "keyup changed delay:700ms",
         "hx-target": "#suggestion", "hx-swap": "innerHTML"}), min_length=5,
                                   max_length=5000, help_text=_("时间、地点、经过，越具体越好办理"))
-    address = forms.CharField(label=_("地址"), required=False, max_length=200,
+    address = TextField(label=_("地址"), required=False, max_length=200,
                               help_text=_("可在地图上点选位置，或直接填写地址"))
     lon = forms.FloatField(label=_("经度"), required=False, widget=forms.HiddenInput)
     lat = forms.FloatField(label=_("纬度"), required=False, widget=forms.HiddenInput)
     grid = forms.ChoiceField(label=_("所在网格"), required=False, help_text=_("没有定位时请选择网格"))
     photos = MultipleFileField(label=_("照片/语音/视频"))
     anonymous = forms.BooleanField(label=_("匿名反映"), required=False)
-    reporter_name = forms.CharField(label=_("报告人姓名"), required=False, max_length=64)
-    reporter_phone = forms.CharField(label=_("联系电话"), required=False, max_length=20)
+    reporter_name = TextField(label=_("报告人姓名"), required=False, max_length=64)
+    reporter_phone = TextField(label=_("联系电话"), required=False, max_length=20)
     channel = forms.ChoiceField(label=_("来源渠道"), choices=STAFF_CHANNELS, required=False)
-    client_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    client_key = TextField(widget=forms.HiddenInput, max_length=64)
 
     def __init__(self, *args, grids=(), staff=False, **kwargs):
         super().__init__(*args, **kwargs)

@@ -2,18 +2,23 @@
 (``events.intake`` for reports, ``events.operations.OPERATIONS`` for everything after)."""
 from __future__ import annotations
 
+from functools import wraps
 from types import SimpleNamespace
 from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from gongzhi import files
+from gongzhi.api.schemas import UnmaskIn
 from gongzhi.areas.models import Area, Department
+from gongzhi.domain.text import problem as text_problem
 from gongzhi.domain.enums import (
     CENTRE_ROLES, GRID_TEAM_ROLES, OPEN_STATUSES, Channel, CoHandlerRole, EventKind, ExtensionState, Level, SlaFlag,
     Status, SupervisionLevel, Urgency,
@@ -34,6 +39,17 @@ def _home_for(user) -> str:
     if s.roles & GRID_TEAM_ROLES or s.departments:
         return "web:queue"
     return "web:mine"
+
+
+def staff_only(view):
+    """Work lists, the desk and the map are staff pages: a resident reads their own reports on
+    /mine/ (the public view of domain.privacy), not a desk listing of them with countdowns."""
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not scope_of(request.user).is_staff_anywhere:
+            raise PermissionDenied("只有工作人员可以使用此页面")
+        return view(request, *args, **kwargs)
+    return login_required(wrapped)
 
 
 def index(request):
@@ -70,8 +86,12 @@ def report(request):
             event = _submit_report(request, form, template_values, template_errors, _default_channel(s))
             if event is not None:
                 return redirect(reverse("web:event", args=[event.id]) + "?new=1")
-        return render(request, "web/report.html", _report_context(request, form, grids, template_errors,
-                                                                  template_values), status=422)
+        retry_after = getattr(request, "retry_after", None)      # the upload rate limit
+        page = render(request, "web/report.html", _report_context(request, form, grids, template_errors,
+                                                                  template_values), status=429 if retry_after else 422)
+        if retry_after:
+            page["Retry-After"] = str(retry_after)
+        return page
     return render(request, "web/report.html", _report_context(request, form, grids, {}, {}))
 
 
@@ -84,11 +104,13 @@ def _default_channel(s) -> Channel:
 
 def _submit_report(request, form, template_values, template_errors, default_channel) -> Event | None:
     d = form.cleaned_data
-    files = d.get("photos") or []
+    uploads = d.get("photos") or []
     try:
-        contents = [(f.name, f.read()) for f in files]
-        for name, content in contents:
-            intake.check_attachment(content, name)
+        # Uploads stay where Django streamed them (a temporary file past 64 KB); all are checked,
+        # and counted against the rate limit, before the event exists.
+        intake.check_upload_quota(request.user, len(uploads))
+        for f in uploads:
+            intake.check_attachment(f, f.name)
         channel = d.get("channel") or default_channel
         data = intake.ReportInput(
             kind=EventKind(d["kind"]), category=d["category"], description=d["description"],
@@ -97,10 +119,11 @@ def _submit_report(request, form, template_values, template_errors, default_chan
             reporter_phone=d["reporter_phone"], anonymous=d["anonymous"], client_key=d["client_key"])
         event, created = intake.event_report(actor=request.user, data=data)
         if created:
-            for name, content in contents:
-                intake.attachment_add(actor=request.user, event=event, content=content, filename=name)
+            for f in uploads:
+                intake.attachment_add(actor=request.user, event=event, content=f, filename=f.name)
         return event
     except ServiceError as exc:
+        request.retry_after = getattr(exc, "retry_after", None)
         for key, msg in (exc.fields or {}).items():
             if key.startswith("fields."):
                 template_errors[key[7:]] = msg
@@ -151,15 +174,16 @@ def report_fields(request):
 
 @login_required
 def mine(request):
+    # The reporter's own list: where each matter stands, without staff's countdowns (domain.privacy).
     events = (selectors.event_list(request.user, mine=True)[:100])
-    return render(request, "web/mine.html", {"events": [_row(e) for e in events]})
+    return render(request, "web/mine.html", {"events": [{"ev": e, "remaining": None} for e in events]})
 
 
 def _row(ev: Event) -> dict:
     return {"ev": ev, "remaining": selectors.remaining(ev) if ev.status in OPEN_STATUSES else None}
 
 
-@login_required
+@staff_only
 def queue(request):
     tab = request.GET.get("tab", "sign")
     if tab not in selectors.QUEUE_TABS:
@@ -172,7 +196,7 @@ def queue(request):
                                               "rows": [_row(e) for e in page]})
 
 
-@login_required
+@staff_only
 def desk(request):
     f = {k: request.GET.get(k, "") for k in ("status", "kind", "sla", "area", "q")}
     qs = selectors.event_list(request.user, **{k: v or None for k, v in f.items()})
@@ -187,14 +211,18 @@ def desk(request):
         "query_prefix": "".join(f"{k}={quote(v)}&" for k, v in f.items() if v)})
 
 
-@login_required
+@staff_only
 @require_POST
 def desk_dispatch(request):
     """Bulk 受理并派遣: each event goes through event_accept (when new) and event_dispatch."""
     ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
     target = request.POST.get("target", "")
     area, dept = (target[2:], None) if target.startswith("a:") else (None, target[2:] or None)
-    if not ids:
+    note = request.POST.get("note", "")
+    if bad := text_problem(note):                 # the input models' rule (gongzhi.domain.text)
+        messages.error(request, f"派遣说明{bad}")
+        ids = []
+    elif not ids:
         messages.error(request, "请先勾选要派遣的事件")
     done, failed = 0, []
     for event_id in ids:
@@ -203,7 +231,7 @@ def desk_dispatch(request):
             if ev.status == Status.REPORTED:
                 services.event_accept(actor=request.user, event_id=event_id, note="分拨台批量受理")
             services.event_dispatch(actor=request.user, event_id=event_id, area_code=area or None,
-                                    department_code=dept, note=request.POST.get("note", ""))
+                                    department_code=dept, note=note)
             done += 1
         except ServiceError as exc:
             failed.append(f"{event_id}：{exc.message}")
@@ -241,8 +269,7 @@ def _event_page(request, ev, *, failed: str = "", errors: dict | None = None, po
         "svg": maps.build(list(neighbours) or [ev.area], [ev], highlight=ev.area.code),
         "satisfaction": [(5, "非常满意"), (4, "满意"), (3, "基本满意"), (2, "不满意"), (1, "非常不满意")],
         "supervision_levels": SupervisionLevel.choices(), "roles": CoHandlerRole.choices(),
-        "can_unmask": not detail["anonymous"] and detail["reporter"]["masked"] and bool(
-            set(detail["capacities"]) & {"centre", "supervisor", "handler"}),
+        "can_unmask": detail["reporter"]["can_unmask"],   # the policy's answer, as the service checks it
     }
     from .cases import mediation_form_context
     ctx["mediate"] = mediation_form_context(request.user, ev)
@@ -283,20 +310,24 @@ def event_do(request, event_id: int, path: str):
     op = operations.OPERATIONS.get(path)
     if op is None:
         raise Http404("没有这个操作")
-    files = request.FILES.getlist("photos") if path in ("resolve", "notes") else []
+    uploads = request.FILES.getlist("photos") if path in ("resolve", "notes") else []
     try:
-        contents = [(f.name, f.read()) for f in files]
-        for name, content in contents:
-            intake.check_attachment(content, name)
+        if uploads:
+            intake.check_upload_quota(request.user, len(uploads))
+        for f in uploads:
+            intake.check_attachment(f, f.name)
         payload = operations.validate(op.schema, operation_payload(op, request.POST))
         ev = op.call(request.user, event_id, payload)
-        for name, content in contents:
-            intake.attachment_add(actor=request.user, event=ev, content=content, filename=name)
+        for f in uploads:
+            intake.attachment_add(actor=request.user, event=ev, content=f, filename=f.name)
     except NotFound as exc:
         raise Http404(exc.message) from exc
     except ServiceError as exc:
-        return _event_page(request, _load(request.user, event_id), failed=path, errors={
+        page = _event_page(request, _load(request.user, event_id), failed=path, errors={
             **exc.fields, "summary": exc.message}, posted=request.POST, status=exc.status)
+        if getattr(exc, "retry_after", None):          # the upload rate limit: 429 says when
+            page["Retry-After"] = str(exc.retry_after)
+        return page
     messages.success(request, f"{op.label}：已完成")
     return redirect("web:event", event_id=event_id)
 
@@ -305,7 +336,9 @@ def event_do(request, event_id: int, path: str):
 @require_POST
 def event_unmask(request, event_id: int):
     try:
-        data = services.event_unmask(actor=request.user, event_id=event_id, reason=request.POST.get("reason", ""))
+        # Validated with the API's model: the same limits and the same refusal of control characters.
+        reason = operations.validate(UnmaskIn, {"reason": request.POST.get("reason", "")}).reason
+        data = services.event_unmask(actor=request.user, event_id=event_id, reason=reason)
     except NotFound as exc:
         raise Http404(exc.message) from exc
     except ServiceError as exc:
@@ -316,15 +349,15 @@ def event_unmask(request, event_id: int):
 
 @login_required
 def attachment(request, event_id: int, attachment_id: int):
-    """Files are served only to users who may see the event (no public media URL)."""
-    ev = _load(request.user, event_id)
-    att = ev.attachments.filter(pk=attachment_id).first()
-    if att is None:
-        raise Http404("附件不存在")
-    return FileResponse(att.file.open("rb"), content_type=att.mime)
+    """Files are served only to users who may see the event (there is no public media URL)."""
+    try:
+        att = intake.attachment_for(actor=request.user, event_id=event_id, attachment_id=attachment_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    return files.serve_attachment(att)
 
 
-@login_required
+@staff_only
 def grid_map(request):
     grids = _grids_for(request.user)
     open_events = selectors.event_list(request.user).filter(status__in=[s.value for s in OPEN_STATUSES])[:2000]

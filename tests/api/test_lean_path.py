@@ -83,7 +83,7 @@ def test_lean_errors_are_json_in_the_api_shape(district):
 
 
 def test_an_unknown_path_is_json_even_in_debug(district, settings):
-    """The demo runs with DEBUG on, where Django would answer with its HTML technical page."""
+    """With GONGZHI_DEBUG=1 Django would answer an unknown API path with its HTML technical page."""
     token = ApiToken.issue(district.users["resident1"])
     settings.DEBUG = True
     status, headers, body = call("GET", "/api/no-such-thing", authorization=f"Bearer {token}")

@@ -44,7 +44,8 @@ def test_unknown_and_deactivated_tokens_are_refused(district):
     assert _post(key, report_payload(district, client_key="t-2"))[0] == 201
     user.is_active = False
     user.save()
-    auth.forget_tokens()   # what TOKEN_TTL does in every process
+    # Refused on the very next call, in every process: the token row and the user's active flag
+    # are read on each request (only the checked user's roles are cached).
     assert _post(key, report_payload(district, client_key="t-3"))[0] == 401
 
 

@@ -88,7 +88,8 @@ def test_legal_aid_from_application_to_assigned_lawyer(open_as, world, shot):
 
     staff = open_as("aid2")
     staff.goto(f"{staff.base}/legalaid/")
-    staff.get_by_role("link", name=app.number).click()
+    with staff.expect_navigation(url=re.compile(r"/legalaid/\d+/$")):
+        staff.get_by_role("link", name=app.number).click()
     assert "初审符合" in staff.content()
     act(staff, "准予法律援助")
     act(staff, "指派律师")

@@ -41,10 +41,16 @@ class Command(BaseCommand):
         self._print_logins(console, host, port)
         if no_serve:
             return
+        # DEBUG is off here as on a server (config/settings.py): static files are collected and
+        # WhiteNoise serves them, errors are the Chinese pages, the secret key is the machine's.
         call_command("collectstatic", interactive=False, verbosity=0)
         cmd = [sys.executable, "-m", "granian", "--interface", "wsgi", "--host", host, "--port", str(port),
-               "--workers", "1", "--blocking-threads", "4", "--static-path-route", "/static",
-               "--static-path-mount", str(settings.STATIC_ROOT), "config.wsgi:application"]
+               "--workers", "1", "--blocking-threads", "4", "config.wsgi:application"]
+        env = dict(os.environ)
+        if host not in settings.ALLOWED_HOSTS and host not in {"0.0.0.0", "::"}:
+            env["GONGZHI_ALLOWED_HOSTS"] = ",".join([*settings.ALLOWED_HOSTS, host])
+        elif host in {"0.0.0.0", "::"} and "GONGZHI_ALLOWED_HOSTS" not in os.environ:
+            console.print("[yellow]其他电脑访问时，请用 GONGZHI_ALLOWED_HOSTS 列出本机的地址或域名[/]")
         # The workers a real deployment runs beside the web server: deadlines (and session reminders),
         # statistics, and the 倒逼 cross-check.
         workers = [subprocess.Popen([sys.executable, "-m", "gongzhi.cli", *name.split(), "--loop", "60"],
@@ -55,7 +61,7 @@ class Command(BaseCommand):
         # A SIGTERM ends the demo like Ctrl+C, so the workers below are stopped with it.
         signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
         try:
-            subprocess.run(cmd, check=True, cwd=settings.BASE_DIR)
+            subprocess.run(cmd, check=True, cwd=settings.BASE_DIR, env=env)
         except KeyboardInterrupt:
             pass
         except subprocess.CalledProcessError as exc:

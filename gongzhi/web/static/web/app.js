@@ -24,6 +24,10 @@
     var text = document.getElementById("pick-text");
     if (text) text.textContent = "已选位置：" + lon.toFixed(5) + ", " + lat.toFixed(5);
   }
+  // The language menu applies on choice (no inline onchange: the CSP allows no inline script).
+  document.addEventListener("change", function (e) {
+    if (e.target.matches && e.target.matches("select[data-submit-on-change]")) e.target.form.submit();
+  });
   document.addEventListener("click", function (e) {
     var svg = e.target.closest && e.target.closest("svg.map.pickable");
     if (!svg) return;

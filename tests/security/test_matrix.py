@@ -1,0 +1,1067 @@
+"""The access matrix (issue 13, acceptance (a)): every API operation and every page × every demo
+role × an object in the actor's scope and one out of it.
+
+Generated, not hand-listed:
+- the API's operations come from its OpenAPI schema (``gongzhi.api.api.api``), the pages' and
+  Open311's routes from walking ``config.urls`` (admin included); every URL parameter is resolved
+  to one of the objects built below, and a route, operation or parameter the tables below do not
+  know fails the matrix (naming it), so a new endpoint cannot slip past;
+- the roles are every ``Role`` of ``gongzhi.domain.enums`` plus the casework holders the demo
+  builds (a mediator, a legal-aid workstation, a lawyer), and the anonymous visitor.
+
+What each role may do is written out here (READ, READ_DOC, the capacity sets and the operation
+tables, the allow-list for endpoints without an object), never computed from the scope code.
+Checked in every cell: nobody ever gets a 5xx; out of scope → 404 (or 403), with not a word of
+the object (number, title/description, reporter or party names and phones, ID numbers) — and
+more broadly no response to a role carries the secrets of any object that role may not read;
+in scope without the capacity → 403/404/409/422 and nothing written; anonymous → 401 JSON on the
+API, a redirect to the login page on pages.  A write the role may make on the object is not sent
+(the object's read shows it in scope); every request that is sent runs inside a savepoint rolled
+back after it, so every cell starts from the same world (built once for the module).
+
+Size (each test prints its line ``matrix[...]``; measured on the shared 2-core machine):
+- API: the schema's 74 operations, plus searches, ``?area=`` and another-object's-file variants
+  (86) × 15 roles × 2 objects per family (events, dispute cases, legal-aid applications, areas);
+  2 205 role cells: 1 578 requests sent, 259 allowed writes not sent, 368 second objects skipped
+  for roles that read neither of the pair.
+- Pages: the 34 routes of the web, statistics, language and API-docs URL conf, the operation routes
+  expanded per operation (22 event, 14 mediation, 11 legal-aid): 101 operations/variants; 2 668
+  role cells: 1 841 requests, 251 allowed writes not sent, 433 second objects skipped.
+- Open311: 7 routes → 9 variants × 2 formats × 15 roles (270 requests); admin: 196 routes, every one
+  as the anonymous visitor and the admin, the gate-level ones and each model's list as every role
+  (1 302 requests).
+- In all ≈ 5 000 requests: 21 s on SQLite, 28 s on PostgreSQL run one after the other (world
+  built once, 2.5 s), in five tests that balance over ``-n 2``.
+"""
+from __future__ import annotations
+
+import copy
+import io
+import json
+import re
+import time
+import zipfile
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import pytest
+from django.db import transaction
+from django.test import Client, override_settings
+from django.urls import URLPattern, URLResolver, get_resolver, resolve
+
+from tests.conftest import point_in, sh
+
+# ---- who ---------------------------------------------------------------------------------------
+
+# username → what they stand for.  "anon" is nobody logged in.
+ROLES = {
+    "resident1": "居民（本人）", "resident2": "另一位居民", "grid111": "网格员", "police11": "网格警员",
+    "nteam": "N类力量", "comm11": "社区工作人员", "town1": "乡镇（街道）综治中心", "county": "区（县）综治中心",
+    "dept_cg": "部门工作人员", "supervisor": "督查人员", "med11": "调解员（社区调委会）",
+    "aid2": "法律援助工作站", "lawyer1": "援助律师", "admin": "系统管理员", "anon": "未登录",
+}
+LOGGED_IN = frozenset(ROLES) - {"anon"}
+
+# ---- what: the objects and the words that must not leak ------------------------------------------
+# grid 0 lies in township 1 / community 1-1; grid 4 in township 2 / community 2-1.
+
+DESC = {"ev_a": "矩阵甲号：瑞京路口井盖松动车辆经过响声很大", "ev_b": "矩阵乙号：邻居装修长期深夜施工协商无果",
+        "ev_c": "矩阵丙号：瑞京路口井盖松动车辆经过响声很大"}
+REPORTER = {"ev_a": ("欧阳甲报", "13700000101"), "ev_b": ("欧阳乙报", "13700000202"),
+            "ev_c": ("欧阳丙报", "13700000303")}
+FACTS = {"case_a": "矩阵调甲：楼上漏水导致楼下天花板发霉，双方协商不成",
+         "case_b": "矩阵调乙：两户因院墙边界发生争执，多次协商不成"}
+PARTIES = {"case_a": [("applicant", "司马调甲", "13700001101", "350602198001011111"),
+                      ("respondent", "司马调甲对", "13700001102", "")],
+           "case_b": [("applicant", "司马调乙", "13700002201", "350602198002022222"),
+                      ("respondent", "司马调乙对", "13700002202", "")]}
+AID = {"app_a": ("上官援甲", "13700003301", "350602199003033333", "矩阵援甲：在工地务工被拖欠工资八个月多次讨要未果"),
+       "app_b": ("上官援乙", "13700004401", "350602199004044444", "矩阵援乙：儿子涉嫌盗窃被刑事拘留家庭困难无力聘请律师")}
+
+# Who reads each object at all; everyone else gets a 404 and not a word of it.
+READ = {
+    "ev_a": {"resident1", "grid111", "police11", "nteam", "comm11", "town1", "county", "supervisor", "admin"},
+    "ev_b": {"resident2", "dept_cg", "county", "supervisor", "admin"},     # handled by a county department
+    "ev_c": {"resident2", "grid111", "police11", "nteam", "comm11", "town1", "county", "supervisor", "admin"},
+    "case_a": {"resident1", "med11", "comm11", "town1", "county", "supervisor", "admin"},
+    "case_b": {"resident2", "county", "supervisor", "admin"},
+    "app_a": {"resident1", "aid2", "admin"},
+    "app_b": {"resident2", "lawyer1", "admin"},
+    "area_a": {"comm11", "town1", "county", "supervisor", "admin"},       # statistics of community 1-1
+    "area_b": {"county", "supervisor", "admin"},                          # statistics of community 2-1
+}
+# Case documents name the parties in full: the handling body, the lawyer and the applicant only
+# (a system administrator reads cases masked, like a supervisor: ADR 0012).
+READ_DOC = {"case_a": {"resident1", "med11"}, "case_b": {"resident2"},
+            "app_a": {"resident1", "aid2"}, "app_b": {"resident2", "lawyer1"}}
+
+# The capacities each role holds on each object (ev_a: handled by grid 0, being handled; ev_b:
+# handled by the county's 城市管理局, being handled; case_*: accepted by the community committee;
+# app_a: approved by the township workstation; app_b: assigned to lawyer1 by the county centre).
+HANDLER = {"ev_a": {"grid111", "police11", "nteam"}, "ev_b": {"dept_cg"}}
+CENTRE = {"ev_a": {"comm11", "town1", "county", "admin"}, "ev_b": {"county", "admin"}}
+SUPERVISOR = {"ev_a": {"supervisor", "admin"}, "ev_b": {"supervisor", "admin"}}
+REPORTS = {"ev_a": {"resident1"}, "ev_b": {"resident2"}}
+CO_HANDLER = {"ev_a": set(), "ev_b": set()}                              # nobody was whistled in
+ORG = {"case_a": {"med11", "admin"}, "case_b": {"admin"}}
+WATCH = {"case_a": {"comm11", "town1", "county", "supervisor", "admin"}, "case_b": {"county", "supervisor", "admin"}}
+APPLICANT = {"case_a": {"resident1"}, "case_b": {"resident2"}, "app_a": {"resident1"}, "app_b": {"resident2"}}
+OFFICE = {"app_a": {"aid2", "admin"}, "app_b": {"admin"}}
+LAWYER = {"app_a": set(), "app_b": {"lawyer1"}}
+
+# ---- the operations tables: who may act (capacities) and a valid body ------------------------------
+# A valid body matters: an invalid one is refused (422) before the scope is even looked at.
+
+EVENT_OPS = {
+    "accept": ((CENTRE,), {}),
+    "reject": ((CENTRE,), {"reason": "不属受理范围"}),
+    "dispatch": ((CENTRE,), {}),
+    "sign": ((HANDLER,), {}),
+    "return": ((HANDLER,), {"reason": "不属本单位职责"}),
+    "notes": ((HANDLER, CO_HANDLER), {"note": "已到现场查看"}),
+    "resolve": ((HANDLER,), {"result": "已安排维修完毕"}),
+    "extensions": ((HANDLER,), {"workdays": 3, "reason": "需协调多个部门"}),
+    "extensions/decide": ((CENTRE,), {"approve": True, "note": "同意"}),
+    "escalate": ((HANDLER, CENTRE), {"reason": "需上级协调"}),
+    "skip-escalate": ((HANDLER, CENTRE), {"reason": "需越级协调"}),
+    "whistle": ((HANDLER, CENTRE), {"departments": [{"department": "350602-yj", "role": "assist"}],
+                                    "reason": "需要应急部门协办"}),
+    "check-in": ((CO_HANDLER,), {"note": "已报到"}),
+    "supervise": ((CENTRE, SUPERVISOR), {"level": "normal", "note": "请加快办理"}),
+    "verify": ((CENTRE,), {"passed": True, "note": "核查属实"}),
+    "answer": ((CENTRE,), {"answer": "已处理完毕"}),
+    "revisit": ((CENTRE, REPORTS), {"satisfaction": 5, "note": "满意"}),
+    "reopen": ((CENTRE, REPORTS), {"reason": "问题仍未解决"}),
+    "close": ((CENTRE,), {"note": "归档"}),
+    "merge": ((CENTRE,), {"into": "<ev_c.number>", "reason": "同一问题重复上报"}),
+    "reclassify": ((CENTRE,), {"urgency": "urgent", "note": "更正紧急程度"}),
+    "split": ((CENTRE,), {"category": "urban-stall", "description": "另有占道经营问题需单独处理"}),
+}
+# The other POSTs on an event: API path or page name → (capacities, body).
+EVENT_EXTRA = {
+    "unmask": ((CENTRE, SUPERVISOR, HANDLER), {"reason": "回访需要联系报告人"}),
+    "attachments": ((HANDLER, CENTRE, SUPERVISOR, REPORTS), None),          # a small PNG, multipart
+    "from-event": ((HANDLER, CENTRE), {"dispute_type": "neighbour", "claim": "停止噪音",
+                                       "parties": [{"role": "respondent", "name": "某住户"}]}),
+}
+MEDIATION_OPS = {
+    "accept": ((ORG,), {}),
+    "refuse": ((ORG,), {"reason": "不属人民调解范围"}),
+    "transfer": ((ORG, WATCH), {"organisation": "350602-labour", "reason": "移交专业调委会"}),
+    "assign": ((ORG,), {}),
+    "recuse": ((ORG, APPLICANT), {"reason": "调解员与当事人有亲属关系"}),
+    "schedule": ((ORG,), {"scheduled_at": "2026-11-10T09:30:00+08:00", "mode": "in_person", "place": "调解室"}),
+    "record": ((ORG,), {"attendees": "双方当事人、调解员", "record": "双方陈述意见，调解员释法明理"}),
+    "succeed": ((ORG,), {"agreement_terms": "一、双方同意各让一步；二、再无争议。"}),
+    "sign": ((ORG,), {}),
+    "fail": ((ORG,), {"reason": "双方分歧较大", "referral": "litigation"}),
+    "confirm": ((ORG,), {"court": "漳州市芗城区人民法院"}),
+    "follow-up": ((ORG,), {"performance": "full", "note": "已履行"}),
+    "close": ((ORG,), {}),
+    "withdraw": ((APPLICANT, ORG), {"reason": "双方已自行和解"}),
+}
+LEGALAID_OPS = {
+    "approve": ((OFFICE,), {}),
+    "deny": ((OFFICE,), {"reason": "不符合经济困难标准"}),
+    "transfer": ((OFFICE,), {"office": "350602-fyzx", "reason": "转交有管辖权的机构"}),
+    "assign": ((OFFICE,), {}),
+    "reassign": ((OFFICE,), {"reason": "律师回避"}),
+    "progress": ((LAWYER, OFFICE), {"note": "已会见受援人"}),
+    "conclude": ((LAWYER, OFFICE), {"result": "经调解结案，受援人权益得到维护", "recovered": "1000"}),
+    "review": ((OFFICE,), {"scores": [{"expert": "王教授", "score": 90}]}),
+    "revisit": ((OFFICE,), {"satisfaction": 5, "note": "满意"}),
+    "close": ((OFFICE,), {}),
+    "withdraw": ((APPLICANT, OFFICE), {"reason": "已与对方和解"}),
+}
+FAMILY_OPS = {"event": EVENT_OPS, "mediation": MEDIATION_OPS, "legalaid": LEGALAID_OPS}
+FAMILY_OBJECTS = {"event": ("ev_a", "ev_b"), "mediation": ("case_a", "case_b"), "legalaid": ("app_a", "app_b")}
+# A role that reads neither object of a pair asks about the first only (the one in grid 0 / community
+# 1-1: where most of them work, so the nearest thing to a leak); everyone else asks about both.
+SECOND = {"ev_b": "ev_a", "case_b": "case_a", "app_b": "app_a", "area_b": "area_a"}
+
+STATS_READERS = {"comm11", "town1", "county", "supervisor", "admin"}
+# No area, department or admin role: residents, and the legal-aid office and its lawyer (who work
+# from /legalaid/).  The staff pages (queue, desk, map) refuse them.
+NOT_STAFF = {"resident1", "resident2", "aid2", "lawyer1"}
+
+def everyone(status) -> dict:
+    return {"*": status}
+
+
+# ---- API endpoints without an object: the allow-list, one line each ---------------------------------
+# (method, path) → (body or query, {role: status}; "*" for the rest of the logged-in roles)
+def _api_open(w) -> dict:
+    lon, lat = point_in(w.d, 0)
+    report = {"kind": "complaint", "category": "urban-appearance", "description": "小区门口垃圾堆积多日无人清运",
+              "lon": lon, "lat": lat, "address": "瑞京路1号"}
+    return {
+        ("GET", "/api/events"): (None, everyone(200)),                       # each reads their own scope
+        ("POST", "/api/events"): (report, everyone(201)),                    # anyone may report
+        ("GET", "/api/areas"): (None, everyone(200)),                        # reference data
+        ("GET", "/api/areas/locate"): ({"lon": lon, "lat": lat}, everyone(200)),
+        ("GET", "/api/categories"): (None, everyone(200)),
+        ("GET", "/api/me"): (None, everyone(200)),
+        # a suggestion for anyone typing a report; 503 until a model is trained
+        ("POST", "/api/classify"): ({"title": "", "text": "小区路灯坏了好几天"}, {"*": {200, 503}}),
+        ("GET", "/api/stats/kpis"): (None, {**{r: 200 for r in STATS_READERS}, "*": 404}),
+        ("POST", "/api/hotline/orders"): ([], {"county": 200, "admin": 200, "*": 403}),
+        ("GET", "/api/hotline/feedback"): (None, {"county": 200, "admin": 200, "*": 403}),
+        ("GET", "/api/mediation/types"): (None, everyone(200)),
+        ("GET", "/api/mediation/organisations"): (None, everyone(200)),
+        ("POST", "/api/mediation"): ({"dispute_type": "neighbour", "facts": "楼上住户长期深夜噪音扰民协商无果",
+                                      "area": w.d.grids[1].code, "parties": [
+                                          {"role": "applicant", "name": "某申请人"},
+                                          {"role": "respondent", "name": "某被申请人"}]}, everyone(201)),
+        ("GET", "/api/mediation"): (None, everyone(200)),
+        ("GET", "/api/mediation/stats"): ({"start": "2026-10-01", "end": "2026-11-02"}, everyone(200)),
+        ("GET", "/api/legalaid/reference"): (None, everyone(200)),
+        ("POST", "/api/legalaid"): ({"applicant_name": "某申请人", "phone": "13500000000", "area": w.d.grids[1].code,
+                                     "household_size": 3, "monthly_income": "800", "pledge": True,
+                                     "matter": "civil", "specialty": "labour",
+                                     "summary": "被拖欠工资三个月多次讨要未果"}, everyone(201)),
+        # only the office's own staff register its consultations
+        ("POST", "/api/legalaid/consultations"): ({"office": w.station.code, "topic": "劳动合同咨询"},
+                                                  {"aid2": 201, "admin": 201, "*": 403}),
+        ("GET", "/api/legalaid"): (None, everyone(200)),
+        ("GET", "/api/legalaid/stats"): ({"start": "2026-10-01", "end": "2026-11-02"}, everyone(200)),
+    }
+
+
+# Lists searched for each object's words: a role that may not read the object finds nothing of it.
+SEARCHES = {"/api/events": "q", "/desk/": "q"}
+# Endpoints that take an area (query ?area=): its statistics are read like an object.
+AREA_ENDPOINTS = {"/api/stats/kpis", "/stats/", "/stats/screen/", "/stats/screen/panel", "/stats/omissions/",
+                  "/stats/export.xlsx"}
+
+
+# ---- pages without an object: the allow-list ---------------------------------------------------------
+# URL name → {method: (form or query, {role: status})}.  Anonymous visitors of every page not
+# listed in PUBLIC_PAGES are redirected to the login page.
+def _pages_open(w) -> dict:
+    lon, lat = point_in(w.d, 1)
+    report = {"kind": "complaint", "category": "urban-appearance", "description": "小区门口垃圾堆积多日无人清运",
+              "urgency": "normal", "lon": lon, "lat": lat, "address": "瑞京路1号", "client_key": "matrix-page"}
+    mediation = {"dispute_type": "neighbour", "facts": "楼上住户长期深夜噪音扰民协商无果", "area": w.d.grids[1].code,
+                 "applicant_name": "某申请人", "respondent_name": "某被申请人"}
+    aid = {"applicant_name": "某申请人", "phone": "13500000000", "area": w.d.grids[1].code, "household_size": "3",
+           "monthly_income": "800", "pledge": "on", "matter": "civil", "specialty": "labour",
+           "summary": "被拖欠工资三个月多次讨要未果"}
+    home = {"*": 302}                        # "/" sends each role to its own page
+    return {
+        "web:index": {"GET": (None, {"anon": 200, **home})},
+        "web:login": {"GET": (None, everyone(200))},
+        # POST ends the session (the test restores it); GET is refused since Django 5
+        "web:logout": {"GET": (None, {"anon": 405, "*": 405}), "POST": ({}, {"anon": 302, "*": 302})},
+        "web:report": {"GET": (None, everyone(200)), "POST": (report, everyone(302))},
+        "web:report_fields": {"GET": ({"category": "urban-noise"}, everyone(200))},
+        "web:report_suggest": {"GET": (None, everyone(405)), "POST": ({"description": "小区路灯坏了好几天"}, everyone(200))},
+        # the work lists show each role its own scope; queue, desk and map are staff pages
+        "web:mine": {"GET": (None, everyone(200))},
+        "web:queue": {"GET": (None, {**{r: 403 for r in NOT_STAFF}, "*": 200})},
+        "web:desk": {"GET": (None, {**{r: 403 for r in NOT_STAFF}, "*": 200})},
+        "web:map": {"GET": (None, {**{r: 403 for r in NOT_STAFF}, "*": 200})},
+        "web:mediation_apply": {"GET": (None, everyone(200)), "POST": (mediation, everyone(302))},
+        "web:legalaid_apply": {"GET": (None, everyone(200)), "POST": (aid, everyone(302))},
+        # always back to the list with a message; only the office's staff write (checked: unchanged)
+        "web:legalaid_consultation": {"GET": (None, everyone(405)),
+                                      "POST": ({"office": w.station.code, "topic": "劳动合同咨询"}, everyone(302))},
+        "web:cases": {"GET": (None, everyone(200))},
+        "web:mediation_list": {"GET": (None, everyone(200))},
+        "web:legalaid_list": {"GET": (None, everyone(200))},
+        "stats:report": {"GET": (None, {**{r: 200 for r in STATS_READERS}, "*": 404})},
+        "stats:screen": {"GET": (None, {**{r: 200 for r in STATS_READERS}, "*": 404})},
+        "stats:screen_panel": {"GET": (None, {**{r: 200 for r in STATS_READERS}, "*": 404})},
+        "stats:omissions": {"GET": (None, {**{r: 200 for r in STATS_READERS}, "*": 404})},
+        "stats:export": {"GET": (None, {**{r: 200 for r in STATS_READERS}, "*": 404})},
+        # public: the language switch (the test drops the cookie it sets) and the API's docs
+        "set_language": {"POST": ({"language": "en", "next": "/"}, {"anon": 302, "*": 302})},
+        "api-1:openapi-json": {"GET": (None, {"anon": 200, "*": 200})},
+        "api-1:openapi-view": {"GET": (None, {"anon": 200, "*": 200})},
+        "api-1:api-root": {"GET": (None, {"anon": 404, "*": 404})},         # nothing: the docs are /api/docs
+    }
+
+
+# Answers that do not depend on who asks and are costly to build, asked by fewer roles: the OpenAPI
+# schema (public, ~0.4 s a build) by the anonymous visitor; the classifier's suggestion (~50 ms)
+# by the anonymous visitor (sent to log in) and one logged-in user.
+SAME_FOR_EVERYONE = {"api-1:openapi-json": ("anon",), "web:report_suggest": ("anon", "resident1")}
+
+
+PUBLIC_PAGES = {"web:index", "web:login", "web:logout", "set_language", "api-1:openapi-json", "api-1:openapi-view",
+                "api-1:api-root"}
+# Writes allowed to these roles only, through pages that answer everyone alike (a redirect with a message).
+PAGE_WRITERS = {"web:legalaid_consultation": {"aid2", "admin"}}
+
+# Pages about one object: URL name → (family, what the cell does).  read: GET, 200 for READ; file:
+# GET of the object's attachment or document; op: POST per operation of the family's table; the
+# others POST one thing (a GET of each POST-only view is a 405 before anything is looked up).
+PAGE_OBJECT = {
+    "web:event": ("event", "read"), "web:attachment": ("event", "file"),
+    "web:event_do": ("event", "op"), "web:event_unmask": ("event", "unmask"),
+    "web:event_mediate": ("event", "from-event"), "web:desk_dispatch": ("event", "desk"),
+    "web:case": ("case", "read"), "web:case_document": ("case", "file"), "web:case_do": ("case", "op"),
+}
+
+# ---- Open311: public by design, the same for every role (no session is read) -------------------
+# route → expectation; a public request may show its number and description, never a reporter.
+OPEN311 = {
+    "discovery": everyone(200), "services": everyone(200), "services/<code>": everyone(200),
+    "requests GET": everyone(200), "requests POST": everyone(403),      # POST needs an api_key
+    # a complaint is published or not as its category is configured; a dispute never
+    "requests/<ev_a>": {"*": {200, 404}}, "requests/<ev_b>": everyone(404),
+    "tokens/<token>": everyone(404), "servicerequestupdates": everyone(200),
+}
+
+# ---- the world -------------------------------------------------------------------------------------
+
+
+@dataclass
+class World:
+    d: object
+    media: str
+    ev: dict = field(default_factory=dict)
+    att: dict = field(default_factory=dict)
+    case: dict = field(default_factory=dict)
+    app: dict = field(default_factory=dict)
+    doc: dict = field(default_factory=dict)         # case_a/case_b/app_a/app_b → document id
+    area: dict = field(default_factory=dict)
+    station: object = None
+    secrets: dict = field(default_factory=dict)     # object → words that must not leak
+
+
+def _png() -> bytes:
+    from PIL import Image
+    buf = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 30, 30)).save(buf, "PNG")
+    return buf.getvalue()
+
+
+def _build(media) -> World:
+    from gongzhi.demo.casework import build_casework
+    from gongzhi.demo.district import build_district
+    from gongzhi.demo.reference import build_reference
+    from gongzhi.domain.enums import EventKind
+    from gongzhi.events import intake, services
+    from gongzhi.legalaid import inputs as li, services as aid
+    from gongzhi.legalaid.models import Lawyer, Office
+    from gongzhi.mediation import inputs as mi, services as med
+
+    build_reference()
+    d = build_district(townships=2, communities=2, grids=2)
+    build_casework(d)
+    w = World(d=d, media=str(media))
+    u = d.users
+
+    def report(who, key, grid, kind, category):
+        lon, lat = point_in(d, grid)
+        name, phone = REPORTER[key]
+        ev, _ = intake.event_report(actor=u[who], data=intake.ReportInput(
+            kind=EventKind(kind), category=category, description=DESC[key], lon=lon, lat=lat,
+            address="瑞京路口", reporter_name=name, reporter_phone=phone))
+        return ev
+
+    a = report("resident1", "ev_a", 0, "complaint", "urban-appearance")
+    services.event_accept(actor=u["comm11"], event_id=a.id)
+    services.event_dispatch(actor=u["comm11"], event_id=a.id, area_code=d.grids[0].code)
+    services.event_sign(actor=u["grid111"], event_id=a.id)
+    services.extension_request(actor=u["grid111"], event_id=a.id, workdays=3, reason="需协调多个部门")
+    b = report("resident2", "ev_b", 4, "dispute", "dispute-neighbour")
+    services.event_accept(actor=u["county"], event_id=b.id)
+    services.event_dispatch(actor=u["county"], event_id=b.id, department_code="350602-cg")
+    services.event_sign(actor=u["dept_cg"], event_id=b.id)
+    c = report("resident2", "ev_c", 0, "complaint", "urban-appearance")     # a repeat of ev_a, just reported
+    from gongzhi.events.models import Event
+    w.ev = {k: Event.objects.get(pk=e.id) for k, e in (("ev_a", a), ("ev_b", b), ("ev_c", c))}
+    png = _png()
+    w.att = {"ev_a": intake.attachment_add(actor=u["resident1"], event=w.ev["ev_a"], content=png, filename="a.png"),
+             "ev_b": intake.attachment_add(actor=u["resident2"], event=w.ev["ev_b"], content=png, filename="b.png")}
+
+    for key, who, grid, mediator in (("case_a", "resident1", 0, "med11"), ("case_b", "resident2", 4, "med21")):
+        case, _ = med.case_apply(actor=u[who], data=mi.ApplyIn(
+            dispute_type="neighbour", facts=FACTS[key], area=d.grids[grid].code, claim="赔偿维修费用",
+            parties=[mi.PartyIn(role=r, name=n, phone=p, id_number=i) for r, n, p, i in PARTIES[key]]))
+        case = med.case_accept(actor=u[mediator], case_id=case.id)
+        w.case[key] = case
+    for key, who, grid, matter, specialty in (("app_a", "resident1", 0, "civil", "labour"),
+                                              ("app_b", "resident2", 4, "criminal", "criminal")):
+        name, phone, idn, summary = AID[key]
+        app, _ = aid.aid_apply(actor=u[who], data=li.AidApplyIn(
+            applicant_name=name, phone=phone, id_number=idn, area=d.grids[grid].code, household_size=3,
+            monthly_income=Decimal("600"), pledge=True, matter=matter, specialty=specialty, summary=summary))
+        w.app[key] = app
+    w.station = Office.objects.get(code=f"{d.townships[0].code}-fygzz")
+    aid.aid_approve(actor=u["aid2"], app_id=w.app["app_a"].id)
+    aid.aid_approve(actor=u["aid"], app_id=w.app["app_b"].id)
+    aid.aid_assign(actor=u["aid"], app_id=w.app["app_b"].id,
+                   data=li.AssignIn(lawyer=Lawyer.objects.get(user=u["lawyer1"]).id))
+
+    from gongzhi.casework.models import Document
+    from gongzhi.legalaid.models import Application
+    from gongzhi.mediation.models import Case
+    w.case = {k: Case.objects.get(pk=c.id) for k, c in w.case.items()}
+    w.app = {k: Application.objects.get(pk=a.id) for k, a in w.app.items()}
+    for key, obj, kind in [(k, c, "mediation") for k, c in w.case.items()] + \
+                          [(k, a, "legalaid") for k, a in w.app.items()]:
+        w.doc[key] = Document.objects.filter(kind=kind, case_id=obj.id).order_by("id").first().id
+    w.area = {"area_a": d.communities[0], "area_b": d.communities[2]}
+    assert w.app["app_a"].office_id == w.station.id and w.app["app_b"].lawyer.user_id == u["lawyer1"].id
+    assert w.case["case_a"].organisation.area_id == d.communities[0].id
+
+    for key, ev in w.ev.items():            # ev_a and ev_c read alike but for their first words
+        w.secrets[key] = {ev.number, DESC[key][:4], *REPORTER[key]} | (
+            {DESC[key][5:]} if not any(DESC[o][5:] == DESC[key][5:] for o in DESC if o != key) else set())
+    for key, case in w.case.items():
+        w.secrets[key] = {case.number, FACTS[key][:5], FACTS[key][6:],
+                          *(x for p in PARTIES[key] for x in p[1:] if x)}
+    for key, app in w.app.items():
+        name, phone, idn, summary = AID[key]
+        w.secrets[key] = {app.number, name, phone, idn, summary[:5], summary[6:]}
+    return w
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The district, its three events, two dispute cases and two legal-aid applications, built
+    once for the module inside a transaction rolled back at the end."""
+    import time_machine
+    media = tmp_path_factory.mktemp("matrix-media")
+    with django_db_blocker.unblock(), override_settings(
+            MEDIA_ROOT=media, PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            with time_machine.travel(sh(2026, 11, 2, 8, 30), tick=False):
+                w = _build(media)
+            yield w
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+# ---- the cells ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Cell:
+    surface: str                 # api | page | open311 | admin
+    method: str
+    operation: str               # as registered: "POST /api/events/{event_id}/sign", "web:event_do sign"
+    url: str
+    obj: str | None = None       # the object the URL names ("ev_a"), None for lists and reference data
+    body: object = None          # JSON body, form dict or query dict
+    kind: str = "json"           # json | form | query | file
+    expect: dict | None = None   # role → status (or set); None: derived from READ / capacities below
+    may: set = field(default_factory=set)      # roles that may perform it on obj (writes)
+    readers: set | None = None   # roles for which a read answers 200
+    writes: bool = False
+    self_redirect: str = ""      # pages that answer a refusal with a redirect back here
+
+
+def _fill(regex: str, values: dict) -> str:
+    """A concrete path from a route or regex pattern and its parameter values."""
+    out = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: str(values[m.group(1)]), regex)
+    out = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(values[m.group(1)]), out)
+    return "/" + out.replace("^", "").replace("$", "").replace("\\.", ".").replace("\\", "")
+
+
+def _walk(patterns, prefix=""):
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            ns = f"{p.namespace}:" if p.namespace else ""
+            for route, pat, name in _walk(p.url_patterns, prefix + str(p.pattern)):
+                yield route, pat, (ns + name) if name and ns and not name.startswith(ns) else name
+        elif isinstance(p, URLPattern):
+            yield prefix + str(p.pattern), p, p.name
+
+
+def url_patterns():
+    """(route, pattern, namespaced name) of every URL the project serves."""
+    return list(_walk(get_resolver().url_patterns))
+
+
+def _roles_of(caps: tuple, obj: str) -> set:
+    return set().union(*(c.get(obj, set()) for c in caps))
+
+
+def _materialise(body, w):
+    """Table bodies may name objects: "<ev_c.number>"."""
+    if isinstance(body, dict):
+        return {k: _materialise(v, w) for k, v in body.items()}
+    if isinstance(body, list):
+        return [_materialise(v, w) for v in body]
+    if body == "<ev_c.number>":
+        return w.ev["ev_c"].number
+    return body
+
+
+def _form(body: dict) -> dict:
+    """A JSON body as the page form posts it (the pages read the same schema fields)."""
+    out = {}
+    for k, v in body.items():
+        if v is None:
+            continue
+        if k == "departments":
+            out[k] = [x["department"] for x in v]
+        elif isinstance(v, list) and v and isinstance(v[0], dict):     # one item per line
+            out[k] = "\n".join(" ".join(str(x) for x in item.values()) for item in v)
+        elif isinstance(v, list):
+            out[k] = v
+        elif isinstance(v, bool):
+            if v:
+                out[k] = "true"
+        else:
+            out[k] = str(v)
+    return out
+
+
+def _object_id(obj: str, w) -> int:
+    return (w.ev.get(obj) or w.case.get(obj) or w.app.get(obj)).id
+
+
+def api_cells(w) -> list[Cell]:
+    from gongzhi.api.api import api
+    schema = api.get_openapi_schema()
+    open_table = _api_open(w)
+    cells = []
+    for path, methods in schema["paths"].items():
+        for method in (m.upper() for m in methods):
+            op = f"{method} {path}"
+            params = set(re.findall(r"{(\w+)}", path))
+            if not params:
+                body, expect = open_table.pop((method, path))   # KeyError: add the endpoint to _api_open
+                kind = "query" if method == "GET" else "json"
+                cells.append(Cell("api", method, op, path, body=body, kind=kind, expect=expect,
+                                  writes=method == "POST"))
+                if path in SEARCHES and method == "GET":
+                    for obj in ("ev_a", "ev_b", "ev_c"):
+                        for word in (DESC[obj][:4], w.ev[obj].number):
+                            cells.append(Cell("api", "GET", op + f" ?{SEARCHES[path]}=<{obj}>", path,
+                                              body={SEARCHES[path]: word}, kind="query", expect=expect))
+                if path in AREA_ENDPOINTS and method == "GET":
+                    for obj, area in w.area.items():
+                        cells.append(Cell("api", "GET", op + f" ?area=<{obj}>", path, obj=obj,
+                                          body={"area": area.code}, kind="query", readers=READ[obj]))
+                continue
+            family = "event" if "event_id" in params else path.split("/")[2]
+            tail = path.split("}/", 1)[1] if "}/" in path else ""
+            for obj in FAMILY_OBJECTS[family]:
+                url = path.replace("{event_id}", str(w.ev[obj].id) if family == "event" else "") \
+                          .replace("{case_id}", str(_object_id(obj, w)))
+                file_param = next((p for p in ("{doc_id}", "{attachment_id}") if p in url), None)
+                if file_param:
+                    files = w.doc if file_param == "{doc_id}" else {k: a.id for k, a in w.att.items()}
+                    readers = READ_DOC[obj] if file_param == "{doc_id}" else READ[obj]
+                    cells.append(Cell("api", method, op, url.replace(file_param, str(files[obj])), obj,
+                                      readers=readers))
+                    if obj.endswith("_a"):      # the other object's file under this one: nobody
+                        other = obj[:-1] + "b"
+                        cells.append(Cell("api", method, op + " (other object's file)",
+                                          url.replace(file_param, str(files[other])), obj, readers=set()))
+                    continue
+                if method == "GET":
+                    cells.append(Cell("api", method, op, url, obj, readers=READ[obj]))
+                    continue
+                if family == "event":
+                    caps, body = EVENT_OPS[tail] if tail in EVENT_OPS else EVENT_EXTRA[
+                        "from-event" if path.startswith("/api/mediation/from-event") else tail]
+                else:
+                    caps, body = FAMILY_OPS[family][tail]
+                cell = Cell("api", method, op, url, obj, body=_materialise(body, w), may=_roles_of(caps, obj),
+                            writes=True)
+                if body is None:
+                    cell.kind = "file"
+                cells.append(cell)
+    assert not open_table, f"the allow-list names endpoints the API no longer has: {sorted(open_table)}"
+    # every URL the API serves is an operation of its schema (or its docs, which are pages)
+    served = {"/" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route) for route, _, name in url_patterns()
+              if route.startswith("api/") and name not in _pages_open(w)}
+    assert served <= set(schema["paths"]), sorted(served - set(schema["paths"]))
+    return cells
+
+
+def page_cells(w) -> list[Cell]:
+    from gongzhi.events.operations import OPERATIONS
+    from gongzhi.legalaid.operations import OPERATIONS as AID_OPS
+    from gongzhi.mediation.operations import OPERATIONS as MED_OPS
+    open_table = _pages_open(w)
+    cells, seen = [], set()
+    for route, pattern, name in url_patterns():
+        if route.startswith(("api/", "admin/", "open311/")) and name not in open_table:
+            continue                         # the API, admin and Open311 have their own cells
+        if name in seen and name in PAGE_OBJECT:
+            continue                         # web:cases and the two named list aliases resolve alike
+        seen.add(name)
+        if name in open_table:
+            for method, (body, expect) in open_table.pop(name).items():
+                values = {"kind": "mediation"}
+                url = _fill(route, values)
+                cells.append(Cell("page", method, f"{method} {name}", url, body=body,
+                                  kind="query" if method == "GET" else "form", expect=expect,
+                                  writes=method == "POST"))
+                if url in SEARCHES:
+                    for obj in ("ev_a", "ev_b", "ev_c"):
+                        cells.append(Cell("page", "GET", f"GET {name} ?q=<{obj}>", url,
+                                          body={"q": DESC[obj][:4]}, kind="query", expect=expect))
+                if url in AREA_ENDPOINTS:
+                    for obj, area in w.area.items():
+                        cells.append(Cell("page", "GET", f"GET {name} ?area=<{obj}>", url, obj=obj,
+                                          body={"area": area.code}, kind="query", readers=READ[obj]))
+            continue
+        family, what = PAGE_OBJECT[name]      # KeyError: a new page — add it to one of the tables
+        kinds = ["event"] if family == "event" else ["mediation", "legalaid"]
+        for kind in kinds:
+            ops = {"event": OPERATIONS, "mediation": MED_OPS, "legalaid": AID_OPS}[kind]
+            assert set(ops) == set(FAMILY_OPS[kind]), f"{kind}: the operations table changed; update the matrix"
+            for obj in FAMILY_OBJECTS[kind]:
+                oid = _object_id(obj, w)
+                own = f"/e/{oid}/" if kind == "event" else f"/{kind}/{oid}/"
+                values = {"event_id": oid, "case_id": oid, "kind": kind, "path": next(iter(ops)),
+                          "attachment_id": w.att["ev_a"].id, "doc_id": w.doc["case_a"]}
+                assert resolve(_fill(route, values)).view_name == name, (route, values)
+                if what == "read":
+                    cells.append(Cell("page", "GET", f"GET {name}", _fill(route, values), obj, readers=READ[obj]))
+                elif what == "file":
+                    fid = w.att[obj].id if kind == "event" else w.doc[obj]
+                    readers = READ[obj] if kind == "event" else READ_DOC[obj]
+                    key = "attachment_id" if kind == "event" else "doc_id"
+                    cells.append(Cell("page", "GET", f"GET {name}", _fill(route, {**values, key: fid}), obj,
+                                      readers=readers))
+                    if obj.endswith("_a"):
+                        other = obj[:-1] + "b"
+                        ofid = w.att[other].id if kind == "event" else w.doc[other]
+                        cells.append(Cell("page", "GET", f"GET {name} (other object's file)",
+                                          _fill(route, {**values, key: ofid}), obj, readers=set()))
+                elif what == "op":
+                    for i, (path, (caps, body)) in enumerate(FAMILY_OPS[kind].items()):
+                        url = _fill(route, {**values, "path": path})
+                        if i == 0:       # GET of a POST-only view: 405 before anything is looked up
+                            cells.append(Cell("page", "GET", f"GET {name}", url, obj, expect={"*": 405}))
+                        cells.append(Cell("page", "POST", f"POST {name} {path}", url, obj, kind="form",
+                                          body=_form(_materialise(body, w)), may=_roles_of(caps, obj),
+                                          writes=True))
+                else:
+                    caps, body = EVENT_EXTRA.get(what, EVENT_OPS["dispatch"])
+                    if what == "from-event":
+                        body = {"dispute_type": "neighbour", "respondent_name": "某住户"}
+                        redirect = own
+                    elif what == "desk":
+                        body = {"ids": [str(oid)], "target": f"a:{w.d.grids[0].code}"}
+                        redirect = "/desk/"
+                    else:
+                        redirect = ""
+                    url = _fill(route, values)
+                    refused = {r: 403 for r in NOT_STAFF} if what == "desk" else {}    # a staff page first
+                    cells.append(Cell("page", "GET", f"GET {name}", url, obj, expect={**refused, "*": 405}))
+                    cells.append(Cell("page", "POST", f"POST {name}", url, obj, kind="form", body=_form(body),
+                                      may=_roles_of(caps, obj), writes=True, self_redirect=redirect))
+    assert not open_table, f"the allow-list names pages the URL conf no longer has: {sorted(open_table)}"
+    return cells
+
+
+def open311_cells(w) -> list[Cell]:
+    cells = []
+    for route, pattern, name in url_patterns():
+        if not route.startswith("open311/"):
+            continue
+        groups = re.findall(r"\(\?P<(\w+)>", route)
+        tail = route.removeprefix("open311/v2/").lstrip("^").split("\\.")[0].split("(")[0].rstrip("/")
+        variants = {"code": [("services/<code>", "urban-appearance")],
+                    "number": [("requests/<ev_a>", w.ev["ev_a"].number), ("requests/<ev_b>", w.ev["ev_b"].number)],
+                    "token": [("tokens/<token>", "0123456789abcdef01234567")]}
+        extra = [g for g in groups if g != "fmt"]
+        assert len(extra) <= 1, route
+        for fmt in ("json", "xml"):
+            if extra:
+                for label, value in variants[extra[0]]:    # KeyError: a new Open311 parameter
+                    cells.append(Cell("open311", "GET", f"GET open311 {label}.{fmt}",
+                                      _fill(route, {"fmt": fmt, extra[0]: value}), expect=OPEN311[label]))
+            elif tail == "requests":
+                url = _fill(route, {"fmt": fmt})
+                cells.append(Cell("open311", "GET", f"GET open311 requests.{fmt}", url, expect=OPEN311["requests GET"]))
+                cells.append(Cell("open311", "POST", f"POST open311 requests.{fmt}", url, kind="form", writes=True,
+                                  body={"service_code": "urban-appearance", "description": "路灯不亮",
+                                        "address_string": "瑞京路1号"}, expect=OPEN311["requests POST"]))
+            else:
+                cells.append(Cell("open311", "GET", f"GET open311 {tail}.{fmt}", _fill(route, {"fmt": fmt}),
+                                  expect=OPEN311[tail]))
+    return cells
+
+
+# The admin site lets in staff only, at one gate (AdminSite.admin_view wraps every admin URL), and
+# no demo role but the admin is staff (checked in the first test).  Every admin URL is asked by the
+# anonymous visitor and the admin; the other roles ask these, plus each model's list:
+ADMIN_FOR_ALL = {"admin:index", "admin:login", "admin:password_change", "admin:jsi18n", "admin:app_list",
+                 "admin:autocomplete", "admin:view_on_site", None}
+
+
+def admin_roles(cell: Cell) -> tuple:
+    name = cell.operation.split()[1]
+    if name in ADMIN_FOR_ALL or name.endswith("_changelist") or name == "None":
+        return tuple(ROLES)
+    return ("anon", "admin")
+
+
+def admin_cells(w) -> list[Cell]:
+    """Every admin URL: only the (superuser) admin gets in; everyone else is sent to its login."""
+    from django.contrib.contenttypes.models import ContentType
+    cells = []
+    for route, pattern, name in url_patterns():
+        if not route.startswith("admin/"):
+            continue
+        values = {}
+        ma = getattr(pattern.callback, "model_admin", None)
+        for g in re.findall(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>", route):
+            g = g[0] or g[1]
+            if g in ("object_id", "id"):
+                obj = ma.model.objects.order_by("pk").first() if ma else None
+                values[g] = obj.pk if obj is not None else 1
+            elif g == "app_label":
+                values[g] = re.search(r"\(\?P<app_label>([\w|]+)\)", route).group(1).split("|")[0]
+            elif g == "url":                     # the catch-all: an admin URL that does not exist
+                values[g] = "no-such-page/"
+            elif g == "content_type_id":
+                values[g] = ContentType.objects.get_for_model(w.ev["ev_a"]).id
+                values["object_id"] = w.ev["ev_a"].id
+            else:
+                raise AssertionError(f"admin route {route}: unknown parameter {g}")
+        url = _fill(route, values)
+        if name in ("admin:logout",):
+            continue                        # ends the admin session; Django's own, nothing to scope
+        cells.append(Cell("admin", "GET", f"GET {name}", url))
+    return cells
+
+
+# The login page answers everyone; a logged-in admin is sent on to the index.
+ADMIN_PUBLIC = {"admin:login": {"*": 200, "admin": 302}}
+
+
+# ---- judging a cell ----------------------------------------------------------------------------------
+
+
+def expected(cell: Cell, role: str) -> tuple[str, set | None, bool]:
+    """(label, statuses allowed — None for any below 500, whether nothing may be written)."""
+    if role == "anon" and cell.surface in ("api", "page") and not (
+            cell.surface == "page" and cell.operation.split()[1] in PUBLIC_PAGES):
+        return "anonymous", {401} if cell.surface == "api" else {302}, cell.writes
+    if cell.surface == "admin":
+        name = cell.operation.split()[1]
+        if name in ADMIN_PUBLIC:
+            want = ADMIN_PUBLIC[name].get(role, ADMIN_PUBLIC[name]["*"])
+            return "admin login", {want}, False
+        if role == "admin":     # what a superuser may do there is configuration, not scope: no 5xx
+            return "admin's own", None, False
+        return "not staff", {302}, False
+    if cell.expect is not None:
+        want = cell.expect.get(role, cell.expect.get("*"))
+        name = cell.operation.split()[1] if cell.surface == "page" else ""
+        if want is None:
+            return "allow-listed", None, False
+        want = want if isinstance(want, set) else {want}
+        # a write answered only with refusals, or one these roles may not make, changes nothing
+        unchanged = cell.writes and (min(want) >= 400 or name in PAGE_WRITERS and role not in PAGE_WRITERS[name])
+        return "allow-listed", want, unchanged
+    visible = role in READ.get(cell.obj, set())
+    if cell.readers is not None:                       # a read
+        if role in cell.readers:
+            return "reads", {200}, False
+        return ("in scope, not for them" if visible else "out of scope"), {403, 404}, False
+    if not visible:
+        also = OUT_OF_SCOPE_ALSO.get(cell.operation.rsplit("/", 1)[-1].split()[-1], set())
+        return "out of scope", {403, 404} | also | ({302} if cell.self_redirect == "/desk/" else set()), True
+    if role in cell.may:
+        return "may act", None, False
+    refusals = {403, 404, 409, 422}
+    if cell.self_redirect:
+        refusals.add(302)
+    return "in scope, no capacity", refusals, True
+
+
+# Refusals of an out-of-scope object that tell nothing about it, by operation:
+OUT_OF_SCOPE_ALSO = {
+    # 并单 looks the main order (``into``) up first, in the actor's own scope: not found there is a
+    # 422 on ``into`` whatever the event named in the path, so it says nothing about that event.
+    "merge": {422},
+}
+
+
+_FINGERPRINT_SQL: list[str] = []
+
+
+def fingerprint() -> tuple:
+    """Everything a write could have touched: row counts and version sums, in one query."""
+    from django.db import connection
+    if not _FINGERPRINT_SQL:
+        from gongzhi.casework.models import CaseLog, Document
+        from gongzhi.events.models import (
+            Attachment, CoHandler, Event, EventAction, Extension, SensitiveAccess, Supervision,
+        )
+        from gongzhi.legalaid.models import Application, Consultation
+        from gongzhi.mediation.models import Case
+        q = connection.ops.quote_name
+        parts = []
+        for model in (Event, Case, Application):
+            parts += [f"(SELECT COUNT(*) FROM {q(model._meta.db_table)})",
+                      f"(SELECT COALESCE(SUM(version), 0) FROM {q(model._meta.db_table)})"]
+        for model in (EventAction, Attachment, Extension, CoHandler, Supervision, SensitiveAccess, CaseLog,
+                      Document, Consultation):
+            parts.append(f"(SELECT COUNT(*) FROM {q(model._meta.db_table)})")
+        _FINGERPRINT_SQL.append("SELECT " + ", ".join(parts))
+    with connection.cursor() as cur:
+        cur.execute(_FINGERPRINT_SQL[0])
+        return tuple(cur.fetchone())
+
+
+def body_text(r) -> str:
+    if getattr(r, "streaming", False):
+        # read to the end, the test client closes the file with its connection housekeeping held
+        # off; closing the response here would close the database connection (PostgreSQL)
+        raw = b"".join(r.streaming_content)
+    else:
+        raw = r.content
+    if raw[:2] == b"PK":                  # .docx / .xlsx: the words are in the zipped XML
+        try:
+            with zipfile.ZipFile(io.BytesIO(raw)) as z:
+                return "".join(z.read(n).decode("utf-8", "replace") for n in z.namelist() if n.endswith(".xml"))
+        except zipfile.BadZipFile:
+            pass
+    text = raw.decode("utf-8", "replace")
+    if "json" in r.get("Content-Type", ""):
+        try:
+            text = json.dumps(json.loads(raw), ensure_ascii=False)
+        except ValueError:
+            pass
+    return text
+
+
+# Words an Open311 feed may publish by design: a public request's number and description.
+def _public_words(w) -> set:
+    return {x for k in ("ev_a", "ev_c") for x in (w.ev[k].number, DESC[k][:4], DESC[k][5:])}
+
+
+def forbidden_words(w, role: str, surface: str) -> dict[str, str]:
+    """word → the object it belongs to, for every object this role may not read."""
+    out = {}
+    for obj, words in w.secrets.items():
+        if role in READ[obj]:
+            continue
+        for word in words:
+            out[word] = obj
+    if surface == "open311":
+        for word in _public_words(w):
+            out.pop(word, None)
+    return out
+
+
+def _strings(body) -> str:
+    return json.dumps(body, ensure_ascii=False) if body is not None else ""
+
+
+class Matrix:
+    def __init__(self, w, clients):
+        self.w, self.clients = w, clients
+        self.failures: list[str] = []
+        self.requests = self.allowed = self.paired = self.ncells = 0
+        self.cpu = time.process_time()
+        self.world_print = fingerprint()          # every cell is rolled back: the world stays this
+        self.cells: set = set()           # (operation, object) asked
+        self.forbidden = {(r, s): forbidden_words(w, r, s) for r in ROLES for s in ("api", "page", "open311", "admin")}
+
+    def send(self, client: Client, cell: Cell):
+        if cell.method == "GET":
+            return client.get(cell.url, cell.body or {})
+        if cell.kind == "json":
+            return client.post(cell.url, json.dumps(cell.body if cell.body is not None else {}),
+                               content_type="application/json")
+        if cell.kind == "file":
+            from django.core.files.uploadedfile import SimpleUploadedFile
+            return client.post(cell.url, {"file": SimpleUploadedFile("m.png", _png(), content_type="image/png")})
+        return client.post(cell.url, cell.body or {})
+
+    def _caught(self, sender, request=None, **kw):
+        import sys
+        import traceback
+        exc = sys.exc_info()[1]
+        frames = traceback.extract_tb(exc.__traceback__) if exc else []
+        where = next((f"{f.filename.rsplit('/gongzhi/', 1)[-1]}:{f.lineno}" for f in reversed(frames)
+                      if "/gongzhi/" in f.filename), "")
+        self.exception = f"{type(exc).__name__}: {str(exc)[:120]} at {where}" if exc else ""
+
+    def run(self, cells: list[Cell], roles=ROLES):
+        from django.core.signals import got_request_exception
+        got_request_exception.connect(self._caught)
+        try:
+            self._run(cells, roles)
+        finally:
+            got_request_exception.disconnect(self._caught)
+
+    def _run(self, cells, roles):
+        self.ncells += len(cells)
+        for cell in cells:
+            name = cell.operation.split()[1] if cell.surface == "page" else ""
+            asked = admin_roles(cell) if cell.surface == "admin" else SAME_FOR_EVERYONE.get(name, roles)
+            for role in asked:
+                if cell.obj in SECOND and not READ[cell.obj] & {role} and not READ[SECOND[cell.obj]] & {role}:
+                    self.paired += 1     # out of scope of both: the first object stands for the pair
+                    continue
+                if role in cell.may:
+                    self.allowed += 1     # an allowed write is not sent: the object's read shows it in scope
+                    continue
+                self.one(cell, role)
+
+    def one(self, cell: Cell, role: str):
+        label, statuses, unchanged = expected(cell, role)
+        client = self.clients[role]
+        cookies = copy.deepcopy(client.cookies) if cell.writes else None
+        self.exception = ""
+        sid = transaction.savepoint()
+        try:
+            before = self.world_print if unchanged else None
+            r = self.send(client, cell)
+            text = body_text(r)
+            after = fingerprint() if unchanged and r.status_code < 500 else before
+        finally:
+            transaction.savepoint_rollback(sid)
+            if cookies is not None:          # a logout or a language switch must not outlive its cell
+                client.cookies = cookies
+        self.requests += 1
+        self.cells.add((cell.operation, cell.obj))
+        problems = []
+        status = r.status_code
+        if status >= 500 and not (statuses and status in statuses):      # only an allow-listed 503
+            problems.append(f"server error ({self.exception or 'no exception'})")
+        elif statuses is not None and status not in statuses:
+            problems.append(f"expected {sorted(statuses)}")
+        elif statuses is None and (status == 401 or (status == 302 and "/login/" in r.get("Location", ""))):
+            problems.append("may act but was treated as not logged in")
+        if before != after:
+            problems.append("wrote although refused")
+        if label == "anonymous" and cell.surface == "page" and status == 302 \
+                and not r.get("Location", "").startswith("/login/"):
+            problems.append(f"redirected to {r.get('Location')} instead of the login page")
+        if cell.surface == "admin" and role != "admin" and status == 302 \
+                and not r.get("Location", "").startswith("/admin/login/"):
+            problems.append(f"redirected to {r.get('Location')} instead of the admin login")
+        if cell.surface == "api" and 400 <= status < 500:
+            try:
+                err = json.loads(r.content)
+                if not {"code", "message"} <= set(err):
+                    problems.append("error body without code/message")
+            except ValueError:
+                problems.append(f"error body is not JSON ({r.get('Content-Type')})")
+        if cell.self_redirect and status == 302 and label not in ("may act", "anonymous") \
+                and not r.get("Location", "").startswith(cell.self_redirect):
+            problems.append(f"refused but redirected to {r.get('Location')}")
+        echoed = _strings(cell.body) + cell.url
+        leaked = sorted({f"{obj}:{word}" for word, obj in self.forbidden[role, cell.surface].items()
+                         if word in text and word not in echoed})
+        if leaked:
+            problems.append("leaked " + ", ".join(leaked))
+        if problems:
+            self.failures.append(f"{cell.operation} [{cell.obj or '-'}] as {role} ({label}): {status} — "
+                                 + "; ".join(problems))
+
+    def report(self, name: str, started: float) -> str:
+        ops = {c[0] for c in self.cells}
+        line = (f"matrix[{name}]: {len(ops)} operations/variants × {len(ROLES)} roles, "
+                f"{self.ncells} (operation, object) cells, {self.requests} requests "
+                f"(+{self.allowed} allowed writes not sent, +{self.paired} second objects out of scope "
+                f"like the first), "
+                f"{len(self.failures)} failing, {time.monotonic() - started:.1f} s "
+                f"({time.process_time() - self.cpu:.1f} s CPU)")
+        print(line)
+        return line
+
+
+@pytest.fixture
+def matrix(world, db, settings):
+    settings.MEDIA_ROOT = world.media        # the conftest gives each test a fresh, empty one
+    # Sessions in signed cookies: one query less per request (six thousand of them); who is logged
+    # in is read the same way.
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
+    clients = {}
+    for role in ROLES:
+        c = Client(raise_request_exception=False)
+        if role != "anon":
+            c.force_login(world.d.users[role])
+        clients[role] = c
+    return Matrix(world, clients)
+
+
+def _verdict(m: Matrix, name: str, started: float):
+    line = m.report(name, started)
+    assert not m.failures, f"{line}\n" + "\n".join(m.failures)
+
+
+# ---- the tests ---------------------------------------------------------------------------------------
+
+
+def test_every_role_and_casework_holder_is_in_the_matrix(world, db):
+    from gongzhi.accounts.models import RoleAssignment
+    from gongzhi.domain.enums import Role
+    from gongzhi.legalaid.models import Lawyer
+    from gongzhi.mediation.models import Mediator
+    users = {u: world.d.users[u] for u in LOGGED_IN}
+    held = set(RoleAssignment.objects.filter(user__in=users.values()).values_list("role", flat=True))
+    assert [u for u, user in users.items() if user.is_staff] == ["admin"]      # see ADMIN_FOR_ALL
+    assert held == {r.value for r in Role}, "a Role without a demo user in ROLES"
+    assert Mediator.objects.filter(user=users["med11"]).exists()
+    assert world.station.staff.filter(pk=users["aid2"].pk).exists()
+    assert Lawyer.objects.filter(user=users["lawyer1"]).exists()
+    # every object's readers are real roles, and each family has its object in and out of scope
+    for obj, readers in {**READ, **READ_DOC}.items():
+        assert readers <= LOGGED_IN, obj
+    for a, b in FAMILY_OBJECTS.values():
+        assert READ[a] ^ READ[b], (a, b)
+
+
+def test_the_words_watched_are_there_for_whoever_reads_them_in_full(matrix, world):
+    """The leak check looks for these words: each must really appear, unescaped, where it is
+    allowed — in the API detail and the page of the object's own reporter or applicant."""
+    owner = {"_a": "resident1", "_b": "resident2"}
+    for obj, words in world.secrets.items():
+        if obj == "ev_c":
+            continue
+        client = matrix.clients[owner[obj[-2:]]]
+        kind = {"ev": "events", "ca": "mediation", "ap": "legalaid"}[obj[:2]]
+        api = body_text(client.get(f"/api/{kind}/{_object_id(obj, world)}"))
+        page = body_text(client.get(f"/e/{_object_id(obj, world)}/" if kind == "events"
+                                    else f"/{kind}/{_object_id(obj, world)}/"))
+        for word in words:
+            assert word in api, (obj, word, "api")
+            assert word in page, (obj, word, "page")
+
+
+def _events(cells, wanted: bool) -> list[Cell]:
+    """The cells about events, or all the others (the suite runs on two workers: halves balance)."""
+    return [c for c in cells if (c.obj or "").startswith("ev_") == wanted]
+
+
+def test_api_matrix_events(matrix, world):
+    started = time.monotonic()
+    matrix.run(_events(api_cells(world), True))
+    _verdict(matrix, "api, events", started)
+
+
+def test_api_matrix_casework_and_the_rest(matrix, world):
+    started = time.monotonic()
+    matrix.run(_events(api_cells(world), False))
+    _verdict(matrix, "api, casework and the rest", started)
+
+
+def test_page_matrix_events(matrix, world):
+    started = time.monotonic()
+    matrix.run(_events(page_cells(world), True))
+    _verdict(matrix, "pages, events", started)
+
+
+def test_page_matrix_casework_and_the_rest(matrix, world):
+    started = time.monotonic()
+    matrix.run(_events(page_cells(world), False))
+    _verdict(matrix, "pages, casework and the rest", started)
+
+
+def test_open311_and_admin_matrix(matrix, world):
+    started = time.monotonic()
+    matrix.run(open311_cells(world))
+    matrix.run(admin_cells(world))
+    _verdict(matrix, "open311+admin", started)
