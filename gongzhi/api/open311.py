@@ -247,8 +247,9 @@ def _out(e: Event) -> dict:
     lon, lat = privacy.generalise_point(e.lon, e.lat, settings.GONGZHI_PUBLIC_LOCATION_METRES)
     # The answer is written for the public; the handler's result and the deadlines are internal.
     return {"service_request_id": e.number, "status": "closed" if closed else "open",
-            "status_notes": privacy.redact_text(e.answer) or Status(e.status).label, "service_name": e.category.name,
-            "service_code": e.category.code, "description": privacy.redact_text(e.description),
+            "status_notes": privacy.publish_text(e.answer, _people(e)) or Status(e.status).label,
+            "service_name": e.category.name,
+            "service_code": e.category.code, "description": privacy.publish_text(e.description, _people(e)),
             "agency_responsible": agency, "service_notice": Status(e.status).label,
             "requested_datetime": _iso(e.reported_at), "updated_datetime": _iso(e.updated_at),
             "expected_datetime": "", "address": privacy.generalise_address(e.address),
@@ -294,7 +295,12 @@ def _update_text(a: EventAction) -> str:
                                          system=False, note=a.note, reason=a.reason),
                              secrecy=privacy.Secrecy.NORMAL, viewer=privacy.Viewer.PUBLIC)
     words = (shown or {}).get("reason") or (shown or {}).get("note") or ""
-    return privacy.redact_text(words) or Status(a.to_status).label
+    return privacy.publish_text(words, _people(a.event)) or Status(a.to_status).label
+
+
+def _people(e: Event) -> list[privacy.Person]:
+    """Whom a published text must not name: the reporter (an answer often greets them)."""
+    return [privacy.Person(e.reporter_name, e.reporter_phone, e.reporter_id_number)]
 
 
 FMT = r"\.(?P<fmt>\w+)$"

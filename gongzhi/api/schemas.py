@@ -61,7 +61,7 @@ class EventSummaryOut(Out):
     handler_level_label: str
     handler_area: str
     handler_department: str | None
-    sla_flag: str
+    sla_flag: str | None          # None on the reporter's public view (domain.privacy)
     sla_label: str
     clock: str | None
     due_at: datetime | None

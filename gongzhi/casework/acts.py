@@ -63,7 +63,8 @@ def act(ct: CaseType, actor, case_id: int, action, *, reason: str = "", note: st
             if not ct.model.objects.filter(pk=case.pk, version=case.version).update(**changes):
                 raise Conflict("该案件刚被他人处理，请刷新后重试", code="concurrent_update")
             log(ct.kind, case.pk, action, actor if system_caps is None else None, now, before, target,
-                reason=reason, note=note, data=data, visibility=privacy.row_visibility(action, ct.rows))
+                reason=reason, note=note, data=data, visibility=privacy.row_visibility(action, ct.rows),
+                by_subject=system_caps is None and by_applicant(case, actor))
             case.refresh_from_db()
             if after:
                 after(case, now)
@@ -72,24 +73,30 @@ def act(ct: CaseType, actor, case_id: int, action, *, reason: str = "", note: st
     return case
 
 
+def by_applicant(case: Model, actor) -> bool:
+    """Whether the applicant acts (an online applicant's own application, withdrawal, recusal)."""
+    applicant = getattr(case, "applicant_user_id", None)
+    return actor is not None and applicant is not None and applicant == actor.pk
+
+
 def log(kind: CaseKind, case_id: int, action, actor, at: datetime, before: str = "", after: str = "", *,
         reason: str = "", note: str = "", data: dict | None = None,
-        visibility: privacy.Visibility = privacy.Visibility.INTERNAL) -> CaseLog:
+        visibility: privacy.Visibility = privacy.Visibility.INTERNAL, by_subject: bool = False) -> CaseLog:
     return CaseLog.objects.create(kind=kind, case_id=case_id, action=action, label=action.label,
                                   actor=actor, actor_name=actor_name(actor),
                                   at=at, from_status=before, to_status=after, reason=reason, note=note,
-                                  data=data or {}, visibility=visibility)
+                                  data=data or {}, visibility=visibility, by_subject=by_subject)
 
 
-def timeline(ct: CaseType, case: Model, viewer: Viewer, *, subject_id: int | None, subject: Person) -> list[dict]:
+def timeline(ct: CaseType, case: Model, viewer: Viewer, *, subject: Person) -> list[dict]:
     """The rows this viewer may read (domain.privacy), the applicant named as the policy says."""
     out = []
     for r in CaseLog.objects.filter(kind=ct.kind, case_id=case.pk):
-        is_subject = subject_id is not None and r.actor_id == subject_id
-        row = privacy.Row(action=r.action, visibility=r.visibility, actor_name=r.actor_name, is_subject=is_subject,
-                          system=r.actor_id is None, note=r.note, reason=r.reason, data=r.data)
+        row = privacy.Row(action=r.action, visibility=r.visibility, actor_name=r.actor_name, is_subject=r.by_subject,
+                          system=privacy.is_system(r.actor_id, r.actor_name), note=r.note, reason=r.reason,
+                          data=r.data)
         shown = privacy.row_view(row, secrecy=Secrecy.NORMAL, viewer=viewer, subject=subject,
-                                 public_text=ct.public_text, role=privacy.Role.PARTY)
+                                 public_text=ct.public_text, feed_text=frozenset(), role=privacy.Role.PARTY)
         if shown is not None:
             out.append({"at": r.at, "action": r.action, "label": r.label, "from_status": r.from_status,
                         "to_status": r.to_status,

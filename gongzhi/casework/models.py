@@ -44,6 +44,8 @@ class CaseLog(models.Model):
     # Who may read the row (domain.privacy.ROW_READERS), from the case kind's visibility table.
     visibility = models.CharField("可见范围", max_length=12, choices=Visibility.choices(),
                                   default=Visibility.INTERNAL)
+    # The applicant acted (fixed when written, like EventAction.by_subject).
+    by_subject = models.BooleanField("申请人本人操作", default=False)
 
     class Meta:
         verbose_name = verbose_name_plural = "案件时间线"
@@ -125,3 +127,16 @@ class AccessLog(AppendOnly):
         verbose_name = verbose_name_plural = "案件个人信息查阅日志"
         indexes = [models.Index(fields=["kind", "case_id"], name="access_case")]
         ordering = ["-at"]
+
+
+def keep_logged(model: type[models.Model], kind: CaseKind) -> None:
+    """Refuse to delete a case of ``model`` whose reads AccessLog holds — what PROTECT does for a
+    foreign key, for a log that names its case by (kind, id).  As a pre_delete receiver it runs for
+    every way of deleting (the instance, a queryset, a cascade from a deleted owner), inside the
+    deletion's transaction, before any row goes.  Called from each case app's ready()."""
+    def refuse(sender, instance, **kwargs):
+        if AccessLog.objects.filter(kind=kind, case_id=instance.pk).exists():
+            raise models.ProtectedError(
+                f"{kind.label}的个人信息查阅日志引用了该案件，不能删除（{model.__name__} {instance.pk} has access-log rows）",
+                {instance})
+    models.signals.pre_delete.connect(refuse, sender=model, weak=False, dispatch_uid=f"keep-logged-{kind.value}")

@@ -200,6 +200,11 @@ def person_view(person: Person, secrecy: Secrecy, viewer: Viewer, role: Role = R
     return Shown("", "", "", True, how)
 
 
+def is_system(actor_id: int | None, actor_name: str) -> bool:
+    """A row no person wrote (the sweep, a follow of the main order): no account, no name or 系统."""
+    return actor_id is None and actor_name in ("", SYSTEM_WORD)
+
+
 def actor_label(*, is_subject: bool, actor_name: str, system: bool, secrecy: Secrecy, viewer: Viewer,
                 subject: Person | None = None, role: Role = Role.REPORTER) -> str:
     """How a timeline row names who acted.
@@ -237,11 +242,24 @@ EVENT_ROW_VISIBILITY: dict[Action, Visibility] = {
 # the reporter's own words on a revisit or reopen.  Every other row shows the public its label,
 # time and status only — a handler's note is internal even on a public row.
 EVENT_PUBLIC_TEXT: frozenset[Action] = frozenset({A.REJECT, A.ANSWER, A.REVISIT, A.REOPEN})
+# What a public feed republishes of those: revisit and reopen notes are written about the call
+# ("电话回访王女士…"), so only the rejection's reason and the answer (through publish_text).
+EVENT_FEED_TEXT: frozenset[Action] = frozenset({A.REJECT, A.ANSWER})
 
 
 def row_visibility(action: str, table: dict | None = None) -> Visibility:
     """The visibility a new row gets; an action missing from the table is internal (fail closed)."""
     return (EVENT_ROW_VISIBILITY if table is None else table).get(action, Visibility.INTERNAL)
+
+
+def file_visibility(row_visibility: str | None, *, by_reporter: bool) -> Visibility:
+    """The visibility a new attachment gets: that of the timeline row it was uploaded with — the
+    report's photos and a 办结 "after" photo are public (what FixMyStreet shows residents), a
+    note's photo internal.  A file sent on its own is public when the reporter sent it (their own
+    photo), internal from anyone else (fail closed: staff's photos show doors and faces)."""
+    if row_visibility:
+        return Visibility(row_visibility)
+    return Visibility.PUBLIC if by_reporter else Visibility.INTERNAL
 
 
 @dataclass(frozen=True)
@@ -259,10 +277,14 @@ class Row:
 
 
 def row_view(row: Row, *, secrecy: Secrecy, viewer: Viewer, subject: Person | None = None,
-             public_text: Iterable[str] = EVENT_PUBLIC_TEXT, role: Role = Role.REPORTER) -> dict | None:
-    """A row as the viewer may see it, or None when they may not see it at all."""
+             public_text: Iterable[str] = EVENT_PUBLIC_TEXT, feed_text: Iterable[str] = EVENT_FEED_TEXT,
+             role: Role = Role.REPORTER) -> dict | None:
+    """A row as the viewer may see it, or None when they may not see it at all.  ``public_text``:
+    actions whose words the subject reads; ``feed_text``: those the public reads."""
     if not may_read(row.visibility, viewer):
         return None
+    if viewer is V.PUBLIC:
+        public_text = feed_text
     # A row's words can name people: the public reads only words written for it; on a party's
     # case, staff who see the parties masked read no free text either (a session record lists
     # who attended).
@@ -314,6 +336,29 @@ def redact_text(text: str) -> str:
         return ""
     text = _ID_NUMBER.sub(lambda m: m.group(1) + "*" * 11 + m.group(2), text)
     return _MOBILE.sub(lambda m: m.group(1) + "****" + m.group(2), text)
+
+
+def redact_people(text: str, people: Iterable[Person]) -> str:
+    """Free text shown to someone who sees these people masked: each one's full name, phone and
+    ID number are replaced by their masked forms, and other mobile/ID numbers too (redact_text).
+    Names of one character are left alone (they would mask every such character in the text)."""
+    if not text:
+        return ""
+    for p in people:
+        for value, masked in ((p.id_number, mask_id_number(p.id_number)), (p.phone, mask_phone(p.phone)),
+                              (p.name, mask_name(p.name))):
+            if value and len(value) >= 2:
+                text = text.replace(value, masked)
+    return redact_text(text)
+
+
+_DOOR = re.compile(r"\d+(?=\s*(?:号楼|号院|栋|幢|单元|室|号|弄|户))")
+
+
+def publish_text(text: str, people: Iterable[Person] = ()) -> str:
+    """Text on a public feed: people masked (redact_people) and house, building and room numbers
+    starred — the place was generalised to a street and a 100 m cell, the words must not undo it."""
+    return _DOOR.sub("**", redact_people(text, people))
 
 
 def generalise_address(address: str) -> str:

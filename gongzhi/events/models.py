@@ -257,6 +257,10 @@ class EventAction(models.Model):
     # The default fails closed: a row written without one is internal.
     visibility = models.CharField("可见范围", max_length=12, choices=Visibility.choices(),
                                   default=Visibility.INTERNAL)
+    # Whether the reporter acted (the report itself, a rating, a reopen), fixed when written: the
+    # policy names such rows as it names the reporter.  Not derived from actor = reporter at read
+    # time — both are SET_NULL, and a deleted account would then show its stored real name.
+    by_subject = models.BooleanField("报告人本人操作", default=False)
 
     class Meta:
         verbose_name = verbose_name_plural = "处置记录"
@@ -288,6 +292,10 @@ class Attachment(models.Model):
     file = models.FileField(upload_to=_attachment_path)
     uploaded_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     uploaded_at = models.DateTimeField()
+    # Who may read the file, like a timeline row (domain.privacy.file_visibility): a handler's note
+    # photo is not for the reporter.  The default fails closed.
+    visibility = models.CharField("可见范围", max_length=12, choices=Visibility.choices(),
+                                  default=Visibility.INTERNAL)
 
     class Meta:
         verbose_name = verbose_name_plural = "附件"
@@ -341,7 +349,9 @@ class SensitiveAccess(AppendOnly):
     Append-only (accounts.appendonly): the record of who saw what cannot be edited or thinned."""
 
     user = models.ForeignKey(User, verbose_name="访问人", on_delete=models.PROTECT, related_name="+")
-    event = models.ForeignKey(Event, verbose_name="事件", null=True, on_delete=models.SET_NULL, related_name="+")
+    # PROTECT, not SET_NULL: deleting the event would rewrite the row (an UPDATE through the base
+    # manager, past the append-only queryset) and cut who-saw-whose-data loose from the case.
+    event = models.ForeignKey(Event, verbose_name="事件", null=True, on_delete=models.PROTECT, related_name="+")
     fields = models.CharField("查看的信息", max_length=100)
     reason = models.TextField("事由")
     at = models.DateTimeField("访问时间", auto_now_add=True)

@@ -142,14 +142,14 @@ def viewer_of(user, event: Event, caps: set[Capacity] | None = None) -> Viewer:
         return Viewer.SUPERVISOR
     if caps & WORKING_CAPACITIES:
         return Viewer.HANDLER
-    if _reads_as_staff(s, event):
+    if reads_as_staff(s, event):
         return Viewer.STAFF
     if Capacity.REPORTER in caps:
         return Viewer.SELF
     return Viewer.PUBLIC
 
 
-def _reads_as_staff(s: Scope, event: Event) -> bool:
+def reads_as_staff(s: Scope, event: Event) -> bool:
     """Staff whose own area or department covers the event read it as staff (a grid worker's
     patrol report after it went up a level); staff reporting elsewhere read it as a resident."""
     if s.is_admin:

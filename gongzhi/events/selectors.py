@@ -13,7 +13,7 @@ from gongzhi.domain.workflow import allowed_actions
 
 from . import rules
 from .models import Event
-from .scope import capacities, is_subject, scope_of, secrecy, viewer_of, visible_events
+from .scope import capacities, is_subject, reads_as_staff, scope_of, secrecy, viewer_of, visible_events
 
 
 def reporter_of(ev: Event) -> Person:
@@ -39,11 +39,11 @@ def timeline_of(user, ev: Event, rows, viewer: Viewer) -> list[dict]:
     self_view = is_subject(user, ev)
     out = []
     for a in rows:
-        # The report itself is the reporter's act whoever typed it in (a 12345 intake account, a
-        # desk clerk): its row names the reporter as the policy does.
-        subject_row = a.action == Action.REPORT or (ev.reporter_id is not None and a.actor_id == ev.reporter_id)
+        # by_subject is fixed when the row is written: the report itself (whoever typed it in — a
+        # 12345 intake account, a desk clerk) and the reporter's own later rows.
+        subject_row = a.by_subject
         row = privacy.Row(action=a.action, visibility=a.visibility, actor_name=a.actor_name,
-                          is_subject=subject_row, system=a.actor_id is None and a.actor_name == privacy.SYSTEM_WORD,
+                          is_subject=subject_row, system=privacy.is_system(a.actor_id, a.actor_name),
                           note=a.note, reason=a.reason, data=a.data)
         shown = privacy.row_view(row, secrecy=sec, viewer=viewer, subject=subject)
         if shown is None:
@@ -79,7 +79,15 @@ def event_summary(user, ev: Event) -> dict:
     # time, the pages' templates likewise.  A list row is a staff or a public row by who asks:
     # someone with no staff scope only lists their own reports and reads them as the public does.
     row = _summary(ev)
-    return row if scope_of(user).is_staff_anywhere else {**row, **_PUBLIC_SUMMARY}
+    return {**row, **_PUBLIC_SUMMARY} if reads_as_public(user, ev) else row
+
+
+def reads_as_public(user, ev: Event) -> bool:
+    """A list row's shape without the per-row capacity queries of viewer_of: a resident lists only
+    their own reports; staff list their scope's events as staff, and their own reports made
+    outside it (a county officer's noise complaint at home) as the reporter does."""
+    s = scope_of(user)
+    return not s.is_staff_anywhere or (is_subject(user, ev) and not reads_as_staff(s, ev))
 
 
 def _summary(ev: Event) -> dict:
@@ -118,10 +126,11 @@ _INTERNAL_FIELDS = {
     "route_reason": "", "result": "", "remaining": None, "sign_due_at": None, "handle_due_at": None,
     "extension_workdays": 0, "signed_on_time": None, "resolved_on_time": None, "escalations": 0, "returns": 0,
     "co_handlers": [], "extensions": [], "due_at": None, "clock": None, "supervision": None,
+    "sla_flag": None, "sla_label": "",    # yellow/red is the countdown's state: staff's too
 }
 
 
-_PUBLIC_SUMMARY = {k: _INTERNAL_FIELDS[k] for k in ("due_at", "clock", "supervision")}
+_PUBLIC_SUMMARY = {k: _INTERNAL_FIELDS[k] for k in ("due_at", "clock", "supervision", "sla_flag", "sla_label")}
 
 
 def _public_detail(detail: dict) -> dict:

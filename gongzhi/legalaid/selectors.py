@@ -6,7 +6,7 @@ from django.utils import timezone
 from gongzhi.casework.acts import document_for, documents, timeline
 from gongzhi.casework.models import AccessLog, Document
 from gongzhi.domain.legalaid import AidStatus, Matter, Penalty, Specialty
-from gongzhi.domain.privacy import Person
+from gongzhi.domain.privacy import Person, redact_people, sees_in_full
 
 from . import scope, services
 from .models import Application
@@ -42,7 +42,18 @@ def summary(app: Application, full: bool = False) -> dict:
 def detail(user, app_id: int) -> dict:
     app = services.load(user, app_id)
     caps = scope.capacities(user, app)
-    full = scope.sees_applicant(user, app, caps)
+    who = scope.viewer(user, app, caps)
+    full = sees_in_full(who)
+    applicant = Person(app.applicant_name, app.phone, app.id_number)
+    # Free text names people: the receiving office and administrators, who see the applicant
+    # masked, read it redacted by the applicant's and the opposing party's name, phone and ID
+    # number (domain.privacy.redact_people); what only the handling office and lawyer need (the
+    # result, the eligibility basis, the opposing party) is withheld from them.
+    people = [applicant, Person(app.opposing_party)]
+
+    def text(s: str) -> str:
+        return s if full else redact_people(s, people)
+
     if full:
         AccessLog.objects.create(user=user, kind=services.KIND, case_id=app.pk, purpose="查看法律援助申请")
     return {
@@ -51,19 +62,21 @@ def detail(user, app_id: int) -> dict:
         "minor": app.minor, "exempt": app.exempt.name if app.exempt_id else "", "pledge": app.pledge,
         "specialty": app.specialty, "specialty_label": Specialty(app.specialty).label if app.specialty else "",
         "penalty": app.penalty, "penalty_label": Penalty(app.penalty).label,
-        "summary": app.summary if full else app.summary[:40] + "…", "opposing_party": app.opposing_party if full else "",
+        "summary": text(app.summary), "opposing_party": app.opposing_party if full else "",
         "claim_amount": app.claim_amount, "chosen_lawyer": app.chosen_lawyer.name if app.chosen_lawyer_id else None,
         "eligibility_basis": app.eligibility_basis if full else "", "decided_at": app.decided_at,
-        "decision_reason": app.decision_reason, "lawyer_reason": app.lawyer_reason, "assigned_at": app.assigned_at,
+        # Redacted, not withheld: a denial's reason is what an objection (异议) is about, and why
+        # a lawyer was assigned is what oversight checks.
+        "decision_reason": text(app.decision_reason), "lawyer_reason": text(app.lawyer_reason),
+        "assigned_at": app.assigned_at,
         "lawyer_firm": app.lawyer.firm if app.lawyer_id else None,
         "concluded_at": app.concluded_at, "result": app.result if full else "", "recovered": app.recovered,
         "review_score": app.review_score, "review_grade": app.review_grade, "satisfaction": app.satisfaction,
-        "reviews": [{"expert": r.expert, "score": r.score, "comment": r.comment} for r in app.reviews.all()],
+        "reviews": [{"expert": r.expert, "score": r.score, "comment": text(r.comment)} for r in app.reviews.all()],
         "documents": documents(services.KIND, app.pk) if full else [],
         "capacities": sorted(caps),
         "actions": [a.value for a in services.APPLICATION.actions(user, app, caps)],
-        "timeline": timeline(services.APPLICATION, app, scope.viewer(user, app, caps), subject_id=app.applicant_user_id,
-                             subject=Person(app.applicant_name, app.phone, app.id_number)),
+        "timeline": timeline(services.APPLICATION, app, who, subject=applicant),
     }
 
 

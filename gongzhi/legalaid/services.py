@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from gongzhi.areas.models import Area
 from gongzhi.casework import documents
-from gongzhi.casework.acts import CaseType, act, create_once, log, notify, number, submitted
+from gongzhi.casework.acts import CaseType, act, by_applicant, create_once, log, notify, number, submitted
 from gongzhi.casework.models import CaseKind, DocKind
 from gongzhi.domain import legalaid as dl
 from gongzhi.domain.calendar import UnknownYear
@@ -127,7 +127,8 @@ def aid_apply(*, actor, data: AidApplyIn, at: datetime | None = None) -> tuple[A
         app.eligibility_basis = _basis_or_note(app)
         app.number = number("YZ", app.pk, now)
         app.save(update_fields=["number", "eligibility_basis"])
-        log(KIND, app.pk, A.SUBMIT, user, now, "", S.SUBMITTED, note=note, visibility=dl.ROW_VISIBILITY[A.SUBMIT], data={"eligibility": app.eligibility_basis})
+        log(KIND, app.pk, A.SUBMIT, user, now, "", S.SUBMITTED, note=note, visibility=dl.ROW_VISIBILITY[A.SUBMIT],
+            by_subject=by_applicant(app, user), data={"eligibility": app.eligibility_basis})
         notify(KIND, app.pk, "申请已收到", [(app.applicant_name, app.phone)],
                f"您的法律援助申请 {app.number} 已由{received.name}收到，"
                f"{competent.name}将在{settings.GONGZHI_LEGALAID_DECISION_WORKDAYS}个工作日内作出决定。", now)

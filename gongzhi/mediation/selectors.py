@@ -7,7 +7,7 @@ from django.utils import timezone
 from gongzhi.casework.acts import document_for, documents, timeline
 from gongzhi.casework.models import AccessLog, Document
 from gongzhi.domain.mediation import CaseStatus, OrgKind, PartyRole, RiskLevel, SessionMode, Source
-from gongzhi.domain.privacy import Person, is_public, sees_in_full
+from gongzhi.domain.privacy import Person, is_public, redact_people, sees_in_full
 
 from . import scope, services
 from .models import Case
@@ -22,7 +22,9 @@ TABS = {
 
 
 def case_list(user, *, status: str | None = None, tab: str | None = None, dispute_type: str | None = None):
-    qs = scope.visible_cases(user).select_related("dispute_type", "organisation", "mediator")
+    # The parties come along: a row's facts are redacted by their names (summary).
+    qs = scope.visible_cases(user).select_related("dispute_type", "organisation", "mediator").prefetch_related(
+        "parties")
     if tab in TABS:
         qs = qs.filter(status__in=TABS[tab][1])
     if status:
@@ -33,6 +35,10 @@ def case_list(user, *, status: str | None = None, tab: str | None = None, disput
 
 
 def summary(case: Case) -> dict:
+    """A list row.  Lists are not logged reads (the detail logs the full read), so every row shows
+    its facts as a reader who sees the parties masked does, like the legal-aid list names the
+    applicant masked to everyone.  Redacted before it is cut: a name split by the cut would not
+    be found."""
     now = timezone.now()
     return {"id": case.id, "number": case.number, "status": case.status,
             "status_label": CaseStatus(case.status).label, "dispute_type": case.dispute_type.name,
@@ -40,7 +46,7 @@ def summary(case: Case) -> dict:
             "risk_level": case.risk_level, "risk_label": RiskLevel(case.risk_level).label,
             "applied_at": case.applied_at, "due_at": case.due_at,
             "overdue": bool(case.due_at and case.due_at < now and case.status in services.OPEN),
-            "amount": case.amount, "facts": case.facts[:80]}
+            "amount": case.amount, "facts": redact_people(case.facts, _people(case))[:80]}
 
 
 def detail(user, case_id: int, *, purpose: str = "查看调解案件") -> dict:
@@ -48,32 +54,45 @@ def detail(user, case_id: int, *, purpose: str = "查看调解案件") -> dict:
     caps = scope.capacities(user, case)
     who = scope.viewer(user, case, caps)
     full = sees_in_full(who)
+    # Free text names people: those who see the parties masked (centres, supervisors, admins)
+    # read it redacted by the parties' names, phones and ID numbers (domain.privacy.redact_people);
+    # the parties themselves and the committee read it as written.
+    people = _people(case)
+
+    def text(s: str) -> str:
+        return s if full else redact_people(s, people)
+
     if full and user.is_authenticated:
         AccessLog.objects.create(user=user, kind=services.KIND, case_id=case.pk, purpose=purpose)
     out = {
         **summary(case), "version": case.version, "source": case.source, "source_label": Source(case.source).label,
         "event": case.event.number if case.event_id else None, "event_id": case.event_id,
-        "relation": case.relation, "facts": case.facts, "claim": case.claim, "urgency": case.urgency,
+        "relation": case.relation, "facts": text(case.facts), "claim": text(case.claim), "urgency": case.urgency,
         "dialect": case.dialect, "area": case.area.name, "organisation_code": case.organisation.code,
         "organisation_kind": OrgKind(case.organisation.kind).label, "org_reason": case.org_reason,
         "mediator_reason": case.mediator_reason, "risk_flags": case.risk_flags,
         "accepted_at": case.accepted_at, "concluded_at": case.concluded_at, "signed_at": case.signed_at,
-        "agreement_terms": case.agreement_terms, "performance_terms": case.performance_terms,
-        "referral": case.referral, "referral_to": case.referral_to, "confirmation_court": case.confirmation_court,
+        # Redacted, not withheld: a centre or supervisor checks what was agreed and where the
+        # parties were sent; the terms with names and ID numbers are in the agreement (.docx),
+        # served only to those who read the parties in full.
+        "agreement_terms": text(case.agreement_terms), "performance_terms": text(case.performance_terms),
+        "referral": case.referral, "referral_to": text(case.referral_to),
+        "confirmation_court": case.confirmation_court,
         "performance": case.performance, "succeeded": case.succeeded,
         "parties_masked": not full,
         "parties": [services.party_view(p, full) for p in case.parties.all()],
         "sessions": [{"id": x.id, "scheduled_at": x.scheduled_at, "mode": x.mode,
-                      "mode_label": SessionMode(x.mode).label, "place": x.place, "link": x.link,
+                      # the video link admits one to the session: withheld, like who attended
+                      "mode_label": SessionMode(x.mode).label, "place": text(x.place), "link": x.link if full else "",
                       "held_at": x.held_at, "attendees": x.attendees if full else "",
                       "record": x.record if full else ("（已记录）" if x.record else ""),
                       "reminded": x.reminded_at is not None} for x in case.sessions.all()],
-        "recusals": [{"mediator": r.mediator.name, "reason": r.reason, "by_party": r.by_party, "at": r.at}
+        "recusals": [{"mediator": r.mediator.name, "reason": text(r.reason), "by_party": r.by_party, "at": r.at}
                      for r in case.recusals.select_related("mediator")],
         "documents": documents(services.KIND, case.pk) if full else [],
         "capacities": sorted(caps),
         "actions": [a.value for a in services.CASE.actions(user, case, caps)],
-        "timeline": timeline(services.CASE, case, who, subject_id=case.applicant_user_id,
+        "timeline": timeline(services.CASE, case, who,
                              subject=_applicant(case)),
     }
     # The parties read where their case stands, not how the committee weighs it (民转刑 risk
@@ -83,6 +102,10 @@ def detail(user, case_id: int, *, purpose: str = "查看调解案件") -> dict:
 
 _INTERNAL = {"org_reason": "", "mediator_reason": "", "risk_flags": [], "risk_level": RiskLevel.LOW.value,
              "risk_label": ""}
+
+
+def _people(case: Case) -> list[Person]:
+    return [Person(p.name, p.phone, p.id_number) for p in case.parties.all()]
 
 
 def _applicant(case: Case) -> Person:

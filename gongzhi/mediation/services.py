@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from gongzhi.areas.models import Area
 from gongzhi.casework import documents
-from gongzhi.casework.acts import CaseType, act, create_once, log, notify, number, submitted
+from gongzhi.casework.acts import CaseType, act, by_applicant, create_once, log, notify, number, submitted
 from gongzhi.casework.models import CaseKind, DocKind
 from gongzhi.domain import mediation as dm
 from gongzhi.domain.enums import Channel, EventKind
@@ -160,7 +160,8 @@ def _create(actor, data: CaseIn, *, source: Source, event: Event | None, area: A
         case.number = number("TJ", case.pk, now)
         case.save(update_fields=["number"])
         Party.objects.bulk_create([Party(case=case, **p.model_dump()) for p in parties])
-        log(KIND, case.pk, A.APPLY, user, now, "", S.APPLIED, visibility=dm.ROW_VISIBILITY[A.APPLY], note=f"{Source(source).label}；{org_reason}",
+        log(KIND, case.pk, A.APPLY, user, now, "", S.APPLIED, visibility=dm.ROW_VISIBILITY[A.APPLY],
+            by_subject=by_applicant(case, user), note=f"{Source(source).label}；{org_reason}",
             data={"risk": risk.level, "flags": list(risk.flags)})
         if risk.level == dm.RiskLevel.HIGH:
             notify(KIND, case.pk, "民转刑风险预警", [(org.name, org.phone)],

@@ -169,3 +169,22 @@ def test_addresses_are_cut_to_the_street(address, expected):
 ])
 def test_numbers_typed_into_public_text_are_masked(text, expected):
     assert redact_text(text) == expected
+
+
+def test_the_public_reads_fewer_words_than_the_reporter():
+    revisit = Row(action="revisit", visibility="public", actor_name="王主任", is_subject=False, system=False,
+                  note="电话回访王女士，表示满意")
+    answer = Row(action="answer", visibility="public", actor_name="王主任", is_subject=False, system=False,
+                 note="已清运")
+    assert row_view(revisit, secrecy=Secrecy.NORMAL, viewer=Viewer.SELF)["note"] == "电话回访王女士，表示满意"
+    assert row_view(revisit, secrecy=Secrecy.NORMAL, viewer=Viewer.PUBLIC)["note"] == ""
+    assert row_view(answer, secrecy=Secrecy.NORMAL, viewer=Viewer.PUBLIC)["note"] == "已清运"
+
+
+def test_published_text_names_nobody_and_no_door():
+    from gongzhi.domain.privacy import publish_text, redact_people
+    wang = Person("王秀兰", "13912345678", "350602199001011234")
+    assert redact_people("王秀兰您好，13912345678 已登记", [wang]) == "王**您好，139****5678 已登记"
+    assert redact_people("王 先生", [Person("王")]) == "王 先生"      # one character masks nothing
+    assert publish_text("王秀兰反映瑞京路919号3栋201室门口垃圾", [wang]) == "王**反映瑞京路**号**栋**室门口垃圾"
+    assert publish_text("路灯坏了 2 盏", [wang]) == "路灯坏了 2 盏"
