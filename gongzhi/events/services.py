@@ -69,6 +69,8 @@ def _act(actor, event_id: int, action: Action, *, reason: str = "", note: str = 
                 raise Conflict("该事件刚被他人处理，请刷新后重试", code="concurrent_update")
             EventAction.objects.create(event=ev, action=action, actor=None if system else actor,
                                        actor_name=actor_name(actor), at=now, visibility=row_visibility(action),
+                                       by_subject=not system and ev.reporter_id is not None
+                                       and ev.reporter_id == actor.pk,
                                        from_status=before, to_status=after, note=note, reason=reason,
                                        data=data or {})
     except DOMAIN_ERRORS as exc:
@@ -351,11 +353,12 @@ def event_answer(*, actor, event_id: int, answer: str, version: int | None = Non
     def mutate(ev, now):
         revisit = clocks.deadline(ev, Clock.REVISIT, now, ev.handler_level)
         return {"answered_at": now, "answer": answer.strip(), **clocks.running(Clock.REVISIT, revisit, now)}
-    ev = _act(actor, event_id, Action.ANSWER, note=answer, at=at, version=version, mutate=mutate)
-    # Every reporter of a merged repeat gets the same answer and may rate it.
-    _follow(ev, Status.ANSWERED, ev.answered_at, lambda child: {
-        "answered_at": ev.answered_at, "answer": ev.answer, "result": ev.result, "verified_at": ev.verified_at,
-        "closed_workdays": _workdays_since(child, ev.verified_at) if ev.verified_at else None})
+    # One transaction: every reporter of a merged repeat gets the same answer, or nobody does.
+    with transaction.atomic():
+        ev = _act(actor, event_id, Action.ANSWER, note=answer, at=at, version=version, mutate=mutate)
+        _follow(ev, Status.ANSWERED, ev.answered_at, lambda child: {
+            "answered_at": ev.answered_at, "answer": ev.answer, "result": ev.result, "verified_at": ev.verified_at,
+            "closed_workdays": _workdays_since(child, ev.verified_at) if ev.verified_at else None})
     return ev
 
 
@@ -380,10 +383,11 @@ def event_reopen(*, actor, event_id: int, reason: str, version: int | None = Non
 
 def event_close(*, actor, event_id: int, note: str = "", version: int | None = None,
                 at: datetime | None = None) -> Event:
-    ev = _act(actor, event_id, Action.CLOSE, note=note, at=at, version=version,
-              mutate=lambda ev, now: {"closed_at": now, **clocks.stopped()})
-    _follow(ev, Status.CLOSED, ev.closed_at, lambda child: {"closed_at": ev.closed_at},
-            only_from={Status.ANSWERED, Status.REVISITED})
+    with transaction.atomic():    # the main order and its repeats close together, or not at all
+        ev = _act(actor, event_id, Action.CLOSE, note=note, at=at, version=version,
+                  mutate=lambda ev, now: {"closed_at": now, **clocks.stopped()})
+        _follow(ev, Status.CLOSED, ev.closed_at, lambda child: {"closed_at": ev.closed_at},
+                only_from={Status.ANSWERED, Status.REVISITED})
     return ev
 
 
@@ -417,7 +421,7 @@ def event_split(*, actor, event_id: int, category: str, description: str, kind: 
                            reporter_id_number=ev.reporter_id_number, anonymous=ev.anonymous)
         child, _ = event_report(actor=actor, data=data, at=now)
         Event.objects.filter(pk=child.pk).update(split_from=ev, reporter=ev.reporter,
-                                                 confidential=ev.confidential or child.confidential)
+                                                 confidential=privacy.stays_confidential(child.kind, ev.confidential))
         last = EventAction.objects.filter(event=ev, action=Action.SPLIT).order_by("-id").first()
         EventAction.objects.filter(pk=last.pk).update(data={"child": child.number})
     child.refresh_from_db()

@@ -88,3 +88,36 @@ def test_merge_and_split_from_the_event_page(district):
     assert "本件已并入主单" in town.get(f"/e/{b.id}/").content.decode()
     r = town.post(f"/e/{a.id}/do/split", {"category": "urban-stall", "description": "另有占道经营问题"})
     assert r.status_code == 302 and Event.objects.filter(split_from=a).count() == 1
+
+
+def test_a_failure_while_repeats_follow_leaves_the_main_order_unanswered(district, monkeypatch):
+    """并单 is atomic: the main order's answer and its repeats' follow rows land together or not at all."""
+    town, worker = district.users["town1"], district.users["grid111"]
+    main = report(district, "resident1", "胜利路口垃圾桶满了好几天没人清运")
+    first = report(district, "resident2", "胜利路口垃圾桶满了好几天都没人清运")
+    second = report(district, "resident3", "胜利路口垃圾桶满了，好几天没人清运")
+    for repeat in (first, second):
+        services.event_merge(actor=town, event_id=repeat.id, into=main.number, reason="同一事项重复反映")
+    for call in (services.event_accept, services.event_dispatch):
+        call(actor=town, event_id=main.id)
+    services.event_sign(actor=worker, event_id=main.id)
+    services.event_resolve(actor=worker, event_id=main.id, result="已清运")
+    services.event_verify(actor=town, event_id=main.id, passed=True)
+    real_create = EventAction.objects.create
+    calls = []
+
+    def fail_on_second_follow(**kw):
+        if kw.get("action") == "follow":
+            calls.append(kw["event"].pk)
+            if len(calls) == 2:
+                raise RuntimeError("disk full")
+        return real_create(**kw)
+    monkeypatch.setattr(EventAction.objects, "create", fail_on_second_follow)
+    with pytest.raises(RuntimeError):
+        services.event_answer(actor=town, event_id=main.id, answer="垃圾已清运，感谢反映")
+    assert len(calls) == 2           # it failed half-way through the repeats
+    for ev in (main, first, second):
+        ev.refresh_from_db()
+    assert main.status == "verified" and main.answer == ""
+    assert first.status == second.status == "merged" and first.answer == second.answer == ""
+    assert not EventAction.objects.filter(action__in=["answer", "follow"]).exists()
