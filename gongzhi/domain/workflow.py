@@ -7,7 +7,7 @@ is recorded on the timeline without changing the status (extension requests, 督
 from dataclasses import dataclass
 from enum import StrEnum
 
-from .enums import Action, Status
+from .enums import Action, Clock, Status
 
 S = Status
 
@@ -37,6 +37,18 @@ def rule(sources, target, *caps: Capacity, reason: bool = False) -> Transition:
 
 C = Capacity
 _WORKING = {S.DISPATCHED, S.HANDLING}
+
+# In which statuses each clock runs: the services start a clock on entering these statuses and
+# stop it on leaving them, and the sweep flags a row only while its clock runs in its status.
+# The verify clock is 核查及答复 (the time-limit table's wording): it runs on through 核查通过 until
+# the answer is given.
+CLOCK_RUNS_IN: dict[Clock, frozenset[Status]] = {
+    Clock.SIGN: frozenset({S.ACCEPTED, S.DISPATCHED}),
+    Clock.HANDLE: frozenset({S.HANDLING}),
+    Clock.VERIFY: frozenset({S.RESOLVED, S.VERIFIED}),
+    Clock.REVISIT: frozenset({S.ANSWERED}),
+}
+_CLOCKED = frozenset().union(*CLOCK_RUNS_IN.values())
 
 TRANSITIONS: dict[Action, Transition] = {
     Action.ACCEPT: rule({S.REPORTED}, S.ACCEPTED, C.CENTRE),
@@ -70,8 +82,9 @@ TRANSITIONS: dict[Action, Transition] = {
     Action.RECLASSIFY: rule({S.REPORTED, S.ACCEPTED}, None, C.CENTRE),
     # 拆单: an order holding several matters gives one of them its own order.
     Action.SPLIT: rule({S.REPORTED, S.ACCEPTED, S.DISPATCHED, S.HANDLING}, None, C.CENTRE),
-    Action.SLA_YELLOW: rule({S.ACCEPTED, S.DISPATCHED, S.HANDLING, S.RESOLVED, S.ANSWERED}, None, C.SYSTEM),
-    Action.SLA_RED: rule({S.ACCEPTED, S.DISPATCHED, S.HANDLING, S.RESOLVED, S.ANSWERED}, None, C.SYSTEM),
+    # The sweep's flags: wherever a clock runs, and nowhere else.
+    Action.SLA_YELLOW: rule(_CLOCKED, None, C.SYSTEM),
+    Action.SLA_RED: rule(_CLOCKED, None, C.SYSTEM),
 }
 
 
