@@ -414,16 +414,18 @@ def event_split(*, actor, event_id: int, category: str, description: str, kind: 
     from .intake import ReportInput, event_report
     now = at or timezone.now()
     with transaction.atomic():
-        ev = _act(actor, event_id, Action.SPLIT, note=f"拆出：{description.strip()[:60]}", at=now)
+        ev = load(actor, event_id)
         data = ReportInput(kind=EventKind(kind or ev.kind), category=category, description=description,
                            urgency=ev.urgency, channel=ev.channel, address=ev.address, lon=ev.lon, lat=ev.lat,
                            grid=ev.area.code, reporter_name=ev.reporter_name, reporter_phone=ev.reporter_phone,
                            reporter_id_number=ev.reporter_id_number, anonymous=ev.anonymous)
+        # The new order first, so the 拆单 row is written once with its number: the timeline is
+        # append-only.  If the table refuses the split, the transaction takes the new order back.
         child, _ = event_report(actor=actor, data=data, at=now)
+        _act(actor, event_id, Action.SPLIT, note=f"拆出：{description.strip()[:60]}", at=now,
+             data={"child": child.number})
         Event.objects.filter(pk=child.pk).update(split_from=ev, reporter=ev.reporter,
                                                  confidential=privacy.stays_confidential(child.kind, ev.confidential))
-        last = EventAction.objects.filter(event=ev, action=Action.SPLIT).order_by("-id").first()
-        EventAction.objects.filter(pk=last.pk).update(data={"child": child.number})
     child.refresh_from_db()
     return child
 
@@ -453,10 +455,12 @@ def event_reclassify(*, actor, event_id: int, kind: str | None = None, category:
             raise Invalid("紧急程度无效", fields={"urgency": "取值无效"})
         changes["urgency"] = urgency
     data: dict = {}      # filled from the row _act loads; the timeline row is written after mutate
+    # The classifier's guess is read before the write transaction: scoring text holds no lock.
+    seen = load(actor, event_id)
+    hint = suggest(seen.title, seen.description, top=1) or {}
 
     def mutate(ev, now):
         before = {"kind": ev.kind, "category": ev.category.code, "urgency": ev.urgency}
-        hint = suggest(ev.title, ev.description, top=1) or {}
         if "kind" in changes:   # confidentiality follows the kind (domain.privacy)
             changes["confidential"] = privacy.stays_confidential(changes["kind"], ev.confidential)
         data.update(before=before, after={**before, **{k: (v.code if k == "category" else v)
