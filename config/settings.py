@@ -20,6 +20,10 @@ GONGZHI_PG_PREPARE    1/0 (default 1): server-side prepared statements for the i
                       0 behind a pooler that cannot keep them (PgBouncer < 1.21 in transaction mode)
 GONGZHI_LOGIN_FAILURES / GONGZHI_LOGIN_LOCKOUT_MINUTES  wrong passwords (default 5) that lock one
                       username from one address, and for how long (default 15); GONGZHI_LOGIN_LOCKOUT=0 off
+GONGZHI_LOGIN_FAILURES_PER_ACCOUNT  wrong passwords for one username from all addresses together
+                      that lock it from every address (default 20; 0 off)
+GONGZHI_SESSION_IDLE_MINUTES  a signed-in browser is signed out after this long without a request
+                      (default 120); the session cookie also ends with the browser
 GONGZHI_PROXY_COUNT   reverse proxies appending to X-Forwarded-For (default 0: REMOTE_ADDR is the client)
 GONGZHI_PASSWORD_MIN_LENGTH  default 8 (with Django's similarity, common and all-digits checks)
 GONGZHI_TOKEN_DAYS    lifetime of a new API token (default 365); GONGZHI_TOKEN_TOUCH_SECONDS (60)
@@ -165,6 +169,7 @@ MIDDLEWARE = [
     "gongzhi.web.resilience.DatabaseGuard",   # first: a database that is away is a 503, whoever hit it
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",   # static files, DEBUG on or off (see STATIC_ROOT)
+    "gongzhi.web.nostore.no_store",   # ops2 (issue 13): every dynamic answer Cache-Control: private, no-store
     "csp.middleware.CSPMiddleware",
     "gongzhi.web.guards.refuse_nul",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -172,6 +177,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "gongzhi.accounts.idle.idle_timeout",   # ops2 (issue 13): signed out after GONGZHI_SESSION_IDLE_MINUTES
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -253,6 +259,11 @@ LOGGING = {
 # value is in every page's forms anyway.)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# ops2 (issue 13): a session ends GONGZHI_SESSION_IDLE_MINUTES after its browser's last request
+# (gongzhi.accounts.idle keeps an active one alive, saving it at most once a minute), and its
+# cookie with the browser — not two weeks after the login, on a shared desk PC.
+SESSION_COOKIE_AGE = _int("GONGZHI_SESSION_IDLE_MINUTES", 120, minimum=5) * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CSRF_COOKIE_SAMESITE = "Lax"
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
@@ -309,13 +320,18 @@ GONGZHI_FILE_ACCEL_PREFIX = os.environ.get("GONGZHI_FILE_ACCEL_PREFIX", "/protec
 # Uploads past 64 KB stream to a temporary file (hashed and checked in chunks, never whole in
 # memory); CappedUploadHandler stops any file past the largest GONGZHI_UPLOAD_LIMITS while it arrives.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
+# CappedUploadHandler also skips, unwritten, the files of a request nobody is signed in to.
 FILE_UPLOAD_HANDLERS = ["gongzhi.files.CappedUploadHandler",
                         "django.core.files.uploadhandler.MemoryFileUploadHandler",
                         "django.core.files.uploadhandler.TemporaryFileUploadHandler"]
-# An image whose header claims more pixels than this is refused before anything decodes it.
+# Files per request (Django's default is 100): a report takes a few photos; past it a 400.
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
+# An image whose header claims more pixels than this is refused before anything decodes it (what
+# passes is decoded once, to be stored without its EXIF/XMP: gongzhi.files.without_metadata).
 GONGZHI_IMAGE_MAX_PIXELS = int(os.environ.get("GONGZHI_IMAGE_MAX_PIXELS", str(40_000_000)))
-# Per user: at most GONGZHI_UPLOAD_RATE_COUNT files in any GONGZHI_UPLOAD_RATE_WINDOW seconds
-# (counted from the stored attachments; 0 turns the limit off).  Past it: 429 with Retry-After.
+# Per user: at most GONGZHI_UPLOAD_RATE_COUNT files sent in any GONGZHI_UPLOAD_RATE_WINDOW seconds
+# (every file counted as it arrives, refused ones too: events.UploadAttempt; 0 turns the limit
+# off).  Past it: 429 with Retry-After.
 GONGZHI_UPLOAD_RATE_COUNT = int(os.environ.get("GONGZHI_UPLOAD_RATE_COUNT", "60"))
 GONGZHI_UPLOAD_RATE_WINDOW = int(os.environ.get("GONGZHI_UPLOAD_RATE_WINDOW", "3600"))
 
@@ -327,10 +343,15 @@ from csp.constants import NONCE, NONE, SELF  # noqa: E402
 
 # django-axes: GONGZHI_LOGIN_FAILURES wrong passwords for one username from one address lock that
 # pair for GONGZHI_LOGIN_LOCKOUT_MINUTES (every try while locked restarts the clock); a success
-# before the limit clears the count.  By username *and* address, so guessing at one account does
-# not lock its owner out everywhere, and one address cannot lock out a whole office.
+# before the limit clears the count.  By username *and* address, so a few wrong guesses at one
+# account do not lock its owner out everywhere, and one address cannot lock out a whole office;
+# many addresses at one account meet the higher per-account ceiling (gongzhi.accounts.lockout).
 AXES_ENABLED = _bool("GONGZHI_LOGIN_LOCKOUT", True)
-AXES_FAILURE_LIMIT = int(os.environ.get("GONGZHI_LOGIN_FAILURES", "5"))
+GONGZHI_LOGIN_FAILURES = _int("GONGZHI_LOGIN_FAILURES", 5, minimum=1)
+# ops2 (issue 13): and GONGZHI_LOGIN_FAILURES_PER_ACCOUNT failures of one username from all addresses
+# together lock that username from every address, for the same cool-off (0 = no such ceiling).
+GONGZHI_LOGIN_FAILURES_PER_ACCOUNT = _int("GONGZHI_LOGIN_FAILURES_PER_ACCOUNT", 20)
+AXES_FAILURE_LIMIT = "gongzhi.accounts.lockout.failure_limit"
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("GONGZHI_LOGIN_LOCKOUT_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True

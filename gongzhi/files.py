@@ -6,6 +6,10 @@ attachments, ``casework.acts.document_for`` for a case's documents), then hand t
 (config/urls.py serves none), and names on disk are random, so a leaked or guessed path gives
 nothing either.
 
+How they come in: the upload handler (CappedUploadHandler) writes nothing for a caller nobody is
+signed in as and counts every file of a signed-in one against their quota; images are stored
+re-saved without EXIF/XMP (``without_metadata``), never byte for byte.
+
 How the bytes leave (``GONGZHI_FILE_SENDER``):
 
 - ``django`` (default): the application streams the file (FileResponse).
@@ -23,7 +27,9 @@ Every answer carries the checked Content-Type, ``X-Content-Type-Options: nosniff
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import tempfile
 import uuid
 import warnings
 from enum import StrEnum
@@ -31,11 +37,14 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
-from django.core.files.uploadhandler import FileUploadHandler
+from django.core.files.base import File
+from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.http import FileResponse, Http404, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
+
+from gongzhi.domain.uploads import too_many_pixels
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 CHUNK = 64 * 1024
@@ -92,7 +101,9 @@ def file_size(f) -> int:
     return size
 
 
-_PILLOW_FORMATS = {"image/jpeg": ["JPEG", "MPO"], "image/png": ["PNG"], "image/gif": ["GIF"]}
+# One Pillow plugin per accepted type.  Not "MPO": Pillow 13 reads a multi-picture JPEG through
+# its JPEG plugin and has no "MPO" opener of its own (OPEN["MPO"] is a KeyError).
+_PILLOW_FORMATS = {"image/jpeg": ["JPEG"], "image/png": ["PNG"], "image/gif": ["GIF"]}
 
 
 class UnreadableImage(Exception):
@@ -100,7 +111,12 @@ class UnreadableImage(Exception):
 
 
 class ImageTooLarge(Exception):
-    """The header claims more pixels than Pillow itself would open."""
+    """The header claims more pixels than Pillow itself would open (or, for an animation, its
+    frames together hold more than the limit)."""
+
+
+class MetadataKept(Exception):
+    """The image carries metadata we cannot take out of it (an HEIC with Exif or XMP)."""
 
 
 def image_dimensions(f, mime: str) -> tuple[int, int]:
@@ -110,7 +126,8 @@ def image_dimensions(f, mime: str) -> tuple[int, int]:
     (DecompressionBombError), which here means "too large" like any other oversized claim.
     HEIC (which Pillow cannot read) states its size in the mandatory ``ispe`` property boxes.
     UnreadableImage when no size can be read: an image we cannot measure is not accepted;
-    ImageTooLarge past Pillow's own limit."""
+    ImageTooLarge past Pillow's own limit.  Whatever else goes wrong reading a header — a file cut
+    short, a plugin's own bug — is UnreadableImage too: a broken upload is a 422, never a 500."""
     if mime == "image/heic":
         return _heic_dimensions(head(f, 256 * 1024))
     if mime == "image/webp":           # Pillow would read the whole file to open a WebP
@@ -127,6 +144,8 @@ def image_dimensions(f, mime: str) -> tuple[int, int]:
         raise ImageTooLarge(str(exc)) from exc
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise UnreadableImage(str(exc)) from exc
+    except Exception as exc:           # noqa: BLE001 — KeyError, struct.error, IndexError …: unreadable
+        raise UnreadableImage(f"{type(exc).__name__}: {exc}") from exc
     finally:
         f.seek(0)
 
@@ -158,6 +177,172 @@ def _webp_dimensions(data: bytes) -> tuple[int, int]:
     raise UnreadableImage("no WebP size")
 
 
+# ---- images without what identifies the reporter --------------------------------------------------
+#
+# A phone photo carries EXIF and XMP: GPS position (often the reporter's home), the phone's make
+# and serial, the owner's name, the time, a thumbnail of the uncropped picture.  For a 举报 that
+# names the reporter; for anyone it is personal data the platform has no use for.  So every image
+# is stored re-saved from its pixels alone, whoever sent it and whatever the event: only what
+# decides how it looks is kept (the orientation, applied to the pixels; the colour profile; a
+# palette's transparency; JPEG's own quantisation tables, so quality does not drop).
+
+_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/gif": "GIF", "image/webp": "WEBP"}
+
+
+def without_metadata(f, mime: str, max_pixels: int) -> File:
+    """The image in ``f`` re-saved in its own format with no metadata, as a new file (an HEIC
+    without metadata: ``f`` itself).
+
+    Decoding every pixel also proves the file whole: a JPEG cut short, or any file Pillow cannot
+    decode, is UnreadableImage.  An animation (GIF, APNG, WebP) keeps its frames and timing; its
+    frames together may hold at most ``max_pixels`` (ImageTooLarge: the same rule as a still's
+    header, as every frame is held decoded).  HEIC, which Pillow can neither read nor write, is
+    kept as sent only when it declares no Exif or XMP item (MetadataKept otherwise)."""
+    if mime == "image/heic":
+        found = heic_metadata(head(f, HEIC_SCAN_BYTES))
+        if found:
+            raise MetadataKept(", ".join(found))
+        return f
+    from PIL import Image
+    fmt = _FORMATS[mime]
+    lossless = _webp_lossless(f, fmt)
+    out = tempfile.SpooledTemporaryFile(max_size=settings.FILE_UPLOAD_MAX_MEMORY_SIZE)
+    f.seek(0)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(f, formats=[fmt]) as im:
+                # A multi-picture JPEG (MPO: a depth map, a second view) keeps its first picture,
+                # the one every viewer shows; the others go with the metadata.
+                frames = 1 if fmt == "JPEG" else getattr(im, "n_frames", 1)
+                if too_many_pixels(im.width, im.height, max_pixels, frames=frames):
+                    raise ImageTooLarge(f"{frames} × {im.width}×{im.height}")
+                if frames > 1:
+                    _save_animation(im, out, fmt, lossless=lossless)
+                else:
+                    _save_still(im, out, fmt, lossless=lossless)
+    except (ImageTooLarge, UnreadableImage):
+        out.close()
+        raise
+    except Image.DecompressionBombError as exc:
+        out.close()
+        raise ImageTooLarge(str(exc)) from exc
+    except Exception as exc:           # noqa: BLE001 — truncated data, a broken chunk: unreadable
+        out.close()
+        raise UnreadableImage(f"{type(exc).__name__}: {exc}") from exc
+    finally:
+        f.seek(0)
+    out.seek(0)
+    return File(out, name=f"clean.{fmt.lower()}")
+
+
+def _kept(im, fmt: str, *, lossless: bool) -> dict:
+    """What the saved file needs from the original to look the same — nothing that describes it."""
+    kept = {}
+    if im.info.get("icc_profile"):
+        kept["icc_profile"] = im.info["icc_profile"]
+    if fmt == "JPEG":
+        from PIL import JpegImagePlugin
+        if getattr(im, "quantization", None):
+            kept["qtables"] = im.quantization
+        sampling = JpegImagePlugin.get_sampling(im) if im.mode == "RGB" else -1
+        if sampling != -1:
+            kept["subsampling"] = sampling
+    elif fmt == "WEBP":
+        kept.update({"lossless": True} if lossless else {"quality": 90})
+    elif "transparency" in im.info and fmt in ("PNG", "GIF"):
+        kept["transparency"] = im.info["transparency"]
+    return kept
+
+
+def _save_still(im, out, fmt: str, *, lossless: bool) -> None:
+    from PIL import ImageOps
+    im.load()                                  # every pixel decoded: a file cut short fails here
+    kept = _kept(im, fmt, lossless=lossless)
+    clean = ImageOps.exif_transpose(im)        # a copy, turned the way the camera meant it
+    clean.info = {}                            # EXIF, XMP, comments, text chunks: none of it goes on
+    clean.save(out, fmt, **kept)
+
+
+def _save_animation(im, out, fmt: str, *, lossless: bool) -> None:
+    from PIL import ImageOps, ImageSequence
+    kept = _kept(im, fmt, lossless=lossless)
+    kept.pop("transparency", None)             # frames come out composited, their alpha is in the pixels
+    frames, durations = [], []
+    for frame in ImageSequence.Iterator(im):
+        durations.append(frame.info.get("duration", 100))
+        one = ImageOps.exif_transpose(frame)
+        one.info = {}
+        frames.append(one)
+    frames[0].save(out, fmt, save_all=True, append_images=frames[1:], duration=durations,
+                   loop=im.info.get("loop", 0), **kept)
+
+
+def _webp_lossless(f, fmt: str) -> bool:
+    """A lossless WebP (a screenshot, a drawing) stays lossless; a lossy one is saved at quality 90."""
+    return fmt == "WEBP" and b"VP8L" in head(f, 4096)[12:]
+
+
+# An HEIF file's item table sits in its ``meta`` box near the start; past this much, we cannot
+# tell what it holds and refuse it as if it held metadata.
+HEIC_SCAN_BYTES = 1024 * 1024
+# Item types that are metadata, not pictures: Exif, and MIME items (XMP is application/rdf+xml).
+_HEIC_METADATA = {b"Exif": "Exif", b"mime": "XMP/MIME", b"uri ": "URI"}
+
+
+def _boxes(data: bytes, start: int, end: int):
+    """(type, content start, box end) of the ISO-BMFF boxes between ``start`` and ``end``;
+    UnreadableImage when a box runs past ``end`` (a file cut short, or past what was read)."""
+    at = start
+    while at + 8 <= end:
+        size, kind, header = int.from_bytes(data[at:at + 4], "big"), data[at + 4:at + 8], 8
+        if size == 1 and at + 16 <= end:
+            size, header = int.from_bytes(data[at + 8:at + 16], "big"), 16
+        elif size == 0:
+            size = end - at
+        if size < header or at + size > end:
+            raise UnreadableImage(f"box {kind!r} runs past the data")
+        yield kind, at + header, at + size
+        at += size
+
+
+def heic_metadata(data: bytes) -> list[str]:
+    """The metadata items (Exif, XMP …) an HEIF file's item table (meta → iinf → infe) declares."""
+    meta = next(((s, e) for kind, s, e in _boxes_until_short(data) if kind == b"meta"), None)
+    if meta is None:
+        raise MetadataKept("no item table within the first bytes")
+    found = []
+    start, end = meta
+    for kind, s, e in _boxes(data, start + 4, end):          # meta is a full box: version, flags
+        if kind != b"iinf":
+            continue
+        count_bytes = 2 if data[s] == 0 else 4
+        for entry, cs, _ in _boxes(data, s + 4 + count_bytes, e):
+            if entry != b"infe":
+                continue
+            version = data[cs]
+            if version < 2:                 # an old-style entry names no type: cannot tell, refuse
+                found.append("item")
+                continue
+            at = cs + 4 + (2 if version == 2 else 4) + 2         # item ID, protection index
+            item_type = data[at:at + 4]
+            if item_type in _HEIC_METADATA:
+                found.append(_HEIC_METADATA[item_type])
+    return found
+
+
+def _boxes_until_short(data: bytes):
+    """The top-level boxes that fit entirely in ``data``: the file goes on past what was read (its
+    ``mdat`` with the pictures), and the ``meta`` box comes before it in every HEIC we know of."""
+    at = 0
+    while at + 8 <= len(data):
+        size = int.from_bytes(data[at:at + 4], "big")
+        if size < 8 or at + size > len(data):
+            return
+        yield data[at + 4:at + 8], at + 8, at + size
+        at += size
+
+
 class UploadTooBig(RequestDataTooBig):
     """A file past the largest upload limit, stopped while it streams in (answered 413/400).
     ``user_message`` says which file and which limit: the error pages answer with it."""
@@ -172,14 +357,37 @@ def max_upload_bytes() -> int:
 
 
 class CappedUploadHandler(FileUploadHandler):
-    """First of FILE_UPLOAD_HANDLERS: counts each file's bytes as they arrive and stops the request
-    once one file passes the largest limit of any kind, so a 5 GB "photo" is not written to disk
-    in full before intake refuses it.  The chunks go on to Django's handlers (small files in
-    memory, others to a temporary file)."""
+    """First of FILE_UPLOAD_HANDLERS, so the one place where a request's files reach the disk:
+
+    - a file in a request nobody is signed in to is skipped unwritten: no page or operation takes
+      files from an anonymous caller, so a stranger's multipart body costs no disk at all (the NUL
+      guard parses it only once the session is known, gongzhi.web.guards);
+    - every file a signed-in user sends is counted against their upload quota as it starts
+      (intake.take_upload_slots), whatever becomes of it later — refused as too large, not an
+      image, sent to an event that is not theirs.  Past the quota it is not written: the API
+      answers 429 at once; a page finds the refusal in ``request.upload_refused`` and shows its
+      form again with it (intake.check_received_uploads);
+    - each file's bytes are counted as they arrive, and the request stops once one file passes
+      the largest limit of any kind, so a 5 GB "photo" is not written in full before intake
+      refuses it.
+
+    The chunks go on to Django's handlers (small files in memory, others to a temporary file)."""
 
     def new_file(self, *args, **kwargs):
         super().new_file(*args, **kwargs)
         self.received = 0
+        user = getattr(self.request, "user", None)
+        if user is None or not user.is_authenticated:
+            raise SkipFile
+        from gongzhi.events import intake
+        from gongzhi.events.errors import TooManyRequests
+        try:
+            intake.take_upload_slots(user, 1)
+        except TooManyRequests as exc:
+            if self.request.path_info.startswith("/api/"):
+                raise                       # the operation answers 429 (gongzhi.api.errors)
+            self.request.upload_refused = exc
+            raise SkipFile from None
 
     def receive_data_chunk(self, raw_data, start):
         self.received += len(raw_data)
@@ -246,22 +454,84 @@ def document_url(kind: str, case_id: int, doc_id: int) -> str:
 
 # ---- existing rows (data migrations) -----------------------------------------------------------
 
+# Rows renamed per transaction: a city's worth of files is moved in many short transactions, each
+# committed before the next batch starts, so a failure loses at most the batch it happened in.
+MOVE_BATCH = 500
+
+
 def move_to_random_names(model, prefix: str, at_field: str, ext_of) -> int:
-    """Give every stored file of ``model`` (a historical model in a migration) a random name:
-    copy it, point the row at the copy, and delete the old file only once the migration's
-    transaction commits (a rolled-back migration leaves the rows and the old files as they were).
-    A row whose file is missing keeps its name.  Returns how many files moved."""
+    """Give every stored file of ``model`` (a historical model in a migration) a random name.
+
+    The file is not copied: it gets its new name on the same volume (a hard link, or a rename
+    where the file system has no hard links), and the old name goes only once the rows of its
+    batch point at the new one and are committed.  So the run takes seconds, not hours, needs no
+    second copy of the media, and a failure at any point leaves every row naming a file that
+    exists: a failed batch takes its new names back, earlier batches stay done, and running the
+    migration again carries on (names already random are skipped).  The migration must not be
+    atomic itself (``atomic = False``): each batch is its own transaction.  A row whose file is
+    missing keeps its name.  Returns how many files moved."""
     from django.core.files.storage import default_storage
+    moved, last = 0, None
+    while True:
+        rows = model.objects.exclude(file="").order_by("pk")
+        if last is not None:
+            rows = rows.filter(pk__gt=last)
+        batch = list(rows[:MOVE_BATCH])
+        if not batch:
+            return moved
+        last = batch[-1].pk
+        moved += _move_batch(model, batch, default_storage, prefix, at_field, ext_of)
+
+
+def _move_batch(model, rows, storage, prefix: str, at_field: str, ext_of) -> int:
     from django.db import transaction
-    moved, old_names = 0, []
-    for row in model.objects.exclude(file="").iterator():
-        old = row.file.name
-        if RANDOM_NAME.match(old) or not default_storage.exists(old):
-            continue
-        with default_storage.open(old, "rb") as f:
-            new = default_storage.save(storage_name(prefix, ext_of(row), getattr(row, at_field)), f)
-        model.objects.filter(pk=row.pk).update(file=new)
-        old_names.append(old)
-        moved += 1
-    transaction.on_commit(lambda: [default_storage.delete(name) for name in old_names])
-    return moved
+    done = []                              # (pk, old path, new path, new name, old name kept?)
+    try:
+        for row in rows:
+            old = row.file.name
+            if RANDOM_NAME.match(old) or not storage.exists(old):
+                continue
+            name = storage_name(prefix, ext_of(row), getattr(row, at_field))
+            old_path, new_path = storage.path(old), storage.path(name)
+            os.makedirs(os.path.dirname(new_path), exist_ok=True)
+            done.append((row.pk, old_path, new_path, name, _second_name(old_path, new_path)))
+        with transaction.atomic():
+            for pk, *_, name, _linked in done:
+                model.objects.filter(pk=pk).update(file=name)
+    except BaseException:
+        # Nothing of this batch was committed: every row still names its old file; put it back.
+        for _pk, old_path, new_path, _name, linked in reversed(done):
+            if linked:
+                _remove(new_path)
+            else:
+                os.replace(new_path, old_path)
+        raise
+    # The guessable names go once the rows naming the new ones are committed: at once when the
+    # migration runs as it should (not atomic), or at the end of an enclosing transaction — and
+    # never if that one rolls back.
+    olds = [old_path for _pk, old_path, _new, _name, linked in done if linked]
+    transaction.on_commit(lambda: [_remove(path) for path in olds])
+    return len(done)
+
+
+def _second_name(old_path: str, new_path: str) -> bool:
+    """Give the file its new name too: a hard link (True: both names work until the rows are
+    committed), else a rename on the same volume (False: only the new one does, and a failure
+    of the batch renames it back)."""
+    from django.db import connection
+    try:
+        os.link(old_path, new_path)
+        return True
+    except OSError:
+        if connection.in_atomic_block:
+            # An enclosing transaction could still roll the rows back after the rename.
+            raise RuntimeError("移动附件需要在事务之外运行（Migration.atomic = False）") from None
+        os.replace(old_path, new_path)
+        return False
+
+
+def _remove(path: str) -> None:
+    try:
+        os.remove(path)
+    except FileNotFoundError:
+        pass

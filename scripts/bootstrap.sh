@@ -9,7 +9,21 @@ for pkg in "$@"; do dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg"); done
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "installing Debian packages: ${need_apt[*]}"
   if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
-  $SUDO apt-get update -qq && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
+  # Another apt or dpkg (unattended-upgrades, cloud-init, a second terminal) may hold the lock:
+  # wait for it up to 10 minutes instead of failing at once.  DPkg::Lock::Timeout covers dpkg's
+  # locks; `apt-get update` takes the package lists lock too, which some apt releases do not wait
+  # for, so a lock refusal there is retried until the same deadline.
+  lock_wait=600
+  APT=(apt-get -o "DPkg::Lock::Timeout=$lock_wait")
+  deadline=$((SECONDS + lock_wait))
+  until err=$($SUDO "${APT[@]}" update -qq 2>&1 >/dev/null); do
+    if [[ $err != *"Could not get lock"* && $err != *"Unable to lock"* ]] || [ "$SECONDS" -ge "$deadline" ]; then
+      echo "$err" >&2; exit 1
+    fi
+    echo "waiting for another package manager to release the apt lock..."; sleep 5
+  done
+  [ -z "$err" ] || echo "$err" >&2
+  $SUDO env DEBIAN_FRONTEND=noninteractive "${APT[@]}" install -y -qq "${need_apt[@]}" >/dev/null
 fi
 if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv

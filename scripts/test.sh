@@ -19,6 +19,8 @@ then PG=1; else PG=0; fi
 # The API fuzz (tests/api/test_fuzz.py, ~50 s) runs once, on the production database when there
 # is one: PostgreSQL is the stricter of the two (NUL characters, time-zone offsets).
 export GONGZHI_FUZZ_ON=$([ $PG = 1 ] && echo postgresql || echo sqlite)
+# The browser walks (~35 s) run once too, in the SQLite pass: the demo's database, pages not SQL.
+export GONGZHI_BROWSER_ON=sqlite
 echo "== SQLite =="
 GONGZHI_DATABASE_URL="sqlite:///$GONGZHI_VAR_DIR/test.sqlite3" .venv/bin/python -m pytest -n 2 -p no:cacheprovider "$@"
 if [ $PG = 1 ]; then

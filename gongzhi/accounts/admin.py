@@ -40,6 +40,11 @@ class ApiTokenAdmin(admin.ModelAdmin):
     raw_id_fields = ("user",)
     actions = ["revoke"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # Whose token it is is fixed when it is issued: changing `user` afterwards would hand a
+        # key already out there (in an integration's configuration) to another account.
+        return self.readonly_fields + (("user",) if obj is not None else ())
+
     def save_model(self, request, obj, form, change):
         if not change:   # a new token: only the digest is stored, the key is shown once below
             request._gz_issued_key = key = ApiToken.new_key()

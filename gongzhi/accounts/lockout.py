@@ -1,26 +1,50 @@
 """What a locked-out login sees (django-axes calls ``locked_out``), and whose address it is.
 
-Axes counts failures per username *and* client address (settings: AXES_*).  When the pair is
-locked, the page it came from is shown again with a Chinese message saying how long to wait — the
-site's login page or the admin's — as a 429 with ``Retry-After``; a JSON caller gets the API's
-error shape.  Every try while locked restarts the cool-off (axes' default), so "N 分钟后" is exact.
+Axes counts failures per username *and* client address (settings: AXES_*), and ``failure_limit``
+adds a ceiling for the username alone: many addresses guessing at one account (a botnet, a
+rotating proxy) lock that account everywhere once they have together failed
+GONGZHI_LOGIN_FAILURES_PER_ACCOUNT times within the cool-off (等保: failed-login handling per
+account).  That limit is higher than the pair's, so a colleague's typos, or one address guessing,
+do not lock the owner out at their own desk.  When a login is locked, the page it came from is
+shown again with a Chinese message saying how long to wait — the site's login page or the
+admin's — as a 429 with ``Retry-After``; a JSON caller gets the API's error shape.  Every try
+while locked restarts the cool-off (axes' default), so "N 分钟后" is exact.
 """
 from __future__ import annotations
 
 import ipaddress
 import math
 
-from axes.helpers import get_cool_off
+from axes.attempts import get_cool_off_threshold
+from axes.helpers import get_client_username, get_cool_off
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.forms import AuthenticationForm
+from django.db.models import Sum
 from django.forms.utils import ErrorDict, ErrorList
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 LOCKED_CODE = "locked_out"
+
+
+def failure_limit(request, credentials=None) -> int:
+    """AXES_FAILURE_LIMIT, compared by axes with the failures of this username from this address
+    within the cool-off: GONGZHI_LOGIN_FAILURES — or 0 (locked, from any address) once this username
+    has GONGZHI_LOGIN_FAILURES_PER_ACCOUNT failures from all addresses together.  Axes itself has
+    one limit for all its lockout parameters, so the per-account ceiling is counted here (one
+    indexed SUM per login attempt).  A success clears only its own address's count (axes resets
+    the pair): others' failures against the account still count until they cool off."""
+    from axes.models import AccessAttempt   # axes' models: not importable while settings load
+    per_pair, per_account = settings.GONGZHI_LOGIN_FAILURES, settings.GONGZHI_LOGIN_FAILURES_PER_ACCOUNT
+    username = get_client_username(request, credentials)
+    if not username or not per_account:
+        return per_pair
+    failed = (AccessAttempt.objects.filter(username=username, attempt_time__gte=get_cool_off_threshold(request))
+              .aggregate(n=Sum("failures_since_start"))["n"] or 0)
+    return 0 if failed >= per_account else per_pair
 
 
 def lockout_minutes(request) -> int:

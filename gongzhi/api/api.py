@@ -100,9 +100,12 @@ def duplicates(request, event_id: int):
 def attach(request, event_id: int, file: File[UploadedFile]):
     ev = services.load(request.user, event_id)
     # The upload stays where Django streamed it (a temporary file past 64 KB), never read whole.
-    att = intake.attachment_add(actor=request.user, event=ev, content=file, filename=file.name or "")
+    # Sent on its own, it is public to the reporter only when the reporter sent it; staff's files
+    # stay internal (domain.privacy.file_visibility).
+    # Counted against the upload quota as it arrived (files.CappedUploadHandler).
+    att = intake.attachment_add(actor=request.user, event=ev, content=file, filename=file.name or "", counted=True)
     return Status(201, {"id": att.id, "kind": att.kind, "mime": att.mime, "size": att.size,
-                        "url": files.attachment_url(ev.id, att.id)})
+                        "visibility": att.visibility, "url": files.attachment_url(ev.id, att.id)})
 
 
 @events.get("/{event_id}/attachments/{attachment_id}", response={200: None, 404: s.ErrorOut},

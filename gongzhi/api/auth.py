@@ -27,28 +27,38 @@ class TokenRefused(ServiceError):
 
     def __init__(self, state: TokenState):
         super().__init__(state.label, code=f"token_{state.value}")
+        self.state = state
+
+
+def user_for_key(key: str):
+    """The user an API key stands for, or None for a key nobody issued (or whose user is gone);
+    TokenRefused for one we know that no longer holds.  Every channel that takes a key uses this
+    one function: the Bearer header (TokenAuth) and Open311's ``api_key``."""
+    found = ApiToken.check_key(key)
+    if found is None:
+        return None
+    if found.state is not TokenState.VALID:
+        _users.pop(found.token_id, None)
+        raise TokenRefused(found.state)
+    now, hit = time.monotonic(), _users.get(found.token_id)
+    if hit is not None and now - hit[0] < settings.GONGZHI_TOKEN_USER_CACHE_SECONDS and hit[1].pk == found.user_id:
+        return hit[1]
+    user = ApiToken.user_of(found)
+    if user is None:
+        return None
+    if len(_users) >= MAX_CACHED:
+        _users.clear()
+    _users[found.token_id] = (now, user)
+    return user
 
 
 class TokenAuth(HttpBearer):
     """``Authorization: Bearer gz_...`` for apps and integrations."""
 
     def authenticate(self, request, token):
-        found = ApiToken.check_key(token)
-        if found is None:
+        user = user_for_key(token)
+        if user is None:
             return None
-        if found.state is not TokenState.VALID:
-            _users.pop(found.token_id, None)
-            raise TokenRefused(found.state)
-        now, hit = time.monotonic(), _users.get(found.token_id)
-        if hit is not None and now - hit[0] < settings.GONGZHI_TOKEN_USER_CACHE_SECONDS and hit[1].pk == found.user_id:
-            user = hit[1]
-        else:
-            user = ApiToken.user_of(found)
-            if user is None:
-                return None
-            if len(_users) >= MAX_CACHED:
-                _users.clear()
-            _users[found.token_id] = (now, user)
         request.user = user
         return user
 

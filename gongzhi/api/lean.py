@@ -18,6 +18,7 @@ LEAN_MIDDLEWARE = [
     "gongzhi.web.resilience.DatabaseGuard",   # a database that is away: 503 JSON, not a 500 or a 401
     "gongzhi.api.lean.api_only",
     "django.middleware.security.SecurityMiddleware",
+    "gongzhi.web.nostore.no_store",           # token answers carry personal data too: private, no-store
     "gongzhi.web.guards.refuse_nul",
     "gongzhi.api.lean.api_language",
 ]

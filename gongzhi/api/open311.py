@@ -23,11 +23,10 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 
-from gongzhi.accounts.models import ApiToken
+from gongzhi.api import auth
 from gongzhi.domain import privacy
 from gongzhi.domain.enums import Channel, EventKind, Status
 from gongzhi.domain.text import sanitize
-from gongzhi.domain.tokens import TokenState
 from gongzhi.events import intake
 from gongzhi.events.errors import ServiceError
 from gongzhi.events.models import Category, Event, EventAction
@@ -150,10 +149,10 @@ def _actor(request):
     key = request.POST.get("api_key")   # the body only: see endpoint()
     if not key:
         raise Open311Error(403, "提交服务请求需要 api_key（api_key is required to submit a service request）")
-    found = ApiToken.check_key(key)
-    if found is not None and found.state is not TokenState.VALID:
-        raise Open311Error(403, f"api_key {found.state.label}（api_key is not valid: {found.state.value}）")
-    user = ApiToken.user_of(found) if found is not None else None
+    try:
+        user = auth.user_for_key(key)      # the same check as a Bearer token's
+    except auth.TokenRefused as exc:
+        raise Open311Error(403, f"api_key {exc.state.label}（api_key is not valid: {exc.state.value}）") from exc
     if user is None:
         raise Open311Error(403, "api_key 无效（api_key is not valid）")
     return user

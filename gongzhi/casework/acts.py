@@ -88,8 +88,13 @@ def log(kind: CaseKind, case_id: int, action, actor, at: datetime, before: str =
                                   data=data or {}, visibility=visibility, by_subject=by_subject)
 
 
-def timeline(ct: CaseType, case: Model, viewer: Viewer, *, subject: Person) -> list[dict]:
-    """The rows this viewer may read (domain.privacy), the applicant named as the policy says."""
+def timeline(ct: CaseType, case: Model, viewer: Viewer, *, subject: Person,
+             people: list[Person] | None = None) -> list[dict]:
+    """The rows this viewer may read (domain.privacy), the applicant named as the policy says.
+    ``people``: the case's parties (default: the applicant) — words written for them (a denial's
+    reason) still name them, so a reader who sees them masked reads those words redacted."""
+    redact = not privacy.sees_in_full(viewer)
+    people = [subject] if people is None else people
     out = []
     for r in CaseLog.objects.filter(kind=ct.kind, case_id=case.pk):
         row = privacy.Row(action=r.action, visibility=r.visibility, actor_name=r.actor_name, is_subject=r.by_subject,
@@ -98,6 +103,9 @@ def timeline(ct: CaseType, case: Model, viewer: Viewer, *, subject: Person) -> l
         shown = privacy.row_view(row, secrecy=Secrecy.NORMAL, viewer=viewer, subject=subject,
                                  public_text=ct.public_text, feed_text=frozenset(), role=privacy.Role.PARTY)
         if shown is not None:
+            if redact:
+                shown.update(note=privacy.redact_people(shown["note"], people),
+                             reason=privacy.redact_people(shown["reason"], people))
             out.append({"at": r.at, "action": r.action, "label": r.label, "from_status": r.from_status,
                         "to_status": r.to_status,
                         "to_label": ct.statuses(r.to_status).label if r.to_status else "", **shown})

@@ -344,11 +344,17 @@ def redact_people(text: str, people: Iterable[Person]) -> str:
     Names of one character are left alone (they would mask every such character in the text)."""
     if not text:
         return ""
+    swaps: dict[str, str] = {}
     for p in people:
         for value, masked in ((p.id_number, mask_id_number(p.id_number)), (p.phone, mask_phone(p.phone)),
                               (p.name, mask_name(p.name))):
             if value and len(value) >= 2:
-                text = text.replace(value, masked)
+                swaps.setdefault(value, masked)
+    if swaps:
+        # One pass, longest first: "张三" must not cut "张三丰" into "张*丰" before it is found,
+        # and a mask once written is not searched again.
+        found = re.compile("|".join(re.escape(v) for v in sorted(swaps, key=len, reverse=True)))
+        text = found.sub(lambda m: swaps[m.group(0)], text)
     return redact_text(text)
 
 

@@ -7,11 +7,12 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 
-def too_many_pixels(width: int, height: int, limit: int) -> bool:
+def too_many_pixels(width: int, height: int, limit: int, frames: int = 1) -> bool:
     """An image whose header claims more than ``limit`` pixels is refused before anything decodes
     it: a few kilobytes of PNG can claim 30000×30000 and take gigabytes to decode (a pixel bomb).
-    The limit itself is allowed; a zero or negative size is nonsense and refused too."""
-    return width <= 0 or height <= 0 or width * height > limit
+    An animation is held decoded frame by frame when it is re-saved, so its ``frames`` count
+    together.  The limit itself is allowed; a zero or negative size is nonsense and refused too."""
+    return width <= 0 or height <= 0 or frames <= 0 or frames * width * height > limit
 
 
 def quota_wait(recent: Iterable[datetime], now: datetime, *, adding: int, limit: int,

@@ -1,7 +1,6 @@
 from django.contrib import admin
 
 from gongzhi.domain import privacy
-from gongzhi.domain.enums import Action
 
 from . import rules, scope
 from .models import (
@@ -63,13 +62,16 @@ class ActionInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
+    def get_queryset(self, request):
+        self.viewer_user = request.user    # inline instances are made per request
+        return super().get_queryset(request)
+
     @admin.display(description="操作人")
     def who(self, row: EventAction) -> str:
         ev = row.event
-        return privacy.actor_label(is_subject=row.action == Action.REPORT
-                                   or (ev.reporter_id is not None and row.actor_id == ev.reporter_id),
-                                   actor_name=row.actor_name, system=row.actor_id is None and not row.actor_name,
-                                   secrecy=scope.secrecy(ev), viewer=privacy.Viewer.SUPERVISOR,
+        return privacy.actor_label(is_subject=row.by_subject, actor_name=row.actor_name,
+                                   system=privacy.is_system(row.actor_id, row.actor_name), secrecy=scope.secrecy(ev),
+                                   viewer=scope.viewer_of(self.viewer_user, ev),
                                    subject=privacy.Person(ev.reporter_name, ev.reporter_phone, ev.reporter_id_number))
 
 
@@ -86,10 +88,21 @@ class EventAdmin(admin.ModelAdmin):
                "reporter_id_number")
     inlines = [ActionInline]
 
+    def get_queryset(self, request):
+        # A back-office user who is not a superuser reads the events of their own scope only,
+        # as on the pages (events.scope).
+        qs = super().get_queryset(request)
+        return qs if request.user.is_superuser else qs.filter(pk__in=scope.visible_events(request.user).values("pk"))
+
     def has_change_permission(self, request, obj=None):
         return False
 
     def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # An event is the record of a public matter, and its unmask log (SensitiveAccess, PROTECT)
+        # must keep pointing at it: never deleted here.
         return False
 
 

@@ -6,7 +6,7 @@ import json
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone as dt_timezone
-from typing import Annotated
+from typing import Annotated, NamedTuple
 
 import filetype
 from django.conf import settings
@@ -19,7 +19,7 @@ from pydantic import AfterValidator, BeforeValidator
 from gongzhi import files
 from gongzhi.areas.models import Area, Department
 from gongzhi.areas.selectors import grid_at
-from gongzhi.domain.privacy import row_visibility, stays_confidential
+from gongzhi.domain.privacy import Secrecy, file_visibility, may_read, row_visibility, stays_confidential
 from gongzhi.domain.calendar import SHANGHAI
 from gongzhi.domain.coords import to_wgs84
 from gongzhi.domain.enums import Action, AttachmentKind, Channel, CoordSystem, EventKind, Level, Status, Urgency
@@ -29,8 +29,8 @@ from gongzhi.domain.uploads import quota_wait, too_many_pixels
 
 from . import rules, writes
 from .errors import DOMAIN_ERRORS, Conflict, Forbidden, Invalid, NotFound, TooManyRequests, from_domain
-from .models import Attachment, Category, Event, EventAction, SensitiveAccess
-from .scope import capacities, scope_of
+from .models import Attachment, Category, Event, EventAction, SensitiveAccess, UploadAttempt
+from .scope import capacities, scope_of, secrecy, viewer_of
 
 
 def _not_a_flag(value):
@@ -249,7 +249,7 @@ def _prepare(user, data: ReportInput, digest: str, now: datetime) -> tuple[Event
         route_rule_id=decision.rule_id, route_reason=decision.reason, reported_at=now,
         reported_on=now.astimezone(SHANGHAI).date(), **loc)
     first = EventAction(action=Action.REPORT, actor=user, actor_name=actor_name(user), at=now,
-                        visibility=row_visibility(Action.REPORT),
+                        visibility=row_visibility(Action.REPORT), by_subject=True,
                         to_status=Status.REPORTED, note=decision.reason, data={"channel": data.channel})
     return event, first
 
@@ -291,10 +291,21 @@ ALLOWED_MIME = {
 }
 
 
-def check_attachment(content, filename: str = "") -> tuple[AttachmentKind, str, str]:
-    """(kind, mime, extension) of an upload, judged by its bytes, its size and (images) the pixel
-    count its header claims; Invalid otherwise.  ``content`` is bytes or a file (an upload
-    streamed to a temporary file): only its first bytes and its header are read."""
+class CheckedFile(NamedTuple):
+    """An upload that passed check_attachment: what it is, and the bytes to store — for an image,
+    a copy re-saved without its metadata (gongzhi.files.without_metadata), never the upload."""
+    kind: AttachmentKind
+    mime: str
+    ext: str
+    file: object
+
+
+def check_attachment(content, filename: str = "") -> CheckedFile:
+    """An upload judged by its bytes, its size and (images) the pixel count its header claims, then
+    (images) decoded whole and re-saved without EXIF/XMP: GPS position, phone, owner — for every
+    event, as a normal reporter's home position is personal data too.  Invalid otherwise.
+    ``content`` is bytes or a file (an upload streamed to a temporary file): audio and video are
+    read only for their first bytes; nothing is decoded before the header's pixel count passed."""
     f = _as_file(content)
     name = filename or "附件"
     start = files.head(f)
@@ -310,7 +321,8 @@ def check_attachment(content, filename: str = "") -> tuple[AttachmentKind, str, 
                       fields={"file": "文件过大"})
     if kind == AttachmentKind.IMAGE:
         _check_pixels(f, kind_guess.mime, name)
-    return kind, kind_guess.mime, kind_guess.extension
+        f = _without_metadata(f, kind_guess.mime, name)
+    return CheckedFile(kind, kind_guess.mime, kind_guess.extension, f)
 
 
 def _as_file(content):
@@ -319,7 +331,8 @@ def _as_file(content):
 
 def _check_pixels(f, mime: str, name: str) -> None:
     """A pixel bomb (a small file whose header claims e.g. 30000×30000) is refused from its header,
-    before anything decodes it — ours never does, a browser or a thumbnailer would."""
+    before anything decodes it (ours decodes only what passed, to re-save it; a browser or a
+    thumbnailer would decode anything)."""
     limit = settings.GONGZHI_IMAGE_MAX_PIXELS
     try:
         width, height = files.image_dimensions(f, mime)
@@ -329,6 +342,21 @@ def _check_pixels(f, mime: str, name: str) -> None:
         raise Invalid(f"图片「{name}」无法读取尺寸，文件可能已损坏", fields={"file": "图片无法识别"}) from exc
     if too_many_pixels(width, height, limit):
         raise _too_many_pixels(name, f"{width}×{height}（{width * height // 10000} 万像素），", limit)
+
+
+def _without_metadata(f, mime: str, name: str):
+    limit = settings.GONGZHI_IMAGE_MAX_PIXELS
+    try:
+        return files.without_metadata(f, mime, limit)
+    except files.ImageTooLarge as exc:          # an animation whose frames together pass the limit
+        raise _too_many_pixels(name, "动图各帧合计", limit) from exc
+    except files.UnreadableImage as exc:
+        raise Invalid(f"图片「{name}」无法读取，文件可能已损坏或不完整", fields={"file": "图片无法识别"}) from exc
+    except files.MetadataKept as exc:
+        # Pillow can neither read nor write HEIC: its Exif (GPS, phone) cannot be taken out here.
+        raise Invalid(f"HEIC 照片「{name}」带有拍摄信息（位置、设备等），系统无法去除，请转为 JPEG 后再上传"
+                      "（iPhone：设置 → 相机 → 格式 → 兼容性最佳）",
+                      fields={"file": "照片带有无法去除的拍摄信息"}, code="image_metadata") from exc
 
 
 def _too_many_pixels(name: str, claimed: str, limit: int) -> Invalid:
@@ -348,42 +376,64 @@ def _duration(seconds: int) -> str:
     return f"{seconds} 秒"
 
 
-def check_upload_quota(actor, count: int = 1, at: datetime | None = None) -> None:
-    """At most GONGZHI_UPLOAD_RATE_COUNT files per user in any GONGZHI_UPLOAD_RATE_WINDOW seconds,
-    counted from the attachments already stored; TooManyRequests (429, Retry-After) past it."""
+def take_upload_slots(actor, count: int = 1, at: datetime | None = None) -> None:
+    """Count ``count`` files against the user's quota — at most GONGZHI_UPLOAD_RATE_COUNT in any
+    GONGZHI_UPLOAD_RATE_WINDOW seconds — or refuse them all: TooManyRequests (429, Retry-After).
+
+    What is counted is every file sent (UploadAttempt), not the files stored: a file refused as
+    too large or not an image cost the server as much to receive, so it uses up the quota too.
+    Files arriving in a request are counted as they start (gongzhi.files.CappedUploadHandler);
+    attachment_add counts the others.  One user's files are counted one request at a time (the
+    user's row is the lock), so concurrent requests cannot slip past the limit together."""
     limit = settings.GONGZHI_UPLOAD_RATE_COUNT
     if limit <= 0 or actor is None or not actor.is_authenticated:
         return
     now, window = at or timezone.now(), timedelta(seconds=settings.GONGZHI_UPLOAD_RATE_WINDOW)
-    recent = Attachment.objects.filter(uploaded_by=actor, uploaded_at__gt=now - window).values_list(
-        "uploaded_at", flat=True)
-    wait = quota_wait(recent, now, adding=count, limit=limit, window=window)
-    if wait:
-        raise TooManyRequests(
-            f"上传过于频繁：每 {_duration(settings.GONGZHI_UPLOAD_RATE_WINDOW)}最多上传 {limit} 个文件，"
-            f"请 {_duration(wait)}后再试", retry_after=wait, fields={"file": "上传过于频繁"})
+    with transaction.atomic():
+        get_user_model().objects.select_for_update().filter(pk=actor.pk).first()
+        UploadAttempt.objects.filter(user=actor, at__lte=now - window).delete()   # the table stays small
+        recent = UploadAttempt.objects.filter(user=actor).values_list("at", flat=True)
+        wait = quota_wait(recent, now, adding=count, limit=limit, window=window)
+        if wait:
+            raise TooManyRequests(
+                f"上传过于频繁：每 {_duration(settings.GONGZHI_UPLOAD_RATE_WINDOW)}最多上传 {limit} 个文件，"
+                f"请 {_duration(wait)}后再试", retry_after=wait, fields={"file": "上传过于频繁"})
+        UploadAttempt.objects.bulk_create([UploadAttempt(user=actor, at=now) for _ in range(count)])
+
+
+def check_received_uploads(request) -> None:
+    """The quota's refusal of a file while this request arrived, if there was one (a page's form
+    shows it with the 429; the API has answered it already): see files.CappedUploadHandler."""
+    refused = getattr(request, "upload_refused", None)
+    if refused is not None:
+        raise refused
 
 
 def attachment_add(*, actor, event: Event, content, filename: str = "",
-                   at: datetime | None = None) -> Attachment:
-    """Store one file (bytes, or an upload already streamed to disk) under a random name."""
+                   at: datetime | None = None, action: Action | None = None,
+                   counted: bool = False) -> Attachment:
+    """Store one file (bytes, an upload already streamed to disk, or the CheckedFile that
+    check_attachment made of it) under a random name; an image without its metadata.
+    ``counted``: the file came in a request, and the upload handler counted it against the quota.
+    ``action``: the timeline row the file comes with (the report, 办结, a note) — the actor's
+    latest such row; the file takes its visibility (domain.privacy.file_visibility)."""
     if not capacities(actor, event):
         raise Forbidden("您无权为该事件上传附件")
     now = at or timezone.now()
-    check_upload_quota(actor, 1, now)         # before a byte is hashed or stored
-    f = _as_file(content)
-    kind, mime, ext = check_attachment(f, filename)
-    digest, size = files.sha256_of(f)
-    att = Attachment(event=event, kind=kind, mime=mime, ext=ext, size=size,
-                     sha256=digest, uploaded_by=actor, uploaded_at=now)
+    if not counted:
+        take_upload_slots(actor, 1, now)      # before a byte is read, whatever becomes of the file
+    checked = content if isinstance(content, CheckedFile) else check_attachment(_as_file(content), filename)
+    kind, mime, ext, f = checked
+    digest, size = files.sha256_of(f)         # of what is stored: the image re-saved, not the upload
+    row = (EventAction.objects.filter(event=event, action=action, actor=actor).order_by("-id").first()
+           if action else None)
+    visibility = file_visibility(row.visibility if row else (row_visibility(action) if action else None),
+                                 by_reporter=event.reporter_id is not None and event.reporter_id == actor.pk)
+    att = Attachment(event=event, action=row, kind=kind, mime=mime, ext=ext, size=size,
+                     sha256=digest, uploaded_by=actor, uploaded_at=now, visibility=visibility)
     att.file.save(f"upload.{ext}", f, save=False)     # the name is random (models._attachment_path)
     try:
-        with transaction.atomic():
-            # One user's uploads are counted and recorded one at a time, so concurrent requests
-            # cannot slip past the limit together; the file itself was written outside the lock.
-            get_user_model().objects.select_for_update().filter(pk=actor.pk).first()
-            check_upload_quota(actor, 1, now)
-            att.save()
+        att.save()
     except BaseException:
         att.file.delete(save=False)
         raise
@@ -391,13 +441,14 @@ def attachment_add(*, actor, event: Event, content, filename: str = "",
 
 
 def attachment_for(*, actor, event_id: int, attachment_id: int) -> Attachment:
-    """An attachment of an event the actor may see (NotFound otherwise, as for the event).  A read
-    of a confidential event's file by anyone but its reporter is logged like an unmask."""
+    """An attachment of an event the actor may see (NotFound otherwise, as for the event), and of
+    a visibility they may read (a handler's note photo is not the reporter's: domain.privacy).  A
+    read of a confidential event's file by anyone but its reporter is logged like an unmask."""
     from .services import load
     ev = load(actor, event_id)
     att = Attachment.objects.filter(event=ev, pk=attachment_id).first()
-    if att is None:
+    if att is None or not may_read(att.visibility, viewer_of(actor, ev)):
         raise NotFound("附件不存在")
-    if ev.confidential and actor.pk not in (ev.reporter_id, ev.created_by_id):
+    if secrecy(ev) is Secrecy.CONFIDENTIAL and actor.pk not in (ev.reporter_id, ev.created_by_id):
         SensitiveAccess.objects.create(user=actor, event=ev, fields="attachment", reason=f"查看附件 #{att.pk}")
     return att

@@ -301,6 +301,19 @@ class Attachment(models.Model):
         verbose_name = verbose_name_plural = "附件"
 
 
+class UploadAttempt(models.Model):
+    """One file a user sent, stored or refused (files2, issue 13): the upload quota counts these,
+    so uploads refused as too large or not an image are throttled like stored ones.  Only the
+    rows inside the quota's window are kept (intake.take_upload_slots prunes the rest)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+", verbose_name="用户")
+    at = models.DateTimeField("时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "上传记录"
+        indexes = [models.Index(fields=["user", "at"], name="upload_attempt_user_at")]
+
+
 class Extension(models.Model):
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="extensions")
     workdays = models.PositiveSmallIntegerField()

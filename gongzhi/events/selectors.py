@@ -157,8 +157,9 @@ def _full_detail(user, ev: Event, caps, viewer: Viewer) -> dict:
                         for c in _rows(ev, "co_handlers")],
         "extensions": [{"id": x.id, "workdays": x.workdays, "reason": x.reason, "state": x.state,
                         "requested_at": x.requested_at, "decided_at": x.decided_at} for x in _rows(ev, "extensions")],
-        "attachments": [{"id": a.id, "kind": a.kind, "mime": a.mime, "size": a.size, "url": files.attachment_url(ev.id, a.id)}
-                        for a in _rows(ev, "attachments")],
+        "attachments": [{"id": a.id, "kind": a.kind, "mime": a.mime, "size": a.size, "visibility": a.visibility,
+                         "url": files.attachment_url(ev.id, a.id)}
+                        for a in _rows(ev, "attachments") if privacy.may_read(a.visibility, viewer)],
         "capacities": sorted(caps),
         "actions": [a.value for a in allowed_actions(Status(ev.status), caps)],
         "timeline": timeline,

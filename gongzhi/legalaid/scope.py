@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from django.db.models import Q
 
+from gongzhi.casework.viewing import case_viewer
 from gongzhi.domain.legalaid import AidCapacity
-from gongzhi.domain.privacy import Viewer, sees_in_full
+from gongzhi.domain.privacy import Viewer
 from gongzhi.events.scope import ids_once, scope_of
 
 from .models import Application, Lawyer
@@ -53,16 +54,7 @@ def capacities(user, app: Application) -> set[AidCapacity]:
 
 def viewer(user, app: Application, caps: set[AidCapacity]) -> Viewer:
     """The handling office and the assigned lawyer work it; the applicant is themself; staff who
-    only received or registered it read it masked.  A system administrator may act on any
-    application but reads the applicant masked, like a supervisor."""
-    if C.LAWYER in caps or (C.OFFICE in caps and app.office_id in office_ids(user)):
-        return Viewer.HANDLER
-    if scope_of(user).is_admin:
-        return Viewer.SUPERVISOR
-    if C.APPLICANT in caps:
-        return Viewer.SELF
-    return Viewer.STAFF
-
-
-def sees_applicant(user, app: Application, caps: set[AidCapacity]) -> bool:
-    return sees_in_full(viewer(user, app, caps))
+    only received or registered it read it masked, a system administrator like a supervisor
+    (casework.viewing.case_viewer)."""
+    works = C.LAWYER in caps or (C.OFFICE in caps and app.office_id in office_ids(user))
+    return case_viewer(user, caps, works=works, applicant_cap=C.APPLICANT)

@@ -76,7 +76,7 @@ def detail(user, app_id: int) -> dict:
         "documents": documents(services.KIND, app.pk) if full else [],
         "capacities": sorted(caps),
         "actions": [a.value for a in services.APPLICATION.actions(user, app, caps)],
-        "timeline": timeline(services.APPLICATION, app, who, subject=applicant),
+        "timeline": timeline(services.APPLICATION, app, who, subject=applicant, people=people),
     }
 
 

@@ -47,3 +47,8 @@ class CaseAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        # Its reads are logged by (kind, id) in casework.AccessLog, which has no foreign key to
+        # hold it: a deleted case would leave the log pointing at nothing (casework.models.keep_logged).
+        return False

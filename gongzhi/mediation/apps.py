@@ -4,3 +4,7 @@ from django.apps import AppConfig
 class MediationConfig(AppConfig):
     name = "gongzhi.mediation"
     verbose_name = "多元调处"
+
+    def ready(self):
+        from gongzhi.casework.models import CaseKind, keep_logged
+        keep_logged(self.get_model("Case"), CaseKind.MEDIATION)   # no case whose reads are logged can be deleted

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from django.db.models import Q
 
+from gongzhi.casework.viewing import case_viewer
 from gongzhi.domain.enums import CENTRE_ROLES, Role
 from gongzhi.domain.mediation import CaseCapacity
-from gongzhi.domain.privacy import Viewer, sees_in_full
+from gongzhi.domain.privacy import Viewer
 from gongzhi.events.scope import ids_once, scope_of
 
 from .models import Case, Mediator
@@ -60,18 +61,8 @@ def capacities(user, case: Case) -> set[CaseCapacity]:
 
 
 def viewer(user, case: Case, caps: set[CaseCapacity]) -> Viewer:
-    """What the user is to the case, for the privacy policy: the handling organisation works it,
-    the applicant is themself, a centre reads it (masked).  A system administrator may act on any
-    case but is not its committee: they read the parties masked, like a supervisor."""
-    if (C.MEDIATOR in caps or case.organisation_id in org_ids(user)) and caps & {C.ORG, C.MEDIATOR}:
-        return Viewer.HANDLER
-    if scope_of(user).is_admin:
-        return Viewer.SUPERVISOR
-    if C.APPLICANT in caps:
-        return Viewer.SELF
-    return Viewer.STAFF
-
-
-def sees_parties(user, case: Case, caps: set[CaseCapacity]) -> bool:
-    """Personal data in full only for the handling organisation and the applicant themself."""
-    return sees_in_full(viewer(user, case, caps))
+    """What the user is to the case, for the privacy policy (casework.viewing.case_viewer): the
+    handling organisation and its mediator work it, the applicant is themself, a centre reads it
+    masked, a system administrator like a supervisor."""
+    works = bool(caps & {C.ORG, C.MEDIATOR}) and (C.MEDIATOR in caps or case.organisation_id in org_ids(user))
+    return case_viewer(user, caps, works=works, applicant_cap=C.APPLICANT)

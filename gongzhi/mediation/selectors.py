@@ -82,8 +82,7 @@ def detail(user, case_id: int, *, purpose: str = "查看调解案件") -> dict:
         "parties_masked": not full,
         "parties": [services.party_view(p, full) for p in case.parties.all()],
         "sessions": [{"id": x.id, "scheduled_at": x.scheduled_at, "mode": x.mode,
-                      # the video link admits one to the session: withheld, like who attended
-                      "mode_label": SessionMode(x.mode).label, "place": text(x.place), "link": x.link if full else "",
+                      "mode_label": SessionMode(x.mode).label, "place": text(x.place), "link": x.link,
                       "held_at": x.held_at, "attendees": x.attendees if full else "",
                       "record": x.record if full else ("（已记录）" if x.record else ""),
                       "reminded": x.reminded_at is not None} for x in case.sessions.all()],
@@ -92,8 +91,7 @@ def detail(user, case_id: int, *, purpose: str = "查看调解案件") -> dict:
         "documents": documents(services.KIND, case.pk) if full else [],
         "capacities": sorted(caps),
         "actions": [a.value for a in services.CASE.actions(user, case, caps)],
-        "timeline": timeline(services.CASE, case, who,
-                             subject=_applicant(case)),
+        "timeline": timeline(services.CASE, case, who, subject=_applicant(case), people=people),
     }
     # The parties read where their case stands, not how the committee weighs it (民转刑 risk
     # flags, why this organisation or mediator was chosen): domain.privacy.is_public.

@@ -89,7 +89,7 @@ def _screen_context(f: Filters) -> dict:
     cats = kpis(Filters(f.start, f.end, f.area), by="category") if f.area.level <= Level.TOWNSHIP else None
     today_k = kpis(Filters(today, today, f.area))
     open_now = Event.objects.filter(area_path__startswith=f.area.path, status__in=[s.value for s in OPEN_STATUSES])
-    overdue = (open_now.filter(sla_flag=SlaFlag.RED).select_related("area", "handler_area", "handler_department")
+    overdue = (open_now.filter(sla_flag=SlaFlag.RED).select_related("category", "area")
                .order_by("due_at")[:8])
     per_grid = dict(Daily.objects.filter(level=Level.GRID, dim="", day__gte=f.start, day__lte=f.end,
                                          area__path__startswith=f.area.path)
@@ -109,10 +109,18 @@ def _screen_context(f: Filters) -> dict:
         "cats": _bars((cats.rows if cats else [])[:8], "reported"),
         "cats_height": 36 * len((cats.rows if cats else [])[:8]) + 10, "today": today_k.totals,
         "open_now": open_now.count(), "overdue_now": open_now.filter(sla_flag=SlaFlag.RED).count(),
-        "overdue": list(overdue), "heat": heat,
+        "overdue": [_wall_row(e) for e in overdue], "heat": heat,
         "comparison": with_comparison(f, current=week.totals["reported"]),
         "rate_columns": RATE_COLUMNS[:7], "refreshed": timezone.localtime(),
     }
+
+
+def _wall_row(ev: Event) -> dict:
+    """An overdue event as the wall display in a public hall shows it: number, category and grid,
+    for every event.  Never the title: it is the reporter's own words ("3栋201王某占道") and can
+    name a person or a door on any kind, not only on a 举报 or 求助 (domain.privacy); the screen is
+    there to show where work is late, and staff open the number on their own page."""
+    return {"number": ev.number, "category": ev.category.name, "area": ev.area.name}
 
 
 def _bars(rows: list[dict], key: str, width: float = 600, bar: float = 26) -> list[dict]:

@@ -58,8 +58,9 @@ def message(status: int) -> str:
 
 
 def answer(request, status: int, *, where: Surface | None = None, text: str = "") -> HttpResponse:
-    """``text``: a more precise message than the status's (a file over its own upload limit)."""
-    where = where or surface(request.path)
+    """``text``: a more precise message than the status's (a file over its own upload limit, the
+    control character a request was refused for); the standalone pages show it too."""
+    where = where or surface(request.path_info)     # the path within the site, whatever it is mounted under
     if where is Surface.API:
         from gongzhi.api.lean import error_response
         return error_response(status, MESSAGES[status][0], text or message(status))
@@ -67,7 +68,7 @@ def answer(request, status: int, *, where: Surface | None = None, text: str = ""
         return JsonResponse([{"code": status, "description": text or message(status)}], status=status, safe=False,
                             json_dumps_params={"ensure_ascii": False})
     if status in STANDALONE:
-        return HttpResponse(loader.render_to_string(f"{status}.html"), status=status)
+        return HttpResponse(loader.render_to_string(f"{status}.html", {"message": text}), status=status)
     return render(request, f"{status}.html", status=status)
 
 

@@ -14,7 +14,16 @@ parser, form or service reads the request.  What is checked:
   any body not declared as JSON (in one that is, a raw NUL is JSON that does not parse: the API's
   own 400 explains that better);
 - multipart bodies' text parts (not the files: their bytes may hold anything, and Django drops
-  unprintable characters from their names itself).
+  unprintable characters from their names itself) — without writing a file part anywhere before
+  the caller is known.  The text is checked where Django parses the body, whoever asks for it
+  first (this guard installs the check on the request): for a page or Open311, in this guard's
+  ``process_view``, after the session middleware and before CSRF's check reads the form; for the
+  API, when the operation reads its form, after ninja has checked the token or session.  There
+  the upload handler (gongzhi.files.CappedUploadHandler) skips the files of a caller nobody is
+  signed in as, unwritten, and counts a signed-in user's against their quota.  An API body small
+  enough to be read into memory (DATA_UPLOAD_MAX_MEMORY_SIZE, as for JSON) is also checked at
+  once, its files discarded, since an operation that takes JSON never parses it as a form.
+  At most DATA_UPLOAD_MAX_NUMBER_FILES files per request (a 400 past it).
 
 Other control characters in bodies are refused by the input models and forms themselves
 (gongzhi.events.inputs), with a field error and the form kept: this guard only answers what
@@ -23,13 +32,20 @@ would otherwise reach the database unread.
 from __future__ import annotations
 
 import re
+from io import BytesIO
+from itertools import chain
 from urllib.parse import unquote
 
-from django.http import HttpResponse, JsonResponse
-from django.http.multipartparser import MultiPartParserError
+from django.conf import settings
+from django.core.exceptions import SuspiciousOperation, TooManyFilesSent
+from django.core.files.uploadhandler import FileUploadHandler, SkipFile
+from django.http import QueryDict
+from django.http.multipartparser import MultiPartParser, MultiPartParserError
+from django.utils.datastructures import MultiValueDict
 
-from gongzhi.api.lean import error_response
 from gongzhi.domain import text
+from gongzhi.events.errors import ServiceError
+from gongzhi.web import errorpages
 
 def message_for(char: str) -> str:
     """"提交的文字中含有不允许的控制字符（U+000B），请删除后重试" (the input models say the same)."""
@@ -62,7 +78,10 @@ def refusal(request) -> str | None:
     # request.content_type is the declared type lowercased, parameters split off (Django's parse).
     kind = request.content_type or ""
     if kind == _MULTIPART:
-        return MESSAGE if _multipart_has_nul(request) else None
+        _check_when_parsed(request)
+        if request.path_info.startswith("/api/"):
+            return MESSAGE if _small_body_has_nul(request) else None
+        return None                       # a page's form: parsed and checked in process_view
     if kind in _BINARY_TYPES or kind.startswith(_BINARY_FAMILIES):
         return None
     body = request.body
@@ -83,29 +102,103 @@ def _is_json(kind: str) -> bool:
     return kind == "application/json" or kind.endswith("+json")
 
 
-def _multipart_has_nul(request) -> bool:
-    # Parsing here is the parse the view would do (Django keeps the result on the request; the
-    # files go through the configured upload handlers, to disk past their memory limit).
-    return any("\x00" in name or any("\x00" in v for v in values) for name, values in request.POST.lists())
+class RefusedForm(ServiceError, SuspiciousOperation):
+    """A multipart form refused where it was parsed.  A ServiceError, so the API's handler answers
+    it as JSON; a SuspiciousOperation with a ``user_message``, so Django's handler400 answers it in
+    the caller's shape should anything else parse the body first (gongzhi.web.errorpages)."""
+
+    status, code = 400, "bad_request"
+
+    @property
+    def user_message(self) -> str:
+        return self.message
 
 
-def _answer(request, status: int, code: str, message: str):
-    if request.path_info.startswith("/api/"):
-        return error_response(status, code, message)
-    if request.path_info.startswith("/open311/"):    # GeoReport v2's error list
-        return JsonResponse([{"code": status, "description": message}], status=status, safe=False,
-                            json_dumps_params={"ensure_ascii": False})
-    return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
+def _has_nul(post: QueryDict) -> bool:
+    return any("\x00" in name or any("\x00" in v for v in values) for name, values in post.lists())
 
 
-def refuse_nul(get_response):
-    def middleware(request):
+def _too_many_files() -> RefusedForm:
+    return RefusedForm(f"一次最多上传 {settings.DATA_UPLOAD_MAX_NUMBER_FILES} 个文件，请分批上传")
+
+
+def _check_when_parsed(request) -> None:
+    """Make Django's own parse of this request's multipart body — the only one, whoever triggers
+    it — refuse text parts with U+0000 and too many files, with a Chinese message."""
+    load = request._load_post_and_files
+
+    def checked():
+        try:
+            load()
+        except TooManyFilesSent as exc:
+            raise _too_many_files() from exc
+        if _has_nul(request._post):
+            for f in chain.from_iterable(files for _, files in request._files.lists()):
+                f.close()                  # the temporary files go now, not at the end of the request
+            request._post, request._files = QueryDict(), MultiValueDict()
+            raise RefusedForm(MESSAGE)
+    request._load_post_and_files = checked
+
+
+class _DiscardFiles(FileUploadHandler):
+    """Every file part skipped unread: only the text parts are wanted."""
+
+    def new_file(self, *args, **kwargs):
+        raise SkipFile
+
+    def receive_data_chunk(self, raw_data, start):
+        return None
+
+    def file_complete(self, file_size):
+        return None
+
+
+def _small_body_has_nul(request) -> bool:
+    """An API body no larger than a JSON body may be (DATA_UPLOAD_MAX_MEMORY_SIZE) is read into
+    memory — before ninja knows the caller, as any body is — and its text parts parsed from
+    there, every file part discarded: nothing reaches the disk.  The operation's own parse later
+    reads the same bytes.  A larger body is checked at that parse (_check_when_parsed)."""
+    if int(request.META.get("CONTENT_LENGTH") or 0) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+        return False
+    parser = MultiPartParser(request.META, BytesIO(request.body), [_DiscardFiles(request)], request.encoding)
+    try:
+        post, _ = parser.parse()
+    except TooManyFilesSent as exc:
+        raise _too_many_files() from exc
+    return _has_nul(post)
+
+
+class RefuseNul:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
         try:
             message = refusal(request)
         except MultiPartParserError as exc:
             # A broken multipart body: Django would answer its generic 400 page.
-            return _answer(request, 400, "bad_request", f"上传格式不正确：{exc}")
+            return errorpages.answer(request, 400, text=f"上传格式不正确：{exc}")
+        except RefusedForm as exc:
+            return errorpages.answer(request, exc.status, text=exc.message)
         if message:
-            return _answer(request, 400, "bad_request", message)
-        return get_response(request)
-    return middleware
+            # In the caller's shape (the API's JSON, Open311's list, the Chinese 400 page), with the message.
+            return errorpages.answer(request, 400, text=message)
+        return self.get_response(request)
+
+    def process_view(self, request, view, args, kwargs):
+        """A page's (or Open311's) multipart form is parsed here: the session is known by now, so
+        the upload handler can tell a signed-in user's files from a stranger's, and this comes
+        before CSRF's check (next in MIDDLEWARE), which would parse it otherwise.  The API's
+        operations parse their own, after ninja's sign-in check."""
+        if request.content_type != _MULTIPART or request.path_info.startswith("/api/"):
+            return None
+        try:
+            request.POST
+        except MultiPartParserError as exc:
+            return errorpages.answer(request, 400, text=f"上传格式不正确：{exc}")
+        except RefusedForm as exc:
+            return errorpages.answer(request, exc.status, text=exc.message)
+        return None
+
+
+refuse_nul = RefuseNul        # the name MIDDLEWARE and the lean path's list use

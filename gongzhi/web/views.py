@@ -20,13 +20,15 @@ from gongzhi.api.schemas import UnmaskIn
 from gongzhi.areas.models import Area, Department
 from gongzhi.domain.text import problem as text_problem
 from gongzhi.domain.enums import (
-    CENTRE_ROLES, GRID_TEAM_ROLES, OPEN_STATUSES, Channel, CoHandlerRole, EventKind, ExtensionState, Level, SlaFlag,
-    Status, SupervisionLevel, Urgency,
+    CENTRE_ROLES, GRID_TEAM_ROLES, OPEN_STATUSES, Action, Channel, CoHandlerRole, EventKind, ExtensionState, Level,
+    Role, SlaFlag, Status, SupervisionLevel, Urgency,
 )
 from gongzhi.events import intake, operations, selectors, services
 from gongzhi.events.errors import NotFound, ServiceError
 from gongzhi.events.models import Category, Event
 from gongzhi.events.scope import scope_of
+from gongzhi.legalaid.scope import lawyer_ids, office_ids
+from gongzhi.mediation.scope import org_ids
 
 from . import maps
 from .forms import ReportForm, operation_payload
@@ -34,10 +36,16 @@ from .forms import ReportForm, operation_payload
 
 def _home_for(user) -> str:
     s = scope_of(user)
-    if s.is_admin or s.roles & CENTRE_ROLES:
+    # A supervisor's 督办 board is the desk's; mediators and legal-aid staff or lawyers without an
+    # area role work from their case lists (README, "Pages"), not from a resident's 我的上报.
+    if s.is_admin or s.roles & (CENTRE_ROLES | {Role.SUPERVISOR}):
         return "web:desk"
     if s.roles & GRID_TEAM_ROLES or s.departments:
         return "web:queue"
+    if org_ids(user):
+        return "web:mediation_list"
+    if office_ids(user) or lawyer_ids(user):
+        return "web:legalaid_list"
     return "web:mine"
 
 
@@ -106,11 +114,11 @@ def _submit_report(request, form, template_values, template_errors, default_chan
     d = form.cleaned_data
     uploads = d.get("photos") or []
     try:
-        # Uploads stay where Django streamed them (a temporary file past 64 KB); all are checked,
-        # and counted against the rate limit, before the event exists.
-        intake.check_upload_quota(request.user, len(uploads))
-        for f in uploads:
-            intake.check_attachment(f, f.name)
+        # Uploads stay where Django streamed them (a temporary file past 64 KB), counted against
+        # the rate limit as they arrived (files.CappedUploadHandler); all are checked (images
+        # re-saved without metadata) before the event exists.
+        intake.check_received_uploads(request)
+        checked = [intake.check_attachment(f, f.name) for f in uploads]
         channel = d.get("channel") or default_channel
         data = intake.ReportInput(
             kind=EventKind(d["kind"]), category=d["category"], description=d["description"],
@@ -119,8 +127,9 @@ def _submit_report(request, form, template_values, template_errors, default_chan
             reporter_phone=d["reporter_phone"], anonymous=d["anonymous"], client_key=d["client_key"])
         event, created = intake.event_report(actor=request.user, data=data)
         if created:
-            for f in uploads:
-                intake.attachment_add(actor=request.user, event=event, content=f, filename=f.name)
+            for f, c in zip(uploads, checked):   # the report's photos: public to the reporter, like the report row
+                intake.attachment_add(actor=request.user, event=event, content=c, filename=f.name,
+                                      action=Action.REPORT, counted=True)
         return event
     except ServiceError as exc:
         request.retry_after = getattr(exc, "retry_after", None)
@@ -176,7 +185,7 @@ def report_fields(request):
 def mine(request):
     # The reporter's own list: where each matter stands, without staff's countdowns (domain.privacy).
     events = (selectors.event_list(request.user, mine=True)[:100])
-    return render(request, "web/mine.html", {"events": [{"ev": e, "remaining": None} for e in events]})
+    return render(request, "web/mine.html", {"events": [{"ev": e, "remaining": None, "public": True} for e in events]})
 
 
 def _row(ev: Event) -> dict:
@@ -266,7 +275,7 @@ def _event_page(request, ev, *, failed: str = "", errors: dict | None = None, po
         "ev": ev, "d": detail, "ops": ops, "main_op": _main_op(ops, detail["status"], pending), "failed": failed,
         "extension_states": dict(ExtensionState.choices()), "errors": errors or {}, "posted": posted or {},
         "unmasked": unmasked, "new": request.GET.get("new") == "1",
-        "svg": maps.build(list(neighbours) or [ev.area], [ev], highlight=ev.area.code),
+        "svg": maps.build(list(neighbours) or [ev.area], [_pin(ev, detail)], highlight=ev.area.code),
         "satisfaction": [(5, "非常满意"), (4, "满意"), (3, "基本满意"), (2, "不满意"), (1, "非常不满意")],
         "supervision_levels": SupervisionLevel.choices(), "roles": CoHandlerRole.choices(),
         "can_unmask": detail["reporter"]["can_unmask"],   # the policy's answer, as the service checks it
@@ -294,6 +303,12 @@ NEXT_STEP = {Status.REPORTED: "accept", Status.ACCEPTED: "dispatch", Status.DISP
              Status.ANSWERED: "revisit", Status.REVISITED: "close"}
 
 
+def _pin(ev: Event, detail: dict):
+    """The event's map pin, coloured only when the viewer may see its SLA state (domain.privacy)."""
+    return SimpleNamespace(lon=ev.lon, lat=ev.lat, id=ev.id, title=ev.title, number=ev.number,
+                           sla_flag=detail["sla_flag"] or SlaFlag.GREEN)
+
+
 def _main_op(ops, status: str, pending_extension: bool) -> str:
     paths = [op.path for op in ops]
     if pending_extension and "extensions/decide" in paths:
@@ -304,22 +319,26 @@ def _main_op(ops, status: str, pending_extension: bool) -> str:
     return "check-in" if "check-in" in paths else ""
 
 
+# The operations whose form takes photos, and the timeline row each photo comes with.
+PHOTO_ACTIONS = {"resolve": Action.RESOLVE, "notes": Action.NOTE}
+
+
 @login_required
 @require_POST
 def event_do(request, event_id: int, path: str):
     op = operations.OPERATIONS.get(path)
     if op is None:
         raise Http404("没有这个操作")
-    uploads = request.FILES.getlist("photos") if path in ("resolve", "notes") else []
+    uploads = request.FILES.getlist("photos") if path in PHOTO_ACTIONS else []
     try:
-        if uploads:
-            intake.check_upload_quota(request.user, len(uploads))
-        for f in uploads:
-            intake.check_attachment(f, f.name)
+        intake.check_received_uploads(request)     # counted as they arrived (files.CappedUploadHandler)
+        checked = [intake.check_attachment(f, f.name) for f in uploads]
         payload = operations.validate(op.schema, operation_payload(op, request.POST))
         ev = op.call(request.user, event_id, payload)
-        for f in uploads:
-            intake.attachment_add(actor=request.user, event=ev, content=f, filename=f.name)
+        for f, c in zip(uploads, checked):
+            # A 办结 photo ("after") is public like its row; a note's photo internal (domain.privacy).
+            intake.attachment_add(actor=request.user, event=ev, content=c, filename=f.name,
+                                  action=PHOTO_ACTIONS[path], counted=True)
     except NotFound as exc:
         raise Http404(exc.message) from exc
     except ServiceError as exc:

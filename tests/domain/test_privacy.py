@@ -188,3 +188,42 @@ def test_published_text_names_nobody_and_no_door():
     assert redact_people("王 先生", [Person("王")]) == "王 先生"      # one character masks nothing
     assert publish_text("王秀兰反映瑞京路919号3栋201室门口垃圾", [wang]) == "王**反映瑞京路**号**栋**室门口垃圾"
     assert publish_text("路灯坏了 2 盏", [wang]) == "路灯坏了 2 盏"
+
+
+# ---- free text on a party's case, read by someone who sees the parties masked ------------------
+
+ZHANG = Person("张三丰", "13812345678", "35060219800101123X")
+LI = Person("李四", "0596-2345678")
+
+
+@pytest.mark.parametrize("text, people, expected", [
+    # each party's full name, phone and ID number as the fields mask them
+    ("张三丰与李四因宅基地发生纠纷", [ZHANG, LI], "张**与李*因宅基地发生纠纷"),
+    ("张三丰（身份证35060219800101123X，电话13812345678）", [ZHANG], "张**（身份证350***********123X，电话138****5678）"),
+    ("李四座机0596-2345678", [LI], "李*座机059****5678"),            # a landline, as stored
+    # numbers of people who are no party are masked too (redact_text)
+    ("证人电话13700002222", [ZHANG], "证人电话137****2222"),
+    ("见证人身份证350602199001011234", [], "见证人身份证350***********1234"),
+    # a longer name is not cut by a shorter one inside it
+    ("张三丰和张三到场", [Person("张三"), ZHANG], "张**和张*到场"),
+    # one-character names are left alone: they would star every such character
+    ("王家村王某", [Person("王")], "王家村王某"),
+    ("双方同意各让一步", [ZHANG, LI], "双方同意各让一步"),
+    ("", [ZHANG], ""),
+])
+def test_free_text_is_redacted_by_the_parties(text, people, expected):
+    from gongzhi.domain.privacy import redact_people
+    assert redact_people(text, people) == expected
+
+
+@pytest.mark.parametrize("row, by_reporter, expected", [
+    ("public", False, "public"),          # a 办结 "after" photo, like its row
+    ("internal", False, "internal"),      # a handler's note photo
+    ("internal", True, "internal"),       # the row decides, whoever uploads
+    ("confidential", False, "confidential"),
+    (None, True, "public"),               # the reporter's own file, sent on its own
+    (None, False, "internal"),            # anyone else's, on its own: fail closed
+])
+def test_a_file_takes_the_visibility_of_its_row(row, by_reporter, expected):
+    from gongzhi.domain.privacy import file_visibility
+    assert file_visibility(row, by_reporter=by_reporter).value == expected

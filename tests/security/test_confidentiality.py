@@ -343,7 +343,10 @@ def build(world, scan: "Scan") -> World:
     M1, M2, L = PEOPLE["M1"], PEOPLE["M2"], PEOPLE["L"]
     case = api("rM").post("/mediation", {
         "dispute_type": "neighbour", "area": d.grids[0].code, "relation": "楼上楼下邻居",
-        "facts": "楼上住户长期深夜噪音扰民，多次协商无果", "claim": "停止深夜噪音",
+        # Free text naming the parties (names, phones, an ID number): what those who see the
+        # parties masked read of it must be redacted like the fields.
+        "facts": f"楼上住户{M2.name}（电话{M2.phone}）长期深夜噪音扰民，{M1.name}多次协商无果",
+        "claim": f"{M2.name}停止深夜噪音，{M1.name}联系电话{M1.phone}",
         "parties": [{"role": "applicant", "name": M1.name, "phone": M1.phone, "id_number": M1.id_number,
                      "address": "瑞京路923号"},
                     {"role": "respondent", "name": M2.name, "phone": M2.phone, "id_number": M2.id_number,
@@ -356,13 +359,16 @@ def build(world, scan: "Scan") -> World:
                                             "place": "瑞京社区调解室"}, "API mediation schedule (answer)")
     med.post(f"/mediation/{cid}/record", {"attendees": f"{M1.name}、{M2.name}", "record": "双方陈述意见，同意各让一步"},
              "API mediation record (answer)")
-    case = med.post(f"/mediation/{cid}/succeed", {"agreement_terms": "一、每晚22时后不再制造噪音。"},
+    case = med.post(f"/mediation/{cid}/succeed", {
+        "agreement_terms": f"一、{M2.name}（身份证号{M2.id_number}）每晚22时后不再制造噪音；二、{M1.name}不再追究。",
+        "performance_terms": f"{M2.name}自签订之日起履行，{M1.name}（{M1.id_number}）监督"},
                     "API mediation succeed (answer)")
     # legal aid applied for online, approved, assigned to lawyer1 (陈志明)
     aid = api("rL").post("/legalaid", {
         "applicant_name": L.name, "id_number": L.id_number, "phone": L.phone, "address": "瑞京路925号",
         "area": d.grids[0].code, "household_size": 3, "monthly_income": "1500", "pledge": True, "matter": "civil",
-        "specialty": "labour", "summary": "在某建筑工地务工八个月，被拖欠工资三万二千元", "opposing_party": "某建筑公司",
+        "specialty": "labour", "summary": f"{L.name}（电话{L.phone}，身份证{L.id_number}）在某建筑工地务工八个月，"
+                                          f"被拖欠工资三万二千元", "opposing_party": "某建筑公司",
         "claim_amount": "32000"}, "API legal-aid apply (answer)")
     station = api("aid2")
     station.post(f"/legalaid/{aid['id']}/approve", {}, "API legal-aid approve (answer)")

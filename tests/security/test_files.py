@@ -6,12 +6,15 @@ the person it was handed to, as an anonymous client and as outsiders; nothing is
 pixel bombs and upload floods are refused with a clear answer."""
 import importlib
 import io
+import json
+import os
 import re
 import struct
 import threading
 import zlib
 from datetime import timedelta
 from html import unescape
+from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
@@ -25,7 +28,7 @@ from PIL import Image
 from gongzhi.accounts.models import ApiToken
 from gongzhi.casework.models import AccessLog, Document
 from gongzhi.domain.uploads import quota_wait, too_many_pixels
-from gongzhi.events.models import Attachment, Event, SensitiveAccess
+from gongzhi.events.models import Attachment, Event, SensitiveAccess, UploadAttempt
 from tests.conftest import report_payload, sh
 
 # What a stored name must look like (written out here, not imported from the code under test).
@@ -311,31 +314,124 @@ def test_stored_names_are_random(scene):
     assert a != b and RANDOM_NAME.match(a) and RANDOM_NAME.match(b)
 
 
-def test_existing_files_move_to_random_names(district, settings):
-    """The data migration's step: a file under its old guessable name moves, the row follows,
-    the old file is gone after commit; a row whose file is missing is left alone."""
+def _migration(name: str):
+    return importlib.import_module(name)
+
+
+ATTACHMENTS_0011 = "gongzhi.events.migrations.0011_random_attachment_names"
+DOCUMENTS_0003 = "gongzhi.casework.migrations.0003_random_document_names"
+
+
+def _old_named_files(district, n: int):
+    """``n`` attachments stored under the old guessable names (events/<month>/<number>/<hash>.png),
+    each with its own bytes; and one row whose file is gone."""
     from django.core.files.base import ContentFile
     from django.core.files.storage import default_storage
 
     from gongzhi.events import intake
-    from gongzhi.files import move_to_random_names
-    ev = intake.event_report(actor=district.users["resident1"], data=intake.ReportInput(
+    user = district.users["resident1"]
+    ev = intake.event_report(actor=user, data=intake.ReportInput(
         kind="complaint", category="urban-appearance", description="路灯不亮已经一周了",
         lon=report_payload(district)["lon"], lat=report_payload(district)["lat"]))[0]
-    att = intake.attachment_add(actor=district.users["resident1"], event=ev, content=png(), filename="a.png")
-    old = f"events/2026/11/{ev.number}/{att.sha256[:16]}.png"
-    default_storage.save(old, ContentFile(png()))
-    Attachment.objects.filter(pk=att.pk).update(file=old)
-    lost = intake.attachment_add(actor=district.users["resident1"], event=ev, content=png((5, 5)), filename="b.png")
+    rows = {}
+    for i in range(n):
+        att = intake.attachment_add(actor=user, event=ev, content=png((3 + i, 3)), filename=f"{i}.png")
+        old = f"events/2026/11/{ev.number}/{att.sha256[:16]}.png"
+        default_storage.save(old, ContentFile(png((3 + i, 3))))
+        default_storage.delete(att.file.name)
+        Attachment.objects.filter(pk=att.pk).update(file=old)
+        rows[att.pk] = (old, png((3 + i, 3)))
+    lost = intake.attachment_add(actor=user, event=ev, content=png((2, 2)), filename="lost.png")
+    default_storage.delete(lost.file.name)
     Attachment.objects.filter(pk=lost.pk).update(file="events/2026/11/gone.png")
+    return rows, lost.pk
+
+
+def _every_row_names_a_file():
+    from django.core.files.storage import default_storage
+    return {row.pk: default_storage.exists(row.file.name) for row in Attachment.objects.all()}
+
+
+def test_the_migrations_rename_files_in_committed_batches(district, monkeypatch):
+    """The data migrations' own function: each file gets a random name on the same volume (the
+    same inode: no copy), its row follows, the old name is gone once the batch commits; a row
+    whose file is missing keeps its name; a name already random is left alone; neither migration
+    runs as one transaction."""
+    from django.apps import apps
+    from django.core.files.storage import default_storage
     from django.test import TestCase
+
+    from gongzhi import files
+    assert _migration(ATTACHMENTS_0011).Migration.atomic is False
+    assert _migration(DOCUMENTS_0003).Migration.atomic is False
+    monkeypatch.setattr(files, "MOVE_BATCH", 2)
+    rows, lost = _old_named_files(district, 3)
+    inodes = {pk: os.stat(default_storage.path(old)).st_ino for pk, (old, _) in rows.items()}
     with TestCase.captureOnCommitCallbacks(execute=True):
-        assert move_to_random_names(Attachment, "a", "uploaded_at", lambda row: row.ext) == 1
-    att.refresh_from_db()
-    assert RANDOM_NAME.match(att.file.name) and att.file.read() == png()
-    assert not default_storage.exists(old)
-    lost.refresh_from_db()
-    assert lost.file.name == "events/2026/11/gone.png"
+        _migration(ATTACHMENTS_0011).forwards(apps, None)
+    for pk, (old, content) in rows.items():
+        att = Attachment.objects.get(pk=pk)
+        assert RANDOM_NAME.match(att.file.name) and att.file.name.startswith("a/2026/11/"), att.file.name
+        assert att.file.read() == content
+        assert os.stat(att.file.path).st_ino == inodes[pk]      # renamed, not copied
+        assert not default_storage.exists(old)
+    assert Attachment.objects.get(pk=lost).file.name == "events/2026/11/gone.png"
+    # Run again: nothing left to move, nothing changes.
+    names = dict(Attachment.objects.values_list("pk", "file"))
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        assert files.move_to_random_names(Attachment, "a", "uploaded_at", lambda row: row.ext) == 0
+    assert dict(Attachment.objects.values_list("pk", "file")) == names
+
+
+def test_a_failure_part_way_leaves_every_row_naming_a_file_that_exists(district, monkeypatch):
+    """Batches of 2; the database fails while the second batch updates its rows (after its new
+    names were made): the first batch stays moved, the second is put back, no row names a missing
+    file and no stray new name is left; running again finishes the job."""
+    from django.apps import apps
+    from django.core.files.storage import default_storage
+    from django.db.models.query import QuerySet
+    from django.test import TestCase
+
+    from gongzhi import files
+    monkeypatch.setattr(files, "MOVE_BATCH", 2)
+    rows, lost = _old_named_files(district, 5)
+    real_update, calls = QuerySet.update, []
+
+    def failing_update(self, **kwargs):
+        calls.append(kwargs)
+        if len(calls) == 3:
+            raise RuntimeError("数据库连接中断")
+        return real_update(self, **kwargs)
+    monkeypatch.setattr(QuerySet, "update", failing_update)
+    with TestCase.captureOnCommitCallbacks(execute=True), pytest.raises(RuntimeError, match="数据库连接中断"):
+        _migration(ATTACHMENTS_0011).forwards(apps, None)
+    monkeypatch.setattr(QuerySet, "update", real_update)
+    assert _every_row_names_a_file() == {**{pk: True for pk in rows}, lost: False}
+    moved = [pk for pk in sorted(rows) if RANDOM_NAME.match(Attachment.objects.get(pk=pk).file.name)]
+    assert moved == sorted(rows)[:2]                      # the first batch, committed
+    # The rows' first (random) files were deleted when they were given old names: what is under
+    # a/ now is the first batch's two files, and no new name the failed batch made.
+    assert len(list(Path(default_storage.path("a")).rglob("*.png"))) == 2
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        _migration(ATTACHMENTS_0011).forwards(apps, None)
+    for pk, (old, content) in rows.items():
+        att = Attachment.objects.get(pk=pk)
+        assert RANDOM_NAME.match(att.file.name) and att.file.read() == content and not default_storage.exists(old)
+
+
+def test_without_hard_links_a_rename_inside_a_transaction_is_refused(district, monkeypatch):
+    """Where the volume has no hard links the file is renamed; inside an enclosing transaction
+    that could still roll its row back, that is refused before anything moves."""
+    from gongzhi import files
+
+    def no_links(src, dst):
+        raise PermissionError("hard links not supported")
+    rows, lost = _old_named_files(district, 2)
+    monkeypatch.setattr(files.os, "link", no_links)
+    with pytest.raises(RuntimeError, match="Migration.atomic = False"):
+        files.move_to_random_names(Attachment, "a", "uploaded_at", lambda row: row.ext)
+    assert _every_row_names_a_file() == {**{pk: True for pk in rows}, lost: False}
+    assert {pk: Attachment.objects.get(pk=pk).file.name for pk in rows} == {pk: old for pk, (old, _) in rows.items()}
 
 
 # ---- nginx and Apache hand-offs -----------------------------------------------------------------
@@ -383,6 +479,9 @@ def test_document_downloads_carry_a_utf8_name(scene):
 def test_pixel_counts_at_the_edge():
     assert not too_many_pixels(8, 8, 64) and too_many_pixels(8, 9, 64) and too_many_pixels(0, 5, 64)
     assert not too_many_pixels(8000, 5000, 40_000_000) and too_many_pixels(8000, 5001, 40_000_000)
+    # An animation's frames count together: 10 frames of 8×8 fit in 640, 11 do not.
+    assert not too_many_pixels(8, 8, 640, frames=10) and too_many_pixels(8, 8, 640, frames=11)
+    assert too_many_pixels(8, 8, 640, frames=0)
 
 
 def test_pixel_bombs_are_refused_from_the_header(district, as_user, settings):
@@ -420,6 +519,300 @@ def test_a_pixel_bomb_on_the_report_page_is_a_form_error(district):
     assert not Event.objects.exists()
 
 
+# ---- photos without their metadata ----------------------------------------------------------------
+
+GPS_LAT = (24.0, 30.0, 50.0)            # 24°30'50" N, 117°39'15" E: a flat in 芗城区
+GPS_LON = (117.0, 39.0, 15.0)
+
+
+def exif_with_gps(orientation: int = 1) -> Image.Exif:
+    from PIL import ExifTags
+    exif = Image.Exif()
+    exif[ExifTags.Base.Make] = "Apple"
+    exif[ExifTags.Base.Model] = "iPhone 15 Pro"
+    exif[ExifTags.Base.Artist] = "Wang Wei"
+    exif[ExifTags.Base.Orientation] = orientation
+    gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
+    gps[ExifTags.GPS.GPSLatitudeRef], gps[ExifTags.GPS.GPSLatitude] = "N", GPS_LAT
+    gps[ExifTags.GPS.GPSLongitudeRef], gps[ExifTags.GPS.GPSLongitude] = "E", GPS_LON
+    return exif
+
+
+XMP = b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF><rdf:Description exif:GPSLatitude="24,30.8N"/></rdf:RDF></x:xmpmeta>'
+# Strings that would identify the reporter or the place, as they sit in the bytes of the tags above.
+SECRETS = (b"iPhone", b"Apple", b"Wang Wei", b"GPSLatitude", b"xmpmeta", b"Exif\x00\x00", b"eXIf")
+
+
+def tagged(fmt: str, orientation: int = 1) -> bytes:
+    """A 16×8 picture (left half red, right half blue) carrying GPS, phone, owner and XMP."""
+    im = Image.new("RGB", (16, 8), (0, 0, 255))
+    im.paste((255, 0, 0), (0, 0, 8, 8))
+    buf = io.BytesIO()
+    extra = {"comment": b"Wang Wei 13812345678"} if fmt in ("JPEG", "GIF") else {}
+    if fmt == "GIF":
+        im.convert("P").save(buf, "GIF", **extra)
+    elif fmt == "PNG":                   # XMP and text in iTXt/tEXt chunks, EXIF in eXIf
+        from PIL.PngImagePlugin import PngInfo
+        info = PngInfo()
+        info.add_itxt("XML:com.adobe.xmp", XMP.decode())
+        info.add_text("Author", "Wang Wei 13812345678")
+        im.save(buf, "PNG", exif=exif_with_gps(orientation), pnginfo=info)
+    else:
+        im.save(buf, fmt, exif=exif_with_gps(orientation), xmp=XMP, **extra)
+    data = buf.getvalue()
+    if fmt != "GIF":
+        assert b"iPhone" in data and b"xmpmeta" in data        # the fixture really carries them
+    return data
+
+
+@pytest.mark.parametrize("fmt,mime", [("JPEG", "image/jpeg"), ("PNG", "image/png"), ("WEBP", "image/webp"),
+                                      ("GIF", "image/gif")])
+def test_photos_are_stored_and_served_without_their_metadata(district, as_user, fmt, mime):
+    api = as_user("resident1")
+    _, ev = api.post("/events", report_payload(district))          # an ordinary complaint, not a 举报
+    sent = tagged(fmt)
+    status, att = api.upload(f"/events/{ev['id']}/attachments", f"现场.{fmt.lower()}", sent)
+    assert status == 201 and att["mime"] == mime, att
+    stored = Attachment.objects.get(pk=att["id"])
+    data = stored.file.read()
+    served = body(as_user("grid111").client.get(att["url"]))
+    assert served == data and stored.size == len(data) == att["size"]
+    for secret in SECRETS + (b"13812345678",):
+        assert secret not in data, secret
+    im = Image.open(io.BytesIO(data))
+    assert im.format == fmt and im.size == (16, 8)                  # the same format, the same picture
+    assert not im.getexif() and not {"exif", "xmp", "comment", "XML:com.adobe.xmp"} & set(im.info)
+    rgb = im.convert("RGB")
+    assert rgb.getpixel((3, 4))[0] > 200 and rgb.getpixel((12, 4))[2] > 200
+
+
+def test_a_multi_picture_jpeg_keeps_its_first_picture_only(district, as_user):
+    """MPO (a JPEG with a second view or a depth map after it, each with its own EXIF): stored as
+    a plain JPEG of the picture every viewer shows."""
+    first, second = Image.new("RGB", (16, 8), (255, 0, 0)), Image.new("RGB", (16, 8), (0, 0, 255))
+    buf = io.BytesIO()
+    first.save(buf, "MPO", save_all=True, append_images=[second], exif=exif_with_gps())
+    api = as_user("resident1")
+    _, ev = api.post("/events", report_payload(district))
+    status, att = api.upload(f"/events/{ev['id']}/attachments", "双摄.jpg", buf.getvalue())
+    assert status == 201 and att["mime"] == "image/jpeg"
+    data = Attachment.objects.get(pk=att["id"]).file.read()
+    im = Image.open(io.BytesIO(data))
+    assert im.format == "JPEG" and getattr(im, "n_frames", 1) == 1 and not im.getexif()
+    assert im.convert("RGB").getpixel((8, 4))[0] > 200 and b"iPhone" not in data
+
+
+def test_an_animation_keeps_its_frames_and_they_count_together_against_the_pixel_limit(district, as_user, settings):
+    frames = [Image.new("RGB", (10, 10), c) for c in ((255, 0, 0), (0, 255, 0), (0, 0, 255))]
+    buf = io.BytesIO()
+    frames[0].save(buf, "GIF", save_all=True, append_images=frames[1:], duration=[100, 200, 300], loop=0,
+                   comment=b"Wang Wei")
+    api = as_user("resident1")
+    _, ev = api.post("/events", report_payload(district))
+    settings.GONGZHI_IMAGE_MAX_PIXELS = 299               # one frame fits (100), three do not (300)
+    status, err = api.upload(f"/events/{ev['id']}/attachments", "动图.gif", buf.getvalue())
+    assert status == 422 and err["code"] == "too_many_pixels" and "动图各帧合计" in err["message"]
+    settings.GONGZHI_IMAGE_MAX_PIXELS = 300
+    status, att = api.upload(f"/events/{ev['id']}/attachments", "动图.gif", buf.getvalue())
+    assert status == 201
+    data = Attachment.objects.get(pk=att["id"]).file.read()
+    im = Image.open(io.BytesIO(data))
+    assert im.n_frames == 3 and b"Wang Wei" not in data
+    seen = []
+    for i in range(3):
+        im.seek(i)
+        seen.append((im.info["duration"], im.convert("RGB").getpixel((5, 5))))
+    assert seen == [(100, (255, 0, 0)), (200, (0, 255, 0)), (300, (0, 0, 255))]
+
+
+def test_the_orientation_is_applied_to_the_pixels_and_the_page_strips_too(district):
+    """EXIF orientation 6 (turn 90° clockwise to view): stored turned, 8×16, the red half on top,
+    with no tag left to turn it again.  The report page stores the same way."""
+    from tests.web.test_pages import form
+    c = login(district.users["resident1"])
+    r = c.post("/report/", {**form(district, 0), "photos": SimpleUploadedFile("竖拍.jpg", tagged("JPEG", 6))})
+    assert r.status_code == 302, r.content.decode()[:500]
+    data = Attachment.objects.get().file.read()
+    for secret in SECRETS:
+        assert secret not in data, secret
+    im = Image.open(io.BytesIO(data))
+    assert im.size == (8, 16) and not im.getexif()
+    assert im.getpixel((4, 3))[0] > 200 and im.getpixel((4, 12))[2] > 200
+
+
+def heic_with_items(*item_types: bytes, width=4000, height=3000) -> bytes:
+    """An HEIF file whose item table (meta → iinf) declares items of these types (version 2 infe)."""
+    def box(kind: bytes, payload: bytes, version: int | None = None) -> bytes:
+        if version is not None:                                  # a full box: version, 3 bytes of flags
+            payload = bytes([version, 0, 0, 0]) + payload
+        return struct.pack(">I", 8 + len(payload)) + kind + payload
+    # infe v2: item ID (16 bits), protection index (16 bits), item type, item name ("").
+    infes = b"".join(box(b"infe", struct.pack(">HH", i + 1, 0) + t + b"\x00", version=2)
+                     for i, t in enumerate(item_types))
+    iinf = box(b"iinf", struct.pack(">H", len(item_types)) + infes, version=0)
+    ispe = box(b"ispe", struct.pack(">II", width, height), version=0)
+    meta = box(b"meta", box(b"hdlr", b"\x00" * 4 + b"pict" + b"\x00" * 13, version=0) + iinf
+               + box(b"iprp", box(b"ipco", ispe)), version=0)
+    ftyp = box(b"ftyp", b"heic" + b"\x00\x00\x00\x00" + b"mif1heic")
+    return ftyp + meta + box(b"mdat", b"\x00" * 64)
+
+
+def test_heic_with_exif_or_xmp_is_refused_and_heic_without_is_kept_as_sent(district, as_user):
+    """Pillow can neither read nor write HEIC, so its metadata cannot be taken out: an HEIC that
+    declares an Exif or XMP item is refused with what to do instead; one that declares none is
+    stored byte for byte."""
+    api = as_user("resident1")
+    _, ev = api.post("/events", report_payload(district))
+    for items in ((b"hvc1", b"Exif"), (b"hvc1", b"mime"), (b"grid", b"hvc1", b"hvc1", b"Exif", b"mime")):
+        status, err = api.upload(f"/events/{ev['id']}/attachments", "IMG_0001.HEIC", heic_with_items(*items))
+        assert status == 422 and err["code"] == "image_metadata", (items, err)
+        assert err["fields"] == {"file": "照片带有无法去除的拍摄信息"} and "请转为 JPEG" in err["message"]
+    plain = heic_with_items(b"hvc1")
+    status, att = api.upload(f"/events/{ev['id']}/attachments", "IMG_0002.HEIC", plain)
+    assert status == 201 and att["mime"] == "image/heic"
+    assert Attachment.objects.get(pk=att["id"]).file.read() == plain
+    assert Attachment.objects.filter(event_id=ev["id"]).count() == 1
+
+
+def jpeg() -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", (64, 48), (90, 120, 30)).save(buf, "JPEG", exif=exif_with_gps())
+    return buf.getvalue()
+
+
+def test_a_truncated_jpeg_is_a_422_on_the_api_and_the_page_never_a_500(district, as_user):
+    """Anything starting with a JPEG marker (\\xff\\xd8\\xff) but cut short — in its header or in
+    its pixels — is refused with a Chinese 422, and nothing is stored."""
+    from tests.web.test_pages import form
+    whole = jpeg()
+    api = as_user("resident1")
+    _, ev = api.post("/events", report_payload(district))
+    for cut in (4, 40, 400, len(whole) - 40):
+        status, err = api.upload(f"/events/{ev['id']}/attachments", "坏图.jpg", whole[:cut])
+        assert status == 422 and err["fields"] == {"file": "图片无法识别"}, (cut, err)
+        assert err["message"].startswith("图片「坏图.jpg」无法读取"), err
+    assert not Attachment.objects.exists()
+    c = login(district.users["resident1"])
+    r = c.post("/report/", {**form(district, 0, client_key="trunc"),
+                            "photos": SimpleUploadedFile("坏图.jpg", whole[: len(whole) // 2])})
+    assert r.status_code == 422 and "图片「坏图.jpg」无法读取" in r.content.decode()
+    assert Event.objects.count() == 1 and not Attachment.objects.exists()      # only the API's event
+
+
+def test_any_error_while_reading_a_header_is_unreadable_not_a_500(district, as_user, monkeypatch):
+    """A plugin's own failure (Pillow 13 raised KeyError('MPO') for a broken JPEG) is a 422 too."""
+    import PIL.Image
+
+    def broken_plugin(*args, **kwargs):
+        raise KeyError("MPO")
+    api = as_user("resident1")
+    _, ev = api.post("/events", report_payload(district))
+    monkeypatch.setattr(PIL.Image, "open", broken_plugin)
+    status, err = api.upload(f"/events/{ev['id']}/attachments", "x.jpg", jpeg())
+    assert status == 422 and err["fields"] == {"file": "图片无法识别"}
+    assert not Attachment.objects.exists()
+
+
+# ---- multipart bodies before anyone is signed in -------------------------------------------------
+
+@pytest.fixture
+def writes(monkeypatch):
+    """Every file part Django's own handlers receive (memory or a temporary file on disk)."""
+    from django.core.files import uploadhandler
+    seen = []
+    for cls in (uploadhandler.MemoryFileUploadHandler, uploadhandler.TemporaryFileUploadHandler):
+        real = cls.new_file
+
+        def spy(self, *args, _real=real, _cls=cls, **kwargs):
+            seen.append((_cls.__name__, args[1] if len(args) > 1 else kwargs.get("file_name")))
+            return _real(self, *args, **kwargs)
+        monkeypatch.setattr(cls, "new_file", spy)
+    return seen
+
+
+def _multipart(fields: dict, files: dict) -> tuple[bytes, str]:
+    boundary = "filesBoundary0x7MA4"
+    out = io.BytesIO()
+    for name, value in fields.items():
+        out.write(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode())
+    for name, (filename, content) in files.items():
+        out.write(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+                  f"Content-Type: image/png\r\n\r\n".encode() + content + b"\r\n")
+    out.write(f"--{boundary}--\r\n".encode())
+    return out.getvalue(), f"multipart/form-data; boundary={boundary}"
+
+
+@pytest.mark.parametrize("memory", [5 * 1024 * 1024, 20_000], ids=["read-into-memory", "parsed-where-used"])
+def test_a_strangers_multipart_body_writes_no_file(district, writes, settings, memory):
+    """Bodies up to DATA_UPLOAD_MAX_MEMORY_SIZE are checked by the guard in memory; larger ones
+    where the page or operation parses them.  Either way a stranger's files never reach a handler
+    that stores them."""
+    from tests.security.test_input_hygiene import raw
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = memory
+    big = png((200, 200), noise=True) + b"\x00" * 200_000            # past 64 KB: a temporary file
+    body_, kind = _multipart({"description": "小区门口垃圾堆积"}, {f"f{i}": (f"{i}.png", big) for i in range(3)})
+    # A page (the session middleware knows nobody), the API with a session-less call and with a
+    # token that is no token (the lean path), Open311.
+    status, _, _ = raw("POST", "/report/", body_, kind)
+    assert status in (302, 403)
+    for headers in ({}, {"authorization": "Bearer gz_not-a-token"}):
+        status, _, _ = raw("POST", "/api/events/1/attachments", body_, kind, **headers)
+        assert status == 401, headers
+    status, _, _ = raw("POST", "/open311/v2/requests.json", body_, kind)
+    assert status < 500
+    assert writes == []
+    # A stranger's text parts are still checked: U+0000 is refused.
+    nul_body, kind = _multipart({"description": "垃圾\x00堆积"}, {"f": ("a.png", big)})
+    status, _, content = raw("POST", "/report/", nul_body, kind)
+    assert status == 400 and "空字符" in content.decode()
+    assert writes == []
+    # A signed-in resident's photo is received as before (and that is what the spy sees).
+    c = login(district.users["resident1"])
+    r = c.post("/api/events", json.dumps(report_payload(district)), content_type="application/json")
+    assert upload(c, r.json()["id"], "现场.png", big[:-200_000]).status_code == 201
+    assert writes == [("TemporaryFileUploadHandler", "现场.png")] or writes == [
+        ("MemoryFileUploadHandler", "现场.png"), ("TemporaryFileUploadHandler", "现场.png")]
+
+
+def test_a_large_api_body_has_its_text_checked_where_the_operation_parses_it(district, settings):
+    """Past DATA_UPLOAD_MAX_MEMORY_SIZE the guard does not read the body: U+0000 in a text part is
+    refused when the operation reads its form, after the sign-in — on the session and the token path."""
+    from tests.security.test_input_hygiene import raw
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 2_000
+    c = login(district.users["resident1"])
+    ev = c.post("/api/events", json.dumps(report_payload(district)), content_type="application/json").json()["id"]
+    photo = png((60, 60), noise=True)
+    assert len(photo) > 2_000
+    r = c.post(f"/api/events/{ev}/attachments", {"note": "说明\x00", "file": SimpleUploadedFile("a.png", photo)})
+    assert r.status_code == 400 and r.json()["code"] == "bad_request" and "空字符" in r.json()["message"]
+    token = ApiToken.issue(district.users["resident1"])
+    body_, kind = _multipart({"note": "说明\x00"}, {"file": ("a.png", photo)})
+    status, _, content = raw("POST", f"/api/events/{ev}/attachments", body_, kind, authorization=f"Bearer {token}")
+    assert status == 400 and "空字符" in json.loads(content)["message"]
+    assert not Attachment.objects.exists()
+    body_, kind = _multipart({"note": "说明"}, {"file": ("a.png", photo)})
+    status, _, content = raw("POST", f"/api/events/{ev}/attachments", body_, kind, authorization=f"Bearer {token}")
+    assert status == 201, content
+    assert Attachment.objects.count() == 1
+
+
+def test_at_most_ten_files_per_request(district, settings):
+    assert settings.DATA_UPLOAD_MAX_NUMBER_FILES == 10
+    from tests.web.test_pages import form
+    c = login(district.users["resident1"])
+    ev = c.post("/api/events", json.dumps(report_payload(district)), content_type="application/json").json()["id"]
+    def photos(n):
+        return [SimpleUploadedFile(f"{i}.png", png((4 + i, 4))) for i in range(n)]
+    r = c.post(f"/api/events/{ev}/attachments", {"file": photos(11)})
+    assert r.status_code == 400 and r.json()["code"] == "bad_request"
+    assert r.json()["message"] == "一次最多上传 10 个文件，请分批上传"
+    r = c.post("/report/", {**form(district, 0, client_key="eleven"), "photos": photos(11)})
+    assert r.status_code == 400 and "一次最多上传 10 个文件" in r.content.decode()
+    assert not Attachment.objects.exists() and Event.objects.count() == 1
+    r = c.post("/report/", {**form(district, 0, client_key="ten"), "photos": photos(10)})
+    assert r.status_code == 302 and Attachment.objects.count() == 10
+
+
 # ---- uploads stream to disk ---------------------------------------------------------------------
 
 def test_large_uploads_reach_intake_as_temporary_files(district, as_user, monkeypatch, settings):
@@ -436,11 +829,14 @@ def test_large_uploads_reach_intake_as_temporary_files(district, as_user, monkey
     big = png((160, 160), noise=True)
     assert len(big) > settings.FILE_UPLOAD_MAX_MEMORY_SIZE
     status, att = api.upload(f"/events/{ev['id']}/attachments", "大图.png", big)
-    assert status == 201 and att["size"] == len(big)
+    assert status == 201
     assert seen == [TemporaryUploadedFile]
+    # What is stored is the image re-saved (without metadata): the same pixels, its own hash and size.
     stored = Attachment.objects.get(pk=att["id"])
+    data = stored.file.read()
     import hashlib
-    assert stored.sha256 == hashlib.sha256(big).hexdigest() and stored.file.read() == big
+    assert stored.sha256 == hashlib.sha256(data).hexdigest() and att["size"] == stored.size == len(data)
+    assert Image.open(io.BytesIO(data)).tobytes() == Image.open(io.BytesIO(big)).tobytes()
 
 
 def test_a_file_past_every_limit_is_stopped_while_it_streams(district, as_user, settings):
@@ -487,6 +883,32 @@ def test_the_upload_after_the_limit_is_refused_with_retry_after(district, as_use
         assert api.upload(f"/events/{ev['id']}/attachments", "5.png", png())[0] == 201
 
 
+def test_refused_uploads_use_up_the_quota_too(district, as_user, settings):
+    """Every file sent counts, whatever became of it: not an image, too large, sent to an event
+    that is not the sender's.  A refusal by the limit itself is not counted (it would push the
+    window on for ever); rows past the window are dropped."""
+    settings.GONGZHI_UPLOAD_RATE_COUNT, settings.GONGZHI_UPLOAD_RATE_WINDOW = 3, 3600
+    settings.GONGZHI_UPLOAD_LIMITS = {"image": 50_000, "audio": 50_000, "video": 200_000}
+    resident = district.users["resident1"]
+    api = as_user("resident1")
+    _, ev = api.post("/events", report_payload(district))
+    _, other = as_user("resident2").post("/events", report_payload(district))
+    assert api.upload(f"/events/{ev['id']}/attachments", "a.png", b"not an image at all")[0] == 422
+    assert api.upload(f"/events/{ev['id']}/attachments", "b.png", png((200, 200), noise=True) + b"\x00" * 60_000)[0] == 422
+    assert api.upload(f"/events/{other['id']}/attachments", "c.png", png())[0] == 404
+    assert UploadAttempt.objects.filter(user=resident).count() == 3
+    r = api.client.post(f"/api/events/{ev['id']}/attachments", {"file": SimpleUploadedFile("d.png", png())})
+    assert r.status_code == 429 and r.json()["code"] == "rate_limited" and 3500 <= int(r["Retry-After"]) <= 3600
+    assert UploadAttempt.objects.filter(user=resident).count() == 3 and not Attachment.objects.exists()
+    # Nobody signed in: nothing counted, nothing stored (the API refuses before reading the file).
+    assert Client().post(f"/api/events/{ev['id']}/attachments", {"file": SimpleUploadedFile("e.png", png())}
+                         ).status_code == 401
+    assert UploadAttempt.objects.count() == 3
+    with time_machine.travel(sh(2026, 11, 2, 10, 1), tick=False):
+        assert api.upload(f"/events/{ev['id']}/attachments", "f.png", png())[0] == 201
+    assert UploadAttempt.objects.filter(user=resident).count() == 1      # the three old rows are gone
+
+
 def test_pages_refuse_the_batch_that_would_pass_the_limit_before_anything_is_saved(district, settings):
     from tests.web.test_pages import form
     settings.GONGZHI_UPLOAD_RATE_COUNT = 1
@@ -494,8 +916,14 @@ def test_pages_refuse_the_batch_that_would_pass_the_limit_before_anything_is_sav
     r = c.post("/report/", {**form(district, 0), "photos": [SimpleUploadedFile("1.png", png()),
                                                              SimpleUploadedFile("2.png", png((4, 4)))]})
     assert r.status_code == 429 and int(r["Retry-After"]) == 3600 and "上传过于频繁" in r.content.decode()
+    assert 'name="description"' in r.content.decode()          # the form again, with the 429
     assert not Event.objects.exists() and not Attachment.objects.exists()
+    # The first photo was received (and counted); the second, past the limit, was not written.
+    assert UploadAttempt.objects.filter(user=district.users["resident1"]).count() == 1
     r = c.post("/report/", {**form(district, 0, client_key="k2"), "photos": SimpleUploadedFile("1.png", png())})
+    assert r.status_code == 429 and not Event.objects.exists()
+    with time_machine.travel(sh(2026, 11, 2, 10, 1), tick=False):       # the window has passed
+        r = c.post("/report/", {**form(district, 0, client_key="k3"), "photos": SimpleUploadedFile("1.png", png())})
     assert r.status_code == 302 and Attachment.objects.count() == 1
 
 

@@ -1,7 +1,7 @@
 """The rollup says what the raw events say: every KPI, for random filters, both ways, and after
 incremental refreshes; days and working days counted in Asia/Shanghai."""
 import random
-from datetime import date, timedelta
+from datetime import date, timedelta, timezone as dt_timezone
 
 import pytest
 
@@ -118,8 +118,9 @@ def test_report_day_is_the_shanghai_calendar_day(district):
             made.append(intake.event_report(actor=district.users["resident1"], data=intake.ReportInput(
                 kind="consult", category="policy", description="咨询养老补贴政策", lon=lon, lat=lat))[0])
     assert [e.reported_on for e in made] == [date(2026, 11, 2), date(2026, 11, 3)]
-    # 23:30 Shanghai is 15:30 UTC of the same day, 00:10 is 16:10 UTC of the day before.
-    assert made[1].reported_at.astimezone().date() != date(2026, 11, 3) or True
+    # 23:30 Shanghai is 15:30 UTC of the same day, 00:10 is 16:10 UTC of the day before: both were
+    # reported on 2026-11-02 by UTC, so a report day taken from UTC would put both on the 2nd.
+    assert [e.reported_at.astimezone(dt_timezone.utc).date() for e in made] == [date(2026, 11, 2)] * 2
     rollup.refresh(full=True)
     one = kpis(Filters(date(2026, 11, 2), date(2026, 11, 2), district.county), source="rollup")
     two = kpis(Filters(date(2026, 11, 3), date(2026, 11, 3), district.county), source="rollup")

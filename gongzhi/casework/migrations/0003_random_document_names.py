@@ -12,6 +12,10 @@ def forwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+    # Not one transaction: the files are renamed in batches, each committed on its own, so a
+    # failure part-way leaves every row naming a file that exists and a rerun carries on
+    # (gongzhi.files.move_to_random_names).  The AlterField only changes upload_to: no SQL.
+    atomic = False
     dependencies = [("casework", "0002_timeline_visibility")]
     operations = [
         migrations.AlterField(model_name="document", name="file",

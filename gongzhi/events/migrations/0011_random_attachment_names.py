@@ -10,5 +10,9 @@ def forwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+    # Not one transaction: the files are renamed in batches, each committed on its own, so a
+    # failure part-way leaves every row naming a file that exists and a rerun carries on
+    # (gongzhi.files.move_to_random_names).
+    atomic = False
     dependencies = [("events", "0010_category_public")]
     operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]

@@ -1,0 +1,160 @@
+"""README command one, run as written: ``gongzhi demo`` builds the district, prints the logins
+and serves it as production does.  Checked over HTTP from outside: one printed login of every
+printed role signs in with gongzhi123 and lands on its page, errors are the Chinese pages (DEBUG
+off), and the page's stylesheet comes from WhiteNoise.
+
+A short simulation (--days 2 --per-day 3) keeps it quick; the district, its users and the
+mediation and legal-aid cases are the full demo's.  The demo is the embedded-SQLite command and
+builds its own database, so it runs in the suite's SQLite pass only (the PostgreSQL pass would
+repeat the very same run).
+"""
+import http.cookiejar
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import pytest
+
+from django.conf import settings
+
+PASSWORD = "gongzhi123"
+# One printed user per printed role, and the page `/` sends them to, written out from the README's
+# table of pages: centre staff, supervisors (督办 board) and admins at the desk, grid teams and
+# departments at the queue, mediators and legal aid at their case lists, residents on their reports.
+LANDING = {
+    "admin": "/desk/",          # 系统管理员
+    "county": "/desk/",         # 区（县）综治中心
+    "town1": "/desk/",          # 乡镇（街道）综治中心
+    "comm11": "/desk/",         # 社区工作人员
+    "supervisor": "/desk/",     # 督查人员
+    "dept_cg": "/queue/",       # 部门工作人员
+    "grid111": "/queue/",       # 网格员
+    "police11": "/queue/",      # 网格警员
+    "nteam": "/queue/",         # N类力量
+    "med11": "/queue/",         # 三级人民调解员, also 部门工作人员 of the committee: its queue first
+    "tmed1": "/mediation/",     # 二级人民调解员
+    "aid": "/legalaid/",        # 法律援助工作人员
+    "lawyer1": "/legalaid/",    # 援助律师
+    "resident1": "/mine/",      # 居民
+}
+
+
+@pytest.fixture(autouse=True)
+def _monday_morning():
+    """Not travelled: the demo runs on the real clock in its own process, and the cookie jar here
+    must judge the server's cookies by that same clock."""
+    yield
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Browser:
+    """Cookies, CSRF token and redirects, as a browser keeps them; nothing leaves 127.0.0.1."""
+
+    def __init__(self, base):
+        self.base = base
+        self.opener = urllib.request.build_opener(urllib.request.ProxyHandler({}),   # never a proxy
+                                                  urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+
+    def get(self, path, data=None):
+        body = urllib.parse.urlencode(data).encode() if data is not None else None
+        try:
+            with self.opener.open(self.base + path, body, timeout=30) as r:
+                return r.status, urllib.parse.urlsplit(r.geturl()).path, r.headers, r.read().decode()
+        except urllib.error.HTTPError as e:
+            return e.code, urllib.parse.urlsplit(e.geturl()).path, e.headers, e.read().decode()
+
+    def login(self, username, password):
+        _, _, _, page = self.get("/login/")
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+        return self.get("/login/", {"username": username, "password": password, "csrfmiddlewaretoken": token})
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    if not settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        pytest.skip("gongzhi demo runs on its own SQLite file: once, in the SQLite pass")
+    var = tmp_path_factory.mktemp("demo")
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GONGZHI_")}
+    env.update(GONGZHI_VAR_DIR=str(var), GONGZHI_DATABASE_URL=f"sqlite:///{var / 'demo.sqlite3'}",
+               COLUMNS="200")     # rich prints the tables unwrapped
+    out = open(var / "out.txt", "w+")
+    t0 = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "gongzhi.cli", "demo", "--port", str(port),
+                             "--days", "2", "--per-day", "3"], cwd=settings.BASE_DIR, env=env,
+                            stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        while True:
+            assert proc.poll() is None, f"gongzhi demo exited with {proc.returncode}:\n{(var / 'out.txt').read_text()}"
+            assert time.perf_counter() - t0 < 60, "gongzhi demo was not serving after 60 s"
+            try:
+                Browser(base).opener.open(base + "/login/", timeout=2).close()
+                break
+            except OSError:
+                time.sleep(0.3)
+        out.flush()
+        yield base, (var / "out.txt").read_text(), time.perf_counter() - t0
+    finally:
+        # Our own process group: the demo, its granian and its three workers.
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(5)
+        out.close()
+
+
+def _printed_logins(output: str) -> dict[str, str]:
+    """username → role (or 身份) from the tables the command printed."""
+    rows = [[c.strip() for c in line.strip().strip("│").split("│")] for line in output.splitlines()
+            if line.lstrip().startswith("│")]
+    return {r[0]: r[1] for r in rows if len(r) == 3}
+
+
+def test_demo_prints_the_logins_of_every_role(demo):
+    _, output, seconds = demo
+    logins = _printed_logins(output)
+    assert len(logins) == 90, sorted(logins)       # 84 in the district + 6 of the mediation/legal-aid desks
+    assert set(LANDING) <= set(logins)
+    assert {logins[u] for u in LANDING} == set(logins.values())     # LANDING covers every printed role
+    assert "演示数据已建成" in output and "Bearer gz_" in output and "服务已启动" in output
+    assert seconds < 45, f"build and start took {seconds:.1f}s"
+
+
+def test_every_role_logs_in_and_lands_on_its_page(demo):
+    base, _, _ = demo
+    for username, page in LANDING.items():
+        status, path, _, body = Browser(base).login(username, PASSWORD)
+        assert (username, status, path) == (username, 200, page), body[:300]
+    status, path, _, body = Browser(base).login("grid111", "wrong-password")
+    assert (status, path) == (200, "/login/") and "用户名或密码不正确" in body
+
+
+def test_debug_is_off_and_whitenoise_serves_the_stylesheet(demo):
+    base, _, _ = demo
+    browser = Browser(base)
+    status, _, _, page = browser.get("/login/")
+    assert status == 200
+    # The Chinese not-found page, not Django's technical one (which lists the URL patterns).
+    status, _, _, body = browser.get("/no-such-page/")
+    assert status == 404 and "URLconf" not in body and "DEBUG = True" not in body
+    assert re.search(r"[\u4e00-\u9fff]", body)
+    href = re.search(r'<link rel="stylesheet" href="([^"]+)"', page).group(1)
+    assert href.startswith("/static/")
+    status, _, headers, css = browser.get(href)
+    assert status == 200 and headers["Content-Type"].startswith("text/css") and len(css) > 1000
+    assert "max-age" in headers.get("Cache-Control", "")       # WhiteNoise's headers, not runserver's
