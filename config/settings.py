@@ -163,10 +163,11 @@ INSTALLED_APPS = [
     "gongzhi.legalaid",
     "gongzhi.stats",
     "gongzhi.web",
+    "gongzhi.ops",   # core (issue 14): the platform-wide commands (demo, sla-sweep, crosscheck, …)
 ]
 
 MIDDLEWARE = [
-    "gongzhi.web.resilience.DatabaseGuard",   # first: a database that is away is a 503, whoever hit it
+    "gongzhi.core.resilience.DatabaseGuard",   # first: a database that is away is a 503, whoever hit it
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",   # static files, DEBUG on or off (see STATIC_ROOT)
     "gongzhi.web.nostore.no_store",   # ops2 (issue 13): every dynamic answer Cache-Control: private, no-store
@@ -177,7 +178,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "gongzhi.accounts.idle.idle_timeout",   # ops2 (issue 13): signed out after GONGZHI_SESSION_IDLE_MINUTES
+    "gongzhi.core.idle.idle_timeout",   # ops2 (issue 13): signed out after GONGZHI_SESSION_IDLE_MINUTES
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -231,7 +232,7 @@ MEDIA_ROOT = Path(os.environ.get("GONGZHI_MEDIA_ROOT", VAR_DIR / "media"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # FILE_UPLOAD_MAX_MEMORY_SIZE: see "Stored files and uploads" below.
 
-# One JSON object per line on stderr (gongzhi.logs): every 5xx (django.request), every refused
+# One JSON object per line on stderr (gongzhi.core.logs): every 5xx (django.request), every refused
 # suspicious request (django.security: bad Host, oversized body) and our own records, with method,
 # path, status and user id — never bodies, query strings or personal data.  Django's 4xx warnings
 # ("Not Found: …") stay out: the "django" logger passes ERROR and up.
@@ -245,7 +246,7 @@ if os.environ.get("GONGZHI_LOG_FILE"):
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"json": {"()": "gongzhi.logs.JsonLines"}},
+    "formatters": {"json": {"()": "gongzhi.core.logs.JsonLines"}},
     "handlers": _LOG_HANDLERS,
     "loggers": {
         "django": {"handlers": list(_LOG_HANDLERS), "level": "ERROR"},
@@ -260,7 +261,7 @@ LOGGING = {
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 # ops2 (issue 13): a session ends GONGZHI_SESSION_IDLE_MINUTES after its browser's last request
-# (gongzhi.accounts.idle keeps an active one alive, saving it at most once a minute), and its
+# (gongzhi.core.idle keeps an active one alive, saving it at most once a minute), and its
 # cookie with the browser — not two weeks after the login, on a shared desk PC.
 SESSION_COOKIE_AGE = _int("GONGZHI_SESSION_IDLE_MINUTES", 120, minimum=5) * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -285,7 +286,7 @@ if HTTPS:
     SECURE_HSTS_PRELOAD = _bool("GONGZHI_HSTS_PRELOAD", True)
 # A refused CSRF check is our Chinese page (Django's own is English and suggests DEBUG).
 CSRF_FAILURE_VIEW = "gongzhi.web.errorpages.csrf_failure"
-# How long a caller is asked to wait when the database is away (503, gongzhi.web.resilience).
+# How long a caller is asked to wait when the database is away (503, gongzhi.core.resilience).
 GONGZHI_RETRY_AFTER_SECONDS = _int("GONGZHI_RETRY_AFTER_SECONDS", 15, minimum=1)
 # ---- end of safe defaults ----------------------------------------------------------------------------
 
@@ -310,7 +311,7 @@ GONGZHI_UPLOAD_LIMITS = {"image": 10 * 1024 * 1024, "audio": 20 * 1024 * 1024, "
 
 # ---- Stored files and uploads (issue 13: files only through checked views) ---------------------------
 # No URL serves MEDIA_ROOT (config/urls.py): every file leaves through a view that checks scope,
-# then gongzhi.files sends it.  GONGZHI_FILE_SENDER = django (the app streams it, default) |
+# then gongzhi.core.files sends it.  GONGZHI_FILE_SENDER = django (the app streams it, default) |
 # nginx (X-Accel-Redirect to GONGZHI_FILE_ACCEL_PREFIX, an `internal` location aliased to
 # MEDIA_ROOT) | sendfile (X-Sendfile with the absolute path: Apache mod_xsendfile, lighttpd).
 GONGZHI_FILE_SENDER = os.environ.get("GONGZHI_FILE_SENDER", "django")
@@ -321,13 +322,13 @@ GONGZHI_FILE_ACCEL_PREFIX = os.environ.get("GONGZHI_FILE_ACCEL_PREFIX", "/protec
 # memory); CappedUploadHandler stops any file past the largest GONGZHI_UPLOAD_LIMITS while it arrives.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
 # CappedUploadHandler also skips, unwritten, the files of a request nobody is signed in to.
-FILE_UPLOAD_HANDLERS = ["gongzhi.files.CappedUploadHandler",
+FILE_UPLOAD_HANDLERS = ["gongzhi.events.uploads.CappedUploadHandler",
                         "django.core.files.uploadhandler.MemoryFileUploadHandler",
                         "django.core.files.uploadhandler.TemporaryFileUploadHandler"]
 # Files per request (Django's default is 100): a report takes a few photos; past it a 400.
 DATA_UPLOAD_MAX_NUMBER_FILES = 10
 # An image whose header claims more pixels than this is refused before anything decodes it (what
-# passes is decoded once, to be stored without its EXIF/XMP: gongzhi.files.without_metadata).
+# passes is decoded once, to be stored without its EXIF/XMP: gongzhi.core.files.without_metadata).
 GONGZHI_IMAGE_MAX_PIXELS = int(os.environ.get("GONGZHI_IMAGE_MAX_PIXELS", str(40_000_000)))
 # Per user: at most GONGZHI_UPLOAD_RATE_COUNT files sent in any GONGZHI_UPLOAD_RATE_WINDOW seconds
 # (every file counted as it arrives, refused ones too: events.UploadAttempt; 0 turns the limit

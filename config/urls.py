@@ -15,13 +15,13 @@ urlpatterns = [
     path("api/", api.urls),
     path("open311/v2/", include("gongzhi.api.open311")),
     # No route to MEDIA_ROOT, in any configuration: files leave only through views that check
-    # scope (gongzhi.files).
+    # scope (gongzhi.core.files).
 ]
 # Static files are served by WhiteNoise (MIDDLEWARE), with DEBUG on or off; no URL pattern here.
 
 # Failures answer in the caller's shape: JSON for /api/, GeoReport for /open311/, Chinese pages
 # (no URL list, no traceback, no settings) for the rest; a database that is away is a 503.
-handler400 = "gongzhi.web.errorpages.bad_request"
-handler403 = "gongzhi.web.errorpages.permission_denied"
-handler404 = "gongzhi.web.errorpages.page_not_found"
-handler500 = "gongzhi.web.errorpages.server_error"
+handler400 = "gongzhi.core.http.bad_request"
+handler403 = "gongzhi.core.http.permission_denied"
+handler404 = "gongzhi.core.http.page_not_found"
+handler500 = "gongzhi.core.http.server_error"

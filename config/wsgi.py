@@ -5,7 +5,7 @@ hotline system) cannot use a session, CSRF, flash messages, htmx or frame header
 a lean handler with only the middleware it needs and an API-only URL table.  Everything else —
 pages, the admin, API calls made from a logged-in browser — takes the full stack.  Intake is the
 one path hit at volume; the lean path takes a sixth fewer instructions per report (ADR 0005).
-Both answer a database that is away with a 503 (gongzhi.web.resilience, first in each chain).
+Both answer a database that is away with a 503 (gongzhi.core.resilience, first in each chain).
 """
 import os
 

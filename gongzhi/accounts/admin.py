@@ -96,3 +96,26 @@ class GongzhiUserAdmin(UserAdmin):
     @admin.display(description="姓名")
     def display_name(self, obj):
         return getattr(getattr(obj, "profile", None), "display_name", "")
+
+
+# django-axes' records of logins are evidence (等保: login auditing): read-only here like our own
+# access logs.  Failed-attempt counters (AccessAttempt) stay deletable — deleting one unlocks the
+# account (docs/deployment.md).
+from axes.admin import AccessFailureLogAdmin, AccessLogAdmin  # noqa: E402  (after axes is set up)
+from axes.models import AccessFailureLog, AccessLog  # noqa: E402
+
+
+class _ReadOnly:
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+for _model, _admin in ((AccessLog, AccessLogAdmin), (AccessFailureLog, AccessFailureLogAdmin)):
+    admin.site.unregister(_model)
+    admin.site.register(_model, type(f"ReadOnly{_admin.__name__}", (_ReadOnly, _admin), {}))

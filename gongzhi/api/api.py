@@ -5,14 +5,14 @@ from django.http import HttpRequest
 from ninja import File, NinjaAPI, Router, Status, UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from gongzhi import files
 from gongzhi.accounts.models import RoleAssignment
 from gongzhi.areas.models import Area
 from gongzhi.areas.selectors import grid_at
+from gongzhi.core import files
+from gongzhi.core.errors import DOMAIN_ERRORS, Invalid, from_domain
 from gongzhi.domain.coords import to_wgs84
 from gongzhi.domain.enums import CoordSystem, Level, Role
 from gongzhi.events import intake, selectors, services
-from gongzhi.events.errors import DOMAIN_ERRORS, Invalid, from_domain
 from gongzhi.events.hotline import Order as HotlineOrder
 from gongzhi.events.models import Category
 from gongzhi.events.operations import OPERATIONS
@@ -28,7 +28,7 @@ class GongzhiAPI(NinjaAPI):
         return errors.document(super().get_openapi_schema(**kwargs))
 
 
-api = GongzhiAPI(title="共治 gongzhi API", version="1", auth=AUTH, docs_url="/docs", renderer=FastJSONRenderer(),
+api = GongzhiAPI(title="共治 gongzhi API", version="1", urls_namespace=files.API_NAMESPACE, auth=AUTH, docs_url="/docs", renderer=FastJSONRenderer(),
                description="网格化服务管理：事件上报、分拨、办理、核查、答复、回访的闭环接口。")
 errors.install(api)
 events = Router(tags=["事件"])
@@ -102,7 +102,7 @@ def attach(request, event_id: int, file: File[UploadedFile]):
     # The upload stays where Django streamed it (a temporary file past 64 KB), never read whole.
     # Sent on its own, it is public to the reporter only when the reporter sent it; staff's files
     # stay internal (domain.privacy.file_visibility).
-    # Counted against the upload quota as it arrived (files.CappedUploadHandler).
+    # Counted against the upload quota as it arrived (events.uploads.CappedUploadHandler).
     att = intake.attachment_add(actor=request.user, event=ev, content=file, filename=file.name or "", counted=True)
     return Status(201, {"id": att.id, "kind": att.kind, "mime": att.mime, "size": att.size,
                         "visibility": att.visibility, "url": files.attachment_url(ev.id, att.id)})
@@ -188,10 +188,10 @@ def me(request):
 @meta.post("/classify", response={200: dict, 422: s.ErrorOut, 503: s.ErrorOut},
            summary="智能分类建议（类型、分类、紧急程度及置信度）")
 def classify(request, payload: s.ClassifyIn):
-    from gongzhi.textclass.service import suggest
+    from gongzhi.events.classify import suggest
     out = suggest(payload.title, payload.text)
     if out is None:
-        from gongzhi.events.errors import Unavailable
+        from gongzhi.core.errors import Unavailable
         raise Unavailable("尚未训练分类模型：请运行 gongzhi train-classifier")
     return out
 
@@ -238,8 +238,8 @@ hotline = Router(tags=["12345热线"])
 
 def _hotline_allowed(user) -> None:
     from gongzhi.events import hotline as hl
-    from gongzhi.events.errors import Forbidden
-    from gongzhi.events.scope import scope_of
+    from gongzhi.core.errors import Forbidden
+    from gongzhi.core.scope import scope_of
     sc = scope_of(user)
     if user.username != hl.SYSTEM_USERNAME and not sc.is_admin and Role.COUNTY_CENTRE not in sc.roles:
         raise Forbidden("只有 12345 对接账号、区级中心或管理员可以推送和读取热线工单")

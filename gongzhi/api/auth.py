@@ -5,8 +5,8 @@ from django.contrib.auth import get_user_model
 from ninja.security import HttpBearer, SessionAuth
 
 from gongzhi.accounts.models import ApiToken
+from gongzhi.core.errors import ServiceError
 from gongzhi.domain.tokens import TokenState
-from gongzhi.events.errors import ServiceError
 
 # Whether a token holds is read from the database on every call (ApiToken.check_key: one indexed
 # statement): a deleted or revoked token, an expired one or a deactivated user is refused on the

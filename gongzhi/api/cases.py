@@ -7,14 +7,14 @@ from typing import Literal
 from ninja import Router, Status
 from ninja.pagination import paginate
 
-from gongzhi import files
+from gongzhi.core import files
+from gongzhi.domain.legalaid import AidStatus
+from gongzhi.domain.mediation import CaseStatus, success_rate
 from gongzhi.legalaid import operations as aid_ops, selectors as aid_sel, services as aid
 from gongzhi.legalaid.inputs import AidApplyIn, ConsultationIn
 from gongzhi.legalaid.models import ExemptCategory, Lawyer, Office
 from gongzhi.mediation import operations as med_ops, selectors as med_sel, services as med
 from gongzhi.mediation.inputs import ApplyIn, FromEventIn
-from gongzhi.domain.legalaid import AidStatus
-from gongzhi.domain.mediation import CaseStatus, success_rate
 from gongzhi.mediation.models import DisputeType, Organisation
 
 from . import schemas as s

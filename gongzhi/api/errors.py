@@ -3,8 +3,8 @@ from django.http import Http404, RawPostDataException
 from django.http.multipartparser import MultiPartParserError
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from gongzhi.events.errors import ServiceError
-from gongzhi.events.operations import field_errors, summary
+from gongzhi.core.errors import ServiceError
+from gongzhi.core.operations import field_errors, summary
 
 def install(api) -> None:
     @api.exception_handler(ServiceError)

@@ -7,15 +7,16 @@ from types import SimpleNamespace
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.handlers.wsgi import WSGIHandler
-from django.http import JsonResponse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+
+from gongzhi.core import http
 
 # What a token request still needs: security headers, no NUL characters (gongzhi.web.guards) and
 # the user's language (labels and errors are read by people).  Session, CSRF, messages, htmx and
 # clickjacking belong to browser sessions.
 LEAN_MIDDLEWARE = [
-    "gongzhi.web.resilience.DatabaseGuard",   # a database that is away: 503 JSON, not a 500 or a 401
+    "gongzhi.core.resilience.DatabaseGuard",  # a database that is away: 503 JSON, not a 500 or a 401
     "gongzhi.api.lean.api_only",
     "django.middleware.security.SecurityMiddleware",
     "gongzhi.web.nostore.no_store",           # token answers carry personal data too: private, no-store
@@ -76,29 +77,19 @@ class TokenHandler(WSGIHandler):
             settings.MIDDLEWARE = full
 
 
-# The lean path resolves against the API's URL table alone, so its errors answer in the API's
-# shape ({code, message, fields}), not with the site's HTML pages (which link to the site's URLs).
-def error_response(status: int, code: str, message: str):
-    return JsonResponse({"code": code, "message": message, "fields": {}}, status=status,
-                        json_dumps_params={"ensure_ascii": False})
-
-
-# The handlers answer through gongzhi.web.errorpages, in the API's shape whatever the path.
+# The lean path resolves against the API's URL table alone: its errors answer in the API's shape
+# ({code, message, fields}, gongzhi.core.http) whatever the path, never with the site's pages.
 def bad_request(request, exception=None):
-    from gongzhi.web import errorpages
-    return errorpages.bad_request(request, exception, where=errorpages.Surface.API)
+    return http.bad_request(request, exception, where=http.Surface.API)
 
 
 def permission_denied(request, exception=None):
-    from gongzhi.web import errorpages
-    return errorpages.permission_denied(request, exception, where=errorpages.Surface.API)
+    return http.permission_denied(request, exception, where=http.Surface.API)
 
 
 def not_found(request, exception=None):
-    from gongzhi.web import errorpages
-    return errorpages.page_not_found(request, exception, where=errorpages.Surface.API)
+    return http.page_not_found(request, exception, where=http.Surface.API)
 
 
 def server_error(request):
-    from gongzhi.web import errorpages
-    return errorpages.server_error(request, where=errorpages.Surface.API)
+    return http.server_error(request, where=http.Surface.API)

@@ -24,11 +24,11 @@ from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 
 from gongzhi.api import auth
+from gongzhi.core.errors import ServiceError
 from gongzhi.domain import privacy
 from gongzhi.domain.enums import Channel, EventKind, Status
 from gongzhi.domain.text import sanitize
 from gongzhi.events import intake
-from gongzhi.events.errors import ServiceError
 from gongzhi.events.models import Category, Event, EventAction
 
 CLOSED = {Status.REJECTED, Status.VERIFIED, Status.ANSWERED, Status.REVISITED, Status.CLOSED}

@@ -3,8 +3,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from gongzhi.core.inputs import Input
 from gongzhi.domain.enums import Channel, CoordSystem, EventKind, Urgency
-from gongzhi.events.inputs import Input
 from gongzhi.events.intake import Coordinate
 
 

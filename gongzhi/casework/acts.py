@@ -16,12 +16,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Model
 from django.utils import timezone
 
-from gongzhi import files
+from gongzhi.core import files
+from gongzhi.core.errors import DOMAIN_ERRORS, Conflict, NotFound, from_domain
+from gongzhi.core.naming import actor_name
 from gongzhi.domain import privacy
 from gongzhi.domain.privacy import Person, Secrecy, Viewer
 from gongzhi.domain.workflow import allowed_actions, transition
-from gongzhi.events.errors import DOMAIN_ERRORS, Conflict, NotFound, from_domain
-from gongzhi.events.intake import actor_name
 
 from .models import AccessLog, CaseKind, CaseLog, Document, Notice
 

@@ -90,8 +90,8 @@ class DocumentTemplate(models.Model):
 
 
 def _document_path(instance, filename):
-    # Random (gongzhi.files), never "mediation-7-agreement.docx": a name must not be guessable.
-    from gongzhi.files import extension_of, storage_name
+    # Random (gongzhi.core.files), never "mediation-7-agreement.docx": a name must not be guessable.
+    from gongzhi.core.files import extension_of, storage_name
     return storage_name("d", extension_of(filename) or "docx", instance.created_at)
 
 

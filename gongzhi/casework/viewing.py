@@ -5,8 +5,8 @@ mediator; the handling office or assigned lawyer), so that is what each passes i
 """
 from __future__ import annotations
 
+from gongzhi.core.scope import scope_of
 from gongzhi.domain.privacy import Viewer
-from gongzhi.events.scope import scope_of
 
 
 def case_viewer(user, caps: set, *, works: bool, applicant_cap) -> Viewer:

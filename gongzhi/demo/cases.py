@@ -8,8 +8,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from gongzhi.core.errors import ServiceError
 from gongzhi.domain.calendar import UnknownYear
-from gongzhi.events.errors import ServiceError
 from gongzhi.events.models import CalendarYear
 from gongzhi.legalaid import inputs as li, services as aid
 from gongzhi.mediation import inputs as mi, services as med

@@ -12,9 +12,9 @@ from django.utils import timezone
 from shapely.geometry import Point, shape
 
 from gongzhi.accounts.models import RoleAssignment
+from gongzhi.core.errors import ServiceError
 from gongzhi.domain.enums import Channel, EventKind, Role, SupervisionLevel, Urgency
 from gongzhi.events import intake, services
-from gongzhi.events.errors import ServiceError
 from gongzhi.events.models import Category, Event
 from gongzhi.events.sweep import sla_sweep
 

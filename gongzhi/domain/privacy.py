@@ -361,10 +361,22 @@ def redact_people(text: str, people: Iterable[Person]) -> str:
 _DOOR = re.compile(r"\d+(?=\s*(?:号楼|号院|栋|幢|单元|室|号|弄|户))")
 
 
+def mask_person_names(text: str) -> str:
+    """Every word jieba's part-of-speech tagger reads as a person's name (nr: 张三丰, 王老板, 李师傅)
+    masked like a name field: residents name neighbours and shopkeepers in what they write, and a
+    public feed must not republish them.  jieba is loaded on first use (about 1 s)."""
+    if not text:
+        return ""
+    import jieba.posseg
+    return "".join(mask_name(w.word) if w.flag.startswith("nr") and len(w.word) >= 2 else w.word
+                   for w in jieba.posseg.cut(text))
+
+
 def publish_text(text: str, people: Iterable[Person] = ()) -> str:
-    """Text on a public feed: people masked (redact_people) and house, building and room numbers
-    starred — the place was generalised to a street and a 100 m cell, the words must not undo it."""
-    return _DOOR.sub("**", redact_people(text, people))
+    """Text on a public feed: the people we know of masked (redact_people), any other person's name
+    too (mask_person_names), and house, building and room numbers starred — the place was
+    generalised to a street and a 100 m cell, the words must not undo it."""
+    return _DOOR.sub("**", mask_person_names(redact_people(text, people)))
 
 
 def generalise_address(address: str) -> str:

@@ -24,8 +24,8 @@ from gongzhi.domain.enums import Channel, EventKind, Status
 from gongzhi.domain.text import sanitize
 
 from . import intake
-from .inputs import Input
-from .errors import ServiceError
+from gongzhi.core.errors import ServiceError
+from gongzhi.core.inputs import Input
 from .models import Category, Event
 
 SYSTEM_USERNAME = "12345"
@@ -204,7 +204,7 @@ def import_file(path: str | Path, mapping: dict | None = None, progress=None) ->
 
 def _why(exc: ValidationError, mapping: dict) -> str:
     """A row's validation errors in its file's words: "诉求内容含有不允许的控制字符（U+000B），请删除后重试"."""
-    from .operations import field_errors
+    from gongzhi.core.operations import field_errors
     out = []
     for err in exc.errors():
         name = str(err["loc"][0]) if err.get("loc") else ""

@@ -16,21 +16,23 @@ from django.db import transaction
 from django.utils import timezone
 from pydantic import AfterValidator, BeforeValidator
 
-from gongzhi import files
 from gongzhi.areas.models import Area, Department
 from gongzhi.areas.selectors import grid_at
-from gongzhi.domain.privacy import Secrecy, file_visibility, may_read, row_visibility, stays_confidential
+from gongzhi.core import files
+from gongzhi.domain import text
 from gongzhi.domain.calendar import SHANGHAI
 from gongzhi.domain.coords import to_wgs84
 from gongzhi.domain.enums import Action, AttachmentKind, Channel, CoordSystem, EventKind, Level, Status, Urgency
+from gongzhi.domain.privacy import Secrecy, file_visibility, may_read, row_visibility, stays_confidential
 from gongzhi.domain.routing import Facts, route
-from gongzhi.domain import text
 from gongzhi.domain.uploads import quota_wait, too_many_pixels
 
 from . import rules, writes
-from .errors import DOMAIN_ERRORS, Conflict, Forbidden, Invalid, NotFound, TooManyRequests, from_domain
+from gongzhi.core.errors import DOMAIN_ERRORS, Conflict, Forbidden, Invalid, NotFound, TooManyRequests, from_domain
+from gongzhi.core.naming import actor_name
+from gongzhi.core.scope import scope_of
 from .models import Attachment, Category, Event, EventAction, SensitiveAccess, UploadAttempt
-from .scope import capacities, scope_of, secrecy, viewer_of
+from .scope import capacities, secrecy, viewer_of
 
 
 def _not_a_flag(value):
@@ -274,13 +276,6 @@ def _same_submission(existing: Event, digest: str) -> Event:
     return existing
 
 
-def actor_name(user) -> str:
-    if user is None:
-        return "系统"
-    profile = getattr(user, "profile", None)
-    return profile.display_name if profile else user.get_username()
-
-
 # Accepted content, detected from the bytes, never from the file name.
 ALLOWED_MIME = {
     "image/jpeg": AttachmentKind.IMAGE, "image/png": AttachmentKind.IMAGE, "image/webp": AttachmentKind.IMAGE,
@@ -293,7 +288,7 @@ ALLOWED_MIME = {
 
 class CheckedFile(NamedTuple):
     """An upload that passed check_attachment: what it is, and the bytes to store — for an image,
-    a copy re-saved without its metadata (gongzhi.files.without_metadata), never the upload."""
+    a copy re-saved without its metadata (gongzhi.core.files.without_metadata), never the upload."""
     kind: AttachmentKind
     mime: str
     ext: str
@@ -382,7 +377,7 @@ def take_upload_slots(actor, count: int = 1, at: datetime | None = None) -> None
 
     What is counted is every file sent (UploadAttempt), not the files stored: a file refused as
     too large or not an image cost the server as much to receive, so it uses up the quota too.
-    Files arriving in a request are counted as they start (gongzhi.files.CappedUploadHandler);
+    Files arriving in a request are counted as they start (gongzhi.events.uploads.CappedUploadHandler);
     attachment_add counts the others.  One user's files are counted one request at a time (the
     user's row is the lock), so concurrent requests cannot slip past the limit together."""
     limit = settings.GONGZHI_UPLOAD_RATE_COUNT
@@ -403,7 +398,7 @@ def take_upload_slots(actor, count: int = 1, at: datetime | None = None) -> None
 
 def check_received_uploads(request) -> None:
     """The quota's refusal of a file while this request arrived, if there was one (a page's form
-    shows it with the 429; the API has answered it already): see files.CappedUploadHandler."""
+    shows it with the 429; the API has answered it already): see events.uploads.CappedUploadHandler."""
     refused = getattr(request, "upload_refused", None)
     if refused is not None:
         raise refused

@@ -276,8 +276,8 @@ class EventAction(models.Model):
 
 
 def _attachment_path(instance, filename):
-    # Random (gongzhi.files): the old name (event number and hash prefix) could be guessed.
-    from gongzhi.files import storage_name
+    # Random (gongzhi.core.files): the old name (event number and hash prefix) could be guessed.
+    from gongzhi.core.files import storage_name
     return storage_name("a", instance.ext, instance.uploaded_at)
 
 

@@ -4,16 +4,17 @@ from __future__ import annotations
 from django.db.models import Q
 from django.utils import timezone
 
-from gongzhi import files
+from gongzhi.core import files
+from gongzhi.core.scope import scope_of
+from gongzhi.domain import privacy
 from gongzhi.domain.calendar import UnknownYear
 from gongzhi.domain.enums import OPEN_STATUSES, Action, Clock, EventKind, Level, Role, SlaFlag, Status
-from gongzhi.domain import privacy
 from gongzhi.domain.privacy import Person, Viewer
 from gongzhi.domain.workflow import allowed_actions
 
 from . import rules
 from .models import Event
-from .scope import capacities, is_subject, reads_as_staff, scope_of, secrecy, viewer_of, visible_events
+from .scope import capacities, is_subject, reads_as_staff, secrecy, viewer_of, visible_events
 
 
 def reporter_of(ev: Event) -> Person:

@@ -21,18 +21,19 @@ from gongzhi.areas.models import Area, Department
 from gongzhi.domain.enums import (
     Action, Clock, CoHandlerRole, EventKind, ExtensionState, Level, Status, SupervisionLevel, Urgency,
 )
-from gongzhi.domain.calendar import UnknownYear
 from gongzhi.domain import privacy
+from gongzhi.domain.calendar import UnknownYear
 from gongzhi.domain.privacy import row_visibility
 from gongzhi.domain.routing import Facts, escalation_target, skip_target
 from gongzhi.domain.sla import Deadline
 from gongzhi.domain.workflow import Capacity, transition
 
 from . import clocks, rules
-from .errors import DOMAIN_ERRORS, Conflict, Forbidden, Invalid, NotFound, from_domain
-from .intake import actor_name
+from gongzhi.core.errors import DOMAIN_ERRORS, Conflict, Forbidden, Invalid, NotFound, from_domain
+from gongzhi.core.naming import actor_name
+from gongzhi.core.scope import scope_of
 from .models import CoHandler, Event, EventAction, Extension, SensitiveAccess, Supervision
-from .scope import capacities, scope_of, secrecy, viewer_of, visible_events
+from .scope import capacities, secrecy, viewer_of, visible_events
 
 Changes = dict
 Mutator = Callable[[Event, datetime], Changes]
@@ -439,7 +440,7 @@ def event_reclassify(*, actor, event_id: int, kind: str | None = None, category:
     ``train-classifier`` learns from staff's answer and its hit rate can be measured.
     The handler is not re-routed here: dispatch decides that with the corrected category in view.
     """
-    from gongzhi.textclass.service import suggest
+    from gongzhi.events.classify import suggest
     changes: dict = {}
     if kind:
         if kind not in EventKind._value2member_map_:
@@ -494,6 +495,9 @@ def event_unmask(*, actor, event_id: int, reason: str) -> dict:
     ev = load(actor, event_id)
     if not privacy.may_unmask(secrecy(ev), viewer_of(actor, ev)):
         raise Forbidden("您无权查看该事件的报告人信息")
+    if not (ev.reporter_name or ev.reporter_phone or ev.reporter_id_number):
+        # Nothing to show (an anonymous report keeps none): no read to log either.
+        raise Invalid("该事件没有登记报告人信息，无可查看的内容", code="nothing_to_unmask")
     SensitiveAccess.objects.create(user=actor, event=ev, fields="reporter_name,reporter_phone,reporter_id_number",
                                    reason=reason.strip())
     return {"reporter_name": ev.reporter_name, "reporter_phone": ev.reporter_phone,

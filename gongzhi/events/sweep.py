@@ -16,11 +16,11 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from gongzhi.domain.privacy import row_visibility
 from gongzhi.domain.enums import Action, Clock, SlaFlag
+from gongzhi.domain.privacy import row_visibility
 from gongzhi.domain.workflow import CLOCK_RUNS_IN, TRANSITIONS
 
-from .errors import Conflict, ServiceError
+from gongzhi.core.errors import Conflict, ServiceError
 from .models import Event, EventAction
 from .services import event_auto_escalate
 

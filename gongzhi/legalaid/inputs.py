@@ -5,9 +5,9 @@ from decimal import Decimal
 
 from pydantic import Field
 
+from gongzhi.core.inputs import IdNumber, Input
+from gongzhi.core.operations import NoteIn, ReasonIn, VersionIn
 from gongzhi.domain.legalaid import Matter, Penalty, Specialty
-from gongzhi.events.inputs import Input
-from gongzhi.mediation.inputs import IdNumber, NoteIn, ReasonIn, VersionIn
 
 __all__ = ["AidApplyIn", "AssignIn", "ReassignIn", "ConcludeIn", "ReviewIn", "RevisitIn", "TransferIn",
            "ConsultationIn", "NoteIn", "ReasonIn", "VersionIn"]

@@ -1,8 +1,8 @@
 """Every action on an existing legal-aid application, once (API endpoints and page forms)."""
 from __future__ import annotations
 
+from gongzhi.core.operations import Operation, operation as _op
 from gongzhi.domain.legalaid import AidAction as A
-from gongzhi.events.operations import Operation, operation as _op
 
 from . import inputs as i, services as s
 

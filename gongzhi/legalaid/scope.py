@@ -9,9 +9,9 @@ from __future__ import annotations
 from django.db.models import Q
 
 from gongzhi.casework.viewing import case_viewer
+from gongzhi.core.scope import ids_once, scope_of
 from gongzhi.domain.legalaid import AidCapacity
 from gongzhi.domain.privacy import Viewer
-from gongzhi.events.scope import ids_once, scope_of
 
 from .models import Application, Lawyer
 

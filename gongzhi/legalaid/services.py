@@ -16,13 +16,13 @@ from gongzhi.areas.models import Area
 from gongzhi.casework import documents
 from gongzhi.casework.acts import CaseType, act, by_applicant, create_once, log, notify, number, submitted
 from gongzhi.casework.models import CaseKind, DocKind
+from gongzhi.core.errors import Conflict, Forbidden, Invalid, NotFound, Unavailable
+from gongzhi.core.scope import scope_of
 from gongzhi.domain import legalaid as dl
 from gongzhi.domain.calendar import UnknownYear
 from gongzhi.domain.legalaid import AidAction as A, AidStatus as S
 from gongzhi.domain.privacy import mask_id_number, mask_name, mask_phone
 from gongzhi.events import rules
-from gongzhi.events.errors import Conflict, Forbidden, Invalid, NotFound, Unavailable
-from gongzhi.events.scope import scope_of
 
 from . import scope
 from .inputs import AidApplyIn, AssignIn, ConcludeIn, ConsultationIn, ReassignIn, ReviewIn, RevisitIn, TransferIn

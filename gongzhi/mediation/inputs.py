@@ -4,24 +4,12 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from typing import Annotated
+from pydantic import Field
 
-from pydantic import AfterValidator, Field
-
+from gongzhi.core.inputs import IdNumber, Input
+from gongzhi.core.operations import NoteIn, ReasonIn, VersionIn  # noqa: F401 (shared with events)
 from gongzhi.domain.enums import Urgency
 from gongzhi.domain.mediation import PartyRole, Performance, Referral, SessionMode
-from gongzhi.events.inputs import Input
-from gongzhi.events.operations import NoteIn, ReasonIn, VersionIn  # noqa: F401 (shared with events)
-
-
-def _id_number(v: str) -> str:
-    v = v.strip().upper()
-    if v and (len(v) != 18 or not v[:17].isdigit() or not (v[17].isdigit() or v[17] == "X")):
-        raise ValueError("身份证号码应为 18 位")
-    return v
-
-
-IdNumber = Annotated[str, AfterValidator(_id_number)]
 
 
 class PartyIn(Input):

@@ -2,8 +2,8 @@
 case page renders a form per row (see ``events.operations`` for the same idea on events)."""
 from __future__ import annotations
 
+from gongzhi.core.operations import Operation, operation as _op
 from gongzhi.domain.mediation import CaseAction as A
-from gongzhi.events.operations import Operation, operation as _op
 
 from . import inputs as i, services as s
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 from django.db.models import Q
 
 from gongzhi.casework.viewing import case_viewer
+from gongzhi.core.scope import ids_once, scope_of
 from gongzhi.domain.enums import CENTRE_ROLES, Role
 from gongzhi.domain.mediation import CaseCapacity
 from gongzhi.domain.privacy import Viewer
-from gongzhi.events.scope import ids_once, scope_of
 
 from .models import Case, Mediator
 

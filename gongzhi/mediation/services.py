@@ -15,6 +15,8 @@ from gongzhi.areas.models import Area
 from gongzhi.casework import documents
 from gongzhi.casework.acts import CaseType, act, by_applicant, create_once, log, notify, number, submitted
 from gongzhi.casework.models import CaseKind, DocKind
+from gongzhi.core.errors import Conflict, Forbidden, Invalid, NotFound
+from gongzhi.core.scope import scope_of
 from gongzhi.domain import mediation as dm
 from gongzhi.domain.enums import Channel, EventKind
 from gongzhi.domain.mediation import CaseAction as A, CaseStatus as S, PartyRole, Source
@@ -22,7 +24,6 @@ from gongzhi.domain.privacy import Secrecy, mask_id_number, mask_name, mask_phon
 from gongzhi.domain.workflow import Capacity
 from gongzhi.events import rules
 from gongzhi.events import scope as event_scope
-from gongzhi.events.errors import Conflict, Forbidden, Invalid, NotFound
 from gongzhi.events.models import Event
 
 from . import scope
@@ -98,7 +99,7 @@ def case_apply(*, actor, data: ApplyIn, at: datetime | None = None) -> tuple[Cas
         raise Invalid("纠纷发生地不存在", fields={"area": f"找不到区域 {data.area}"})
     if not any(p.role == PartyRole.APPLICANT for p in data.parties):
         raise Invalid("至少需要一名申请人", fields={"parties": "至少需要一名申请人"})
-    staff = event_scope.scope_of(actor).is_staff_anywhere or scope.org_ids(actor)
+    staff = scope_of(actor).is_staff_anywhere or scope.org_ids(actor)
     source = Source.DESK if staff else Source.ONLINE
     return _create(actor, data, source=source, event=None, area=area, facts=data.facts, parties=data.parties,
                    applicant_user=None if staff else actor, at=at)

@@ -29,7 +29,7 @@ BY = {"type": ("dispute_type_id", "dispute_type__name"), "organisation": ("organ
 
 
 def _span(start: date, end: date) -> tuple[datetime, datetime]:
-    from gongzhi.events.errors import Invalid
+    from gongzhi.core.errors import Invalid
     if not EARLIEST <= start <= end <= LATEST:
         raise Invalid("统计期间无效：开始不晚于结束，且在 2000–2100 年之间", fields={"start": "期间无效"})
     return datetime.combine(start, time(0), SHANGHAI), datetime.combine(end, time(23, 59, 59), SHANGHAI)
@@ -102,7 +102,7 @@ def legalaid(applications, consultations, start: date, end: date) -> dict:
 
 def for_user(user, start: date, end: date, by: str | None = None) -> tuple[dict, dict]:
     """What a committee, an office or a lawyer sees of its own work (the API)."""
-    from gongzhi.events.scope import scope_of
+    from gongzhi.core.scope import scope_of
     consultations = Consultation.objects.all()
     if not scope_of(user).is_admin:
         consultations = consultations.filter(office_id__in=office_ids(user))

@@ -15,8 +15,8 @@ from gongzhi.areas.models import Area, Department
 from gongzhi.domain.enums import CENTRE_ROLES, Channel, EventKind, Level, Role
 from gongzhi.domain.kpi import MEASURES, compare, rates
 
-from gongzhi.events.errors import NotFound
-from gongzhi.events.scope import scope_of
+from gongzhi.core.errors import NotFound
+from gongzhi.core.scope import scope_of
 
 from .models import Daily
 from .rollup import DIM_MAX_LEVEL, DIMENSIONS, EXPR

@@ -12,10 +12,10 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from gongzhi.areas.models import Area
+from gongzhi.core import maps
+from gongzhi.core.errors import NotFound
 from gongzhi.domain.enums import OPEN_STATUSES, Level, SlaFlag
-from gongzhi.events.errors import NotFound
 from gongzhi.events.models import Event
-from gongzhi.web import maps
 
 from gongzhi.events.crosscheck import grid_teams, omission_counts, omissions as omission_rows
 

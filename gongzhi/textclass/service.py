@@ -9,13 +9,14 @@ from __future__ import annotations
 import os
 import tempfile
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import joblib
 from django.conf import settings
 from django.utils import timezone
 
-from gongzhi.domain.enums import EventKind, Status, Urgency
+from gongzhi.domain.enums import EventKind, Urgency
 
 from .model import TextModel, train
 
@@ -41,17 +42,10 @@ def current() -> TextModel | None:
         return _cache["model"]
 
 
-def training_examples() -> list[tuple[str, str, dict[str, str]]]:
-    from gongzhi.events.models import Event
-    rows = (Event.objects.exclude(status__in=[Status.REPORTED, Status.REJECTED, Status.MERGED])
-            .values_list("title", "description", "kind", "category__code", "urgency"))
-    return [(t, d, {"kind": k, "category": c, "urgency": u}) for t, d, k, c, u in rows.iterator()]
-
-
-def retrain(examples=None, source: str = "confirmed events", min_per_head: int = 20) -> TextModel:
-    """Train and replace the model file atomically (other processes pick it up on their next call)."""
-    model = train(training_examples() if examples is None else examples, source=source, now=timezone.now(),
-                  min_per_head=min_per_head)
+def retrain(examples, source: str = "confirmed events", min_per_head: int = 20) -> TextModel:
+    """Train and replace the model file atomically (other processes pick it up on their next call).
+    ``examples``: (title, text, {head: label}), e.g. gongzhi.events.classify.training_examples()."""
+    model = train(examples, source=source, now=timezone.now(), min_per_head=min_per_head)
     if not model.heads:
         raise ValueError("已确认的事件太少，无法训练（每个标注至少需要 20 条）")
     path = model_path()
@@ -71,15 +65,18 @@ def _label(head: str, code: str, names: dict[str, str]) -> str:
     return names.get(code, code)
 
 
-def suggest(title: str, text: str, top: int = 3) -> dict | None:
-    """{"kind": [{"code", "label", "confidence"}], "category": [...], "urgency": [...], "model": {...}}"""
-    from gongzhi.events.models import Category
+def suggest(title: str, text: str, top: int = 3,
+            category_names: Callable[[list[str]], dict[str, str]] | None = None) -> dict | None:
+    """{"kind": [{"code", "label", "confidence"}], "category": [...], "urgency": [...], "model": {...}}
+
+    ``category_names``: code → name of the suggested categories (the events' table, given by
+    gongzhi.events.classify: this package imports no pillar); without it a category shows its code."""
     model = current()
     if model is None or not (text or title).strip():
         return None
     raw = model.suggest(title, text, top=top)
     codes = [s.label for s in raw.get("category", [])]
-    names = dict(Category.objects.filter(code__in=codes).values_list("code", "name"))
+    names = category_names(codes) if category_names else {}
     out = {head: [{"code": s.label, "label": _label(head, s.label, names), "confidence": s.confidence}
                   for s in suggestions] for head, suggestions in raw.items()}
     out["model"] = model.describe()

@@ -13,21 +13,21 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 from pydantic import BaseModel
 
-from gongzhi import files
 from gongzhi.areas.models import Area
 from gongzhi.casework import forms as cf
+from gongzhi.core import files
+from gongzhi.core.errors import NotFound, ServiceError
+from gongzhi.core.operations import validate
+from gongzhi.core.scope import scope_of
 from gongzhi.domain.enums import Level
-from gongzhi.events.errors import NotFound, ServiceError
-from gongzhi.events.operations import validate
 from gongzhi.legalaid import operations as aid_ops, selectors as aid_sel, services as aid
 from gongzhi.legalaid.inputs import AidApplyIn, ConsultationIn
 from gongzhi.legalaid.models import ExemptCategory, Lawyer, Office
-from gongzhi.events.scope import scope_of
 from gongzhi.legalaid.scope import office_ids
-from gongzhi.mediation.scope import org_ids
 from gongzhi.mediation import operations as med_ops, selectors as med_sel, services as med
 from gongzhi.mediation.inputs import ApplyIn, FromEventIn
 from gongzhi.mediation.models import DisputeType, Mediator, Organisation
+from gongzhi.mediation.scope import org_ids
 
 
 @dataclass(frozen=True)

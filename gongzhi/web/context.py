@@ -1,6 +1,6 @@
 """What every page's header needs: who is logged in and which pages their roles use."""
+from gongzhi.core.scope import scope_of
 from gongzhi.domain.enums import CENTRE_ROLES, GRID_TEAM_ROLES, Role
-from gongzhi.events.scope import scope_of
 from gongzhi.legalaid.scope import lawyer_ids, office_ids
 from gongzhi.mediation.scope import org_ids
 

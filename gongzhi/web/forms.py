@@ -7,10 +7,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.operations import Operation
 from gongzhi.domain import text
 from gongzhi.domain.enums import Channel, EventKind, Urgency
 from gongzhi.events.models import Category
-from gongzhi.events.operations import Operation
 
 
 class MultipleFileInput(forms.ClearableFileInput):

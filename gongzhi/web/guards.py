@@ -19,14 +19,14 @@ parser, form or service reads the request.  What is checked:
   first (this guard installs the check on the request): for a page or Open311, in this guard's
   ``process_view``, after the session middleware and before CSRF's check reads the form; for the
   API, when the operation reads its form, after ninja has checked the token or session.  There
-  the upload handler (gongzhi.files.CappedUploadHandler) skips the files of a caller nobody is
+  the upload handler (gongzhi.events.uploads.CappedUploadHandler) skips the files of a caller nobody is
   signed in as, unwritten, and counts a signed-in user's against their quota.  An API body small
   enough to be read into memory (DATA_UPLOAD_MAX_MEMORY_SIZE, as for JSON) is also checked at
   once, its files discarded, since an operation that takes JSON never parses it as a form.
   At most DATA_UPLOAD_MAX_NUMBER_FILES files per request (a 400 past it).
 
 Other control characters in bodies are refused by the input models and forms themselves
-(gongzhi.events.inputs), with a field error and the form kept: this guard only answers what
+(gongzhi.core.inputs), with a field error and the form kept: this guard only answers what
 would otherwise reach the database unread.
 """
 from __future__ import annotations
@@ -43,9 +43,9 @@ from django.http import QueryDict
 from django.http.multipartparser import MultiPartParser, MultiPartParserError
 from django.utils.datastructures import MultiValueDict
 
+from gongzhi.core import http
+from gongzhi.core.errors import ServiceError
 from gongzhi.domain import text
-from gongzhi.events.errors import ServiceError
-from gongzhi.web import errorpages
 
 def message_for(char: str) -> str:
     """"提交的文字中含有不允许的控制字符（U+000B），请删除后重试" (the input models say the same)."""
@@ -105,7 +105,7 @@ def _is_json(kind: str) -> bool:
 class RefusedForm(ServiceError, SuspiciousOperation):
     """A multipart form refused where it was parsed.  A ServiceError, so the API's handler answers
     it as JSON; a SuspiciousOperation with a ``user_message``, so Django's handler400 answers it in
-    the caller's shape should anything else parse the body first (gongzhi.web.errorpages)."""
+    the caller's shape should anything else parse the body first (gongzhi.core.http)."""
 
     status, code = 400, "bad_request"
 
@@ -177,12 +177,12 @@ class RefuseNul:
             message = refusal(request)
         except MultiPartParserError as exc:
             # A broken multipart body: Django would answer its generic 400 page.
-            return errorpages.answer(request, 400, text=f"上传格式不正确：{exc}")
+            return http.answer(request, 400, text=f"上传格式不正确：{exc}")
         except RefusedForm as exc:
-            return errorpages.answer(request, exc.status, text=exc.message)
+            return http.answer(request, exc.status, text=exc.message)
         if message:
             # In the caller's shape (the API's JSON, Open311's list, the Chinese 400 page), with the message.
-            return errorpages.answer(request, 400, text=message)
+            return http.answer(request, 400, text=message)
         return self.get_response(request)
 
     def process_view(self, request, view, args, kwargs):
@@ -195,9 +195,9 @@ class RefuseNul:
         try:
             request.POST
         except MultiPartParserError as exc:
-            return errorpages.answer(request, 400, text=f"上传格式不正确：{exc}")
+            return http.answer(request, 400, text=f"上传格式不正确：{exc}")
         except RefusedForm as exc:
-            return errorpages.answer(request, exc.status, text=exc.message)
+            return http.answer(request, exc.status, text=exc.message)
         return None
 
 

@@ -15,22 +15,22 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from gongzhi import files
 from gongzhi.api.schemas import UnmaskIn
 from gongzhi.areas.models import Area, Department
+from gongzhi.core import files, maps
+from gongzhi.core.errors import NotFound, ServiceError
+from gongzhi.core.operations import validate
+from gongzhi.core.scope import scope_of
 from gongzhi.domain.text import problem as text_problem
 from gongzhi.domain.enums import (
     CENTRE_ROLES, GRID_TEAM_ROLES, OPEN_STATUSES, Action, Channel, CoHandlerRole, EventKind, ExtensionState, Level,
     Role, SlaFlag, Status, SupervisionLevel, Urgency,
 )
 from gongzhi.events import intake, operations, selectors, services
-from gongzhi.events.errors import NotFound, ServiceError
 from gongzhi.events.models import Category, Event
-from gongzhi.events.scope import scope_of
 from gongzhi.legalaid.scope import lawyer_ids, office_ids
 from gongzhi.mediation.scope import org_ids
 
-from . import maps
 from .forms import ReportForm, operation_payload
 
 
@@ -115,7 +115,7 @@ def _submit_report(request, form, template_values, template_errors, default_chan
     uploads = d.get("photos") or []
     try:
         # Uploads stay where Django streamed them (a temporary file past 64 KB), counted against
-        # the rate limit as they arrived (files.CappedUploadHandler); all are checked (images
+        # the rate limit as they arrived (events.uploads.CappedUploadHandler); all are checked (images
         # re-saved without metadata) before the event exists.
         intake.check_received_uploads(request)
         checked = [intake.check_attachment(f, f.name) for f in uploads]
@@ -165,7 +165,7 @@ def _report_context(request, form, grids, template_errors, template_values):
 @require_POST
 def report_suggest(request):
     """htmx: the classifier's suggestion for the description typed so far, with one-tap 采用."""
-    from gongzhi.textclass.service import suggest
+    from gongzhi.events.classify import suggest
     text = request.POST.get("description", "")[:5000]
     hint = suggest("", text) if len(text.strip()) >= 5 else None
     return render(request, "web/_suggestion.html", {"s": hint})
@@ -275,6 +275,8 @@ def _event_page(request, ev, *, failed: str = "", errors: dict | None = None, po
         "ev": ev, "d": detail, "ops": ops, "main_op": _main_op(ops, detail["status"], pending), "failed": failed,
         "extension_states": dict(ExtensionState.choices()), "errors": errors or {}, "posted": posted or {},
         "unmasked": unmasked, "new": request.GET.get("new") == "1",
+        # The category template's labels for the values it asked for (发生时段, not "period").
+        "field_labels": {f.get("name"): f.get("label") for f in ev.category.template or [] if isinstance(f, dict)},
         "svg": maps.build(list(neighbours) or [ev.area], [_pin(ev, detail)], highlight=ev.area.code),
         "satisfaction": [(5, "非常满意"), (4, "满意"), (3, "基本满意"), (2, "不满意"), (1, "非常不满意")],
         "supervision_levels": SupervisionLevel.choices(), "roles": CoHandlerRole.choices(),
@@ -288,7 +290,7 @@ def _event_page(request, ev, *, failed: str = "", errors: dict | None = None, po
     if any(op.path in ("split", "reclassify") for op in ops):
         ctx["categories"] = Category.objects.filter(active=True, children__isnull=True).order_by("path")
     if any(op.path == "reclassify" for op in ops):
-        from gongzhi.textclass.service import suggest
+        from gongzhi.events.classify import suggest
         ctx["suggestion"] = suggest(ev.title, ev.description)
         ctx["kinds"], ctx["urgencies"] = EventKind.choices(), Urgency.choices()
     if any(op.path in ("dispatch", "whistle") for op in ops):
@@ -331,9 +333,9 @@ def event_do(request, event_id: int, path: str):
         raise Http404("没有这个操作")
     uploads = request.FILES.getlist("photos") if path in PHOTO_ACTIONS else []
     try:
-        intake.check_received_uploads(request)     # counted as they arrived (files.CappedUploadHandler)
+        intake.check_received_uploads(request)     # counted as they arrived (events.uploads.CappedUploadHandler)
         checked = [intake.check_attachment(f, f.name) for f in uploads]
-        payload = operations.validate(op.schema, operation_payload(op, request.POST))
+        payload = validate(op.schema, operation_payload(op, request.POST))
         ev = op.call(request.user, event_id, payload)
         for f, c in zip(uploads, checked):
             # A 办结 photo ("after") is public like its row; a note's photo internal (domain.privacy).
@@ -356,11 +358,13 @@ def event_do(request, event_id: int, path: str):
 def event_unmask(request, event_id: int):
     try:
         # Validated with the API's model: the same limits and the same refusal of control characters.
-        reason = operations.validate(UnmaskIn, {"reason": request.POST.get("reason", "")}).reason
+        reason = validate(UnmaskIn, {"reason": request.POST.get("reason", "")}).reason
         data = services.event_unmask(actor=request.user, event_id=event_id, reason=reason)
     except NotFound as exc:
         raise Http404(exc.message) from exc
     except ServiceError as exc:
+        # Also shown at the top: a user with no operations has no 办理 card to show it in.
+        messages.error(request, exc.message)
         return _event_page(request, _load(request.user, event_id), failed="unmask",
                            errors={**exc.fields, "summary": exc.message}, posted=request.POST, status=exc.status)
     return _event_page(request, _load(request.user, event_id), unmasked=data)

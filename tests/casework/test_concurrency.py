@@ -5,7 +5,7 @@ import pytest
 from django.db import connection, connections
 
 from gongzhi.casework.models import CaseLog, Document
-from gongzhi.events.errors import Conflict
+from gongzhi.core.errors import Conflict
 from gongzhi.mediation import services
 from gongzhi.mediation.inputs import ApplyIn, PartyIn
 from gongzhi.mediation.models import Case, Mediator

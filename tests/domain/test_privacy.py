@@ -227,3 +227,13 @@ def test_free_text_is_redacted_by_the_parties(text, people, expected):
 def test_a_file_takes_the_visibility_of_its_row(row, by_reporter, expected):
     from gongzhi.domain.privacy import file_visibility
     assert file_visibility(row, by_reporter=by_reporter).value == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("邻居张三丰（电话13812345678）在瑞京路5号302室堆放杂物", "邻居张**（电话138****5678）在瑞京路**号**室堆放杂物"),
+    ("芗城区胜利路的王老板占道经营", "芗城区胜利路的王**占道经营"),
+    ("小区门口垃圾堆积多日无人清运", "小区门口垃圾堆积多日无人清运"),
+])
+def test_a_feed_masks_names_of_people_nobody_registered(text, expected):
+    from gongzhi.domain.privacy import publish_text
+    assert publish_text(text) == expected

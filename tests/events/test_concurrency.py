@@ -4,8 +4,8 @@ import threading
 import pytest
 from django.db import connection, connections
 
+from gongzhi.core.errors import Conflict
 from gongzhi.events import services
-from gongzhi.events.errors import Conflict
 from gongzhi.events.models import Event, EventAction
 
 from .test_sla_sweep import _dispatched

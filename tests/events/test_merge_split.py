@@ -5,8 +5,8 @@ import json
 import pytest
 from django.test import Client
 
+from gongzhi.core.errors import Invalid
 from gongzhi.events import duplicates, intake, services
-from gongzhi.events.errors import Invalid
 from gongzhi.events.models import Event, EventAction
 
 from ..conftest import point_in

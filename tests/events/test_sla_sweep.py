@@ -117,7 +117,7 @@ def test_unknown_year_refuses_with_503(district, as_user, tmp_path):
 
 
 def test_admin_entered_year_unblocks(district, tmp_path):
-    from gongzhi.events.errors import Unavailable
+    from gongzhi.core.errors import Unavailable
     _load_year(tmp_path, 2098)
     with pytest.raises(Unavailable, match="2099"):     # 10 handling workdays run into 2099
         _dispatched(district, sh(2098, 12, 30, 10))

@@ -361,7 +361,7 @@ def test_the_migrations_rename_files_in_committed_batches(district, monkeypatch)
     from django.core.files.storage import default_storage
     from django.test import TestCase
 
-    from gongzhi import files
+    from gongzhi.core import files
     assert _migration(ATTACHMENTS_0011).Migration.atomic is False
     assert _migration(DOCUMENTS_0003).Migration.atomic is False
     monkeypatch.setattr(files, "MOVE_BATCH", 2)
@@ -392,7 +392,7 @@ def test_a_failure_part_way_leaves_every_row_naming_a_file_that_exists(district,
     from django.db.models.query import QuerySet
     from django.test import TestCase
 
-    from gongzhi import files
+    from gongzhi.core import files
     monkeypatch.setattr(files, "MOVE_BATCH", 2)
     rows, lost = _old_named_files(district, 5)
     real_update, calls = QuerySet.update, []
@@ -422,7 +422,7 @@ def test_a_failure_part_way_leaves_every_row_naming_a_file_that_exists(district,
 def test_without_hard_links_a_rename_inside_a_transaction_is_refused(district, monkeypatch):
     """Where the volume has no hard links the file is renamed; inside an enclosing transaction
     that could still roll its row back, that is refused before anything moves."""
-    from gongzhi import files
+    from gongzhi.core import files
 
     def no_links(src, dst):
         raise PermissionError("hard links not supported")

@@ -229,7 +229,7 @@ def test_every_input_model_refuses_control_characters_by_derivation():
 
     import gongzhi.api.api  # noqa: F401  (imports every router, operation table and input module)
     from gongzhi.api.schemas import Out
-    from gongzhi.events.inputs import Input
+    from gongzhi.core.inputs import Input
 
     def subclasses(cls):
         for sub in cls.__subclasses__():

@@ -6,11 +6,11 @@
 2. No answer of ours is kept by the browser of a shared desk PC: pages, API details (session and
    token) and unmask answers say ``Cache-Control: private, no-store`` (gongzhi.web.nostore).
 3. A 500's log line keeps the type of its exception but not the values its message quotes, nor
-   phone numbers (gongzhi.logs).
+   phone numbers (gongzhi.core.logs).
 4. Only a database that cannot be reached is a 503; "no such column" is the bug it is, a 500
-   (gongzhi.web.resilience.database_away, read from the driver's own error).
+   (gongzhi.core.resilience.database_away, read from the driver's own error).
 5. A token's owner is fixed once issued; one account guessed from many addresses locks; a session
-   left idle ends (gongzhi.accounts.lockout, gongzhi.accounts.idle).
+   left idle ends (gongzhi.accounts.lockout, gongzhi.core.idle).
 """
 from __future__ import annotations
 
@@ -34,12 +34,12 @@ from django.test import Client
 from gongzhi.accounts.models import ApiToken
 from gongzhi.api import auth
 from gongzhi.casework.models import AccessLog
+from gongzhi.core.logs import JsonLines
+from gongzhi.core.resilience import database_away
 from gongzhi.domain.calendar import SHANGHAI
 from gongzhi.events.models import Event, SensitiveAccess
 from gongzhi.legalaid.models import Application
-from gongzhi.logs import JsonLines
 from gongzhi.mediation.models import Case
-from gongzhi.web.resilience import database_away
 
 from ..conftest import report_payload, wsgi_app
 

@@ -36,7 +36,8 @@ def test_before_training_the_api_says_so(district, as_user, settings, tmp_path):
 
 def test_the_command_trains_from_confirmed_events(district, settings, tmp_path):
     from gongzhi.demo.simulate import simulate
-    from gongzhi.textclass.service import current, training_examples
+    from gongzhi.events.classify import training_examples
+    from gongzhi.textclass.service import current
     settings.GONGZHI_CLASSIFIER_PATH = str(tmp_path / "classifier.joblib")
     simulate(district, days=4, per_day=12)
     examples = training_examples()

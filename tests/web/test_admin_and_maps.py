@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from gongzhi.web import maps
+from gongzhi.core import maps
 
 ADMIN_MODELS = ["areas.area", "areas.department", "auth.user", "accounts.roleassignment", "events.category",
                 "events.routingrule", "events.timelimit", "events.calendaryear", "events.specialday",

@@ -1,5 +1,5 @@
 """Documents were stored as documents/<month>/<kind>-<case id>-<doc>.docx: anyone could guess
-another case's agreement.  New ones get random names (d/<month>/<uuid4 hex>.docx, gongzhi.files);
+another case's agreement.  New ones get random names (d/<month>/<uuid4 hex>.docx, gongzhi.core.files);
 existing files move to such names."""
 from django.db import migrations, models
 
@@ -7,14 +7,14 @@ import gongzhi.casework.models
 
 
 def forwards(apps, schema_editor):
-    from gongzhi.files import move_to_random_names
+    from gongzhi.core.files import move_to_random_names
     move_to_random_names(apps.get_model("casework", "Document"), "d", "created_at", lambda row: "docx")
 
 
 class Migration(migrations.Migration):
     # Not one transaction: the files are renamed in batches, each committed on its own, so a
     # failure part-way leaves every row naming a file that exists and a rerun carries on
-    # (gongzhi.files.move_to_random_names).  The AlterField only changes upload_to: no SQL.
+    # (gongzhi.core.files.move_to_random_names).  The AlterField only changes upload_to: no SQL.
     atomic = False
     dependencies = [("casework", "0002_timeline_visibility")]
     operations = [

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
+from gongzhi.core.worker import repeat
 from gongzhi.stats.rollup import refresh
-from gongzhi.worker import repeat
 
 
 class Command(BaseCommand):

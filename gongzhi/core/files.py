@@ -38,7 +38,6 @@ from urllib.parse import quote
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.core.files.base import File
-from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.http import FileResponse, Http404, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -356,50 +355,6 @@ def max_upload_bytes() -> int:
     return max(settings.GONGZHI_UPLOAD_LIMITS.values())
 
 
-class CappedUploadHandler(FileUploadHandler):
-    """First of FILE_UPLOAD_HANDLERS, so the one place where a request's files reach the disk:
-
-    - a file in a request nobody is signed in to is skipped unwritten: no page or operation takes
-      files from an anonymous caller, so a stranger's multipart body costs no disk at all (the NUL
-      guard parses it only once the session is known, gongzhi.web.guards);
-    - every file a signed-in user sends is counted against their upload quota as it starts
-      (intake.take_upload_slots), whatever becomes of it later — refused as too large, not an
-      image, sent to an event that is not theirs.  Past the quota it is not written: the API
-      answers 429 at once; a page finds the refusal in ``request.upload_refused`` and shows its
-      form again with it (intake.check_received_uploads);
-    - each file's bytes are counted as they arrive, and the request stops once one file passes
-      the largest limit of any kind, so a 5 GB "photo" is not written in full before intake
-      refuses it.
-
-    The chunks go on to Django's handlers (small files in memory, others to a temporary file)."""
-
-    def new_file(self, *args, **kwargs):
-        super().new_file(*args, **kwargs)
-        self.received = 0
-        user = getattr(self.request, "user", None)
-        if user is None or not user.is_authenticated:
-            raise SkipFile
-        from gongzhi.events import intake
-        from gongzhi.events.errors import TooManyRequests
-        try:
-            intake.take_upload_slots(user, 1)
-        except TooManyRequests as exc:
-            if self.request.path_info.startswith("/api/"):
-                raise                       # the operation answers 429 (gongzhi.api.errors)
-            self.request.upload_refused = exc
-            raise SkipFile from None
-
-    def receive_data_chunk(self, raw_data, start):
-        self.received += len(raw_data)
-        limit = max_upload_bytes()
-        if self.received > limit:
-            raise UploadTooBig(f"文件过大：「{self.file_name or '附件'}」超过上传上限 {limit / (1024 * 1024):g} MB")
-        return raw_data
-
-    def file_complete(self, file_size):
-        return None
-
-
 # ---- serving, after the caller's check ---------------------------------------------------------
 
 def serve(stored, *, content_type: str, filename: str, as_attachment: bool) -> HttpResponse:
@@ -435,9 +390,13 @@ def serve_document(doc) -> HttpResponse:
 
 # ---- the URLs the API hands out (checked views, never the storage) -----------------------------
 
+# The API's URL namespace: gongzhi.api.api names its NinjaAPI with it, so this module reverses the
+# download operations without importing the API (core sits below it).
+API_NAMESPACE = "api-1"
+
+
 def _api(name: str, **kwargs) -> str:
-    from gongzhi.api.api import api
-    return reverse(f"{api.urls_namespace}:{name}", kwargs=kwargs)
+    return reverse(f"{API_NAMESPACE}:{name}", kwargs=kwargs)
 
 
 def attachment_url(event_id: int, attachment_id: int) -> str:

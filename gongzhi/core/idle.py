@@ -17,7 +17,7 @@ import time
 
 from django.contrib.auth import SESSION_KEY
 
-from gongzhi.logs import user_id
+from gongzhi.core.logs import user_id
 
 SEEN = "gongzhi_seen"     # seconds since the epoch of the request that last saved the session
 REFRESH_SECONDS = 60

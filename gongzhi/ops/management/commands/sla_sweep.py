@@ -2,9 +2,9 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from gongzhi.core.worker import repeat
 from gongzhi.events.sweep import sla_sweep
 from gongzhi.mediation.services import remind_sessions
-from gongzhi.worker import repeat
 
 
 class Command(BaseCommand):

@@ -10,7 +10,8 @@ class Command(BaseCommand):
         parser.add_argument("--min", type=int, default=20, help="每个标注至少的样本数（默认 20）")
 
     def handle(self, *args, min=20, **opts):
-        from gongzhi.textclass.service import model_path, retrain, training_examples
+        from gongzhi.events.classify import training_examples
+        from gongzhi.textclass.service import model_path, retrain
         t0 = time.perf_counter()
         examples = training_examples()
         self.stdout.write(f"已确认事件 {len(examples)} 条")

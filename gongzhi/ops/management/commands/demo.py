@@ -83,6 +83,7 @@ class Command(BaseCommand):
         from gongzhi.demo.simulate import simulate
         from gongzhi.events.crosscheck import run as crosscheck
         from gongzhi.stats.rollup import refresh
+        from gongzhi.events.classify import training_examples
         from gongzhi.textclass.service import retrain
         t0 = time.perf_counter()
         with transaction.atomic():
@@ -98,7 +99,7 @@ class Command(BaseCommand):
         refresh(full=True)
         console.print(str(crosscheck(timezone.localdate() - timedelta(days=days), timezone.localdate())))
         try:
-            model = retrain()
+            model = retrain(training_examples())
             console.print(f"分类模型已训练：{model.describe()['heads']['category']['examples']} 条已确认事件")
         except ValueError as exc:
             console.print(f"分类模型未训练：{exc}")

@@ -3,7 +3,7 @@ from datetime import date, timedelta
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from gongzhi.worker import repeat
+from gongzhi.core.worker import repeat
 
 
 class Command(BaseCommand):

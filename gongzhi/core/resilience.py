@@ -11,8 +11,8 @@ Where it is raised decides who sees it first, and both places answer the same:
 - in a view (ninja's authentication, a page's @login_required, a template reading request.user):
   DatabaseGuard.process_exception, first in MIDDLEWARE and in the lean token path;
 - in a middleware after the view (the session saved on the way out) or in an error page:
-  Django's handler500, gongzhi.web.errorpages.server_error, which hands it here.
-The answer is in the caller's shape (errorpages: JSON for /api/, GeoReport for /open311/, a
+  Django's handler500, gongzhi.core.http.server_error, which hands it here.
+The answer is in the caller's shape (core.http: JSON for /api/, GeoReport for /open311/, a
 Chinese page), logged once (django.request, at ERROR, with the exception), and the request's
 connections are closed so that no broken one is reused: the next request connects afresh and
 succeeds as soon as the database is back (CONN_HEALTH_CHECKS checks a kept one before reuse).
@@ -26,7 +26,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError, connections
 from django.http import HttpResponse
 
-from gongzhi.web import errorpages
+from gongzhi.core import http
 
 try:   # errors raised by psycopg itself, outside Django's wrapper (a raw server-binding cursor)
     import psycopg
@@ -78,9 +78,9 @@ def database_away(exc: BaseException) -> bool:
     return isinstance(exc, InterfaceError)
 
 
-def unavailable(request, exc: BaseException, *, where: errorpages.Surface | None = None) -> HttpResponse:
+def unavailable(request, exc: BaseException, *, where: http.Surface | None = None) -> HttpResponse:
     _forget_connections()
-    response = errorpages.answer(request, 503, where=where)
+    response = http.answer(request, 503, where=where)
     response["Retry-After"] = str(settings.GONGZHI_RETRY_AFTER_SECONDS)
     logger.error("Service Unavailable (database): %s", request.path, exc_info=exc,
                  extra={"status_code": 503, "request": request})
