@@ -52,11 +52,13 @@ def main():
     t0 = time.perf_counter()
     reports, orders, truth = build(args.grids, args.reports, args.orders, seed=7)
     print(f"evaluation set: {len(reports):,} grid reports, {len(orders):,} hotline orders "
-          f"({sum(1 for v in truth.values() if v):,} with an earlier grid report), built in {time.perf_counter() - t0:.1f}s")
+          f"({sum(1 for v in truth.values() if v):,} with an earlier grid report), "
+          f"built in {time.perf_counter() - t0:.1f}s")
     verdicts, t_index, t_check = run(reports, orders, best[1])
     p, r = score(verdicts, truth)
     total = t_index + t_check
-    print(f"index {t_index:.1f}s + check {t_check:.1f}s = {total:.1f}s   (target < 30 s: {'MET' if total < 30 else 'NOT MET'})")
+    print(f"index {t_index:.1f}s + check {t_check:.1f}s = {total:.1f}s   "
+          f"(target < 30 s: {'MET' if total < 30 else 'NOT MET'})")
     print(f"precision {p:.3f}  recall {r:.3f}   (target ≥ 0.9 each: {'MET' if min(p, r) >= 0.9 else 'NOT MET'})")
     print(f"candidates per order: {sum(v.candidates for v in verdicts) / len(verdicts):.1f}; "
           f"应报未报 {sum(1 for v in verdicts if v.matched_id is None):,} of {len(verdicts):,}")

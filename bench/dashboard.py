@@ -17,7 +17,6 @@ import sys
 import time
 
 import psycopg
-
 from _pg import ADMIN_URL, ROOT
 
 DB = "gongzhi_bench_dash"
@@ -91,13 +90,12 @@ def main():
     sys.path.insert(0, str(ROOT))
     setup(args.events, args.rebuild)
 
-    from django.db import connection
-    from django.test import Client
-    from django.utils import timezone
-
     from datetime import timedelta
 
     from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+    from django.utils import timezone
 
     from gongzhi.areas.models import Area
     from gongzhi.domain.enums import Level
@@ -120,7 +118,7 @@ def main():
 
     rows = []
     for name, area in (("city", county), ("township", town)):
-        t = timed(lambda: page(area), args.repeat)
+        t = timed(lambda area=area: page(area), args.repeat)
         rows.append((name, t))
         print(f"{name:9s} page (rollup): p50 {pct(t, .5):7.1f} ms  p95 {pct(t, .95):7.1f} ms   target p95 < 300 ms")
 
@@ -131,8 +129,8 @@ def main():
 
     raw_repeat = max(3, args.repeat // 10)
     for name, area in (("city", county), ("township", town)):
-        roll = timed(lambda: data(area, "rollup"), args.repeat)
-        raw = timed(lambda: data(area, "raw"), raw_repeat)
+        roll = timed(lambda area=area: data(area, "rollup"), args.repeat)
+        raw = timed(lambda area=area: data(area, "raw"), raw_repeat)
         print(f"{name:9s} data: rollup p50 {pct(roll, .5):7.1f} ms   raw GROUP BY p50 {pct(raw, .5):8.1f} ms   "
               f"ratio {statistics.median(raw) / statistics.median(roll):6.0f}×   (goal ≥ 50×)")
 
@@ -160,7 +158,7 @@ def main():
     with connection.cursor() as cur:
         cur.execute("SELECT pg_size_pretty(pg_total_relation_size('stats_daily')), "
                     "pg_size_pretty(pg_total_relation_size('events_event'))")
-        print("sizes: rollup %s, events %s" % cur.fetchone())
+        print("sizes: rollup {}, events {}".format(*cur.fetchone()))
 
 
 if __name__ == "__main__":

@@ -165,7 +165,7 @@ def main():
 
     from gongzhi.accounts.models import ApiToken
     token = ApiToken.issue(d.users["resident1"], "bench")
-    points = ";".join("%.6f,%.6f" % shape(g.geometry).representative_point().coords[0] for g in d.grids)
+    points = ";".join("{:.6f},{:.6f}".format(*shape(g.geometry).representative_point().coords[0]) for g in d.grids)
 
     tps = pgbench_tps(args.seconds)
     print(f"pgbench single-row INSERT: {tps:,.0f} tps (8 clients)")

@@ -73,7 +73,8 @@ def main():
         steps.append(t.seconds)
         flipped += r1.yellow + r1.red
     t_minute = statistics.median(steps)
-    print(f"sweep per minute:   {t_minute * 1000:8.1f} ms  (median of 5 one-minute steps, {flipped / 5:.0f} flips each)")
+    print(f"sweep per minute:   {t_minute * 1000:8.1f} ms  "
+          f"(median of 5 one-minute steps, {flipped / 5:.0f} flips each)")
 
     with Timer() as t_naive:
         flips = 0

@@ -305,6 +305,8 @@ GONGZHI_CROSSCHECK_TOPICS = [t for t in os.environ.get(
 # Legal aid: income line = multiple × the local 低保 standard; days to decide on an application.
 GONGZHI_LEGALAID_INCOME_MULTIPLE = os.environ.get("GONGZHI_LEGALAID_INCOME_MULTIPLE", "2")
 GONGZHI_LEGALAID_DECISION_WORKDAYS = int(os.environ.get("GONGZHI_LEGALAID_DECISION_WORKDAYS", "2"))
+# --- helper "clocks" (issue 14): legal aid's assignment clock, 准予援助 → 指派律师 (3 working days).
+GONGZHI_LEGALAID_ASSIGN_WORKDAYS = int(os.environ.get("GONGZHI_LEGALAID_ASSIGN_WORKDAYS", "3"))
 # Public feeds (Open311) show a report's place snapped to a grid of this many metres (0 = exact).
 GONGZHI_PUBLIC_LOCATION_METRES = float(os.environ.get("GONGZHI_PUBLIC_LOCATION_METRES", "100"))
 GONGZHI_UPLOAD_LIMITS = {"image": 10 * 1024 * 1024, "audio": 20 * 1024 * 1024, "video": 100 * 1024 * 1024}

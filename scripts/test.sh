@@ -4,6 +4,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # Browser tests drive Debian's Chromium; CJK fonts so screenshots show Chinese.
 bash scripts/bootstrap.sh chromium fonts-wqy-microhei
+# Lint and type check before the suite (a second or two each): a finding fails the run at once.
+# Rules and scope live in pyproject.toml ([tool.ruff], [tool.mypy]).
+echo "== ruff =="
+.venv/bin/ruff check gongzhi tests bench config
+echo "== mypy =="
+.venv/bin/mypy gongzhi/domain gongzhi/core
 PG_URL=${GONGZHI_TEST_PG_URL:-postgres://postgres@127.0.0.1:5432/test}
 export GONGZHI_VAR_DIR=${GONGZHI_VAR_DIR:-$(mktemp -d)}
 if .venv/bin/python - "$PG_URL" <<'PY'

@@ -159,7 +159,8 @@ def test_the_walk_sees_lazy_and_relative_imports():
     seen = {(s, m, w.split(":")[0]) for s, _t, m, w in imports()}
     assert ("events", "gongzhi.events.classify", "gongzhi/events/services.py") not in seen   # same package
     assert ("events", "gongzhi.core.operations", "gongzhi/events/operations.py") in seen
-    lazy = _targets(ast.parse("def f():\n    from gongzhi.stats import rollup\n").body[0].body[0], ["gongzhi", "x", "y"], False)
+    tree = ast.parse("def f():\n    from gongzhi.stats import rollup\n")
+    lazy = _targets(tree.body[0].body[0], ["gongzhi", "x", "y"], False)
     assert lazy == ["gongzhi.stats"]
     relative = _targets(ast.parse("from ..core import http").body[0], ["gongzhi", "web", "views"], False)
     assert relative == ["gongzhi.core"]

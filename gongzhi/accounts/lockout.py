@@ -37,7 +37,7 @@ def failure_limit(request, credentials=None) -> int:
     one limit for all its lockout parameters, so the per-account ceiling is counted here (one
     indexed SUM per login attempt).  A success clears only its own address's count (axes resets
     the pair): others' failures against the account still count until they cool off."""
-    from axes.models import AccessAttempt   # axes' models: not importable while settings load
+    from axes.models import AccessAttempt  # axes' models: not importable while settings load
     per_pair, per_account = settings.GONGZHI_LOGIN_FAILURES, settings.GONGZHI_LOGIN_FAILURES_PER_ACCOUNT
     username = get_client_username(request, credentials)
     if not username or not per_account:

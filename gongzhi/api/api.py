@@ -1,4 +1,4 @@
-from datetime import date, datetime
+from datetime import date
 from typing import Literal
 
 from django.http import HttpRequest
@@ -19,8 +19,8 @@ from gongzhi.events.operations import OPERATIONS
 from gongzhi.stats.queries import BREAKDOWNS, FILTER_DIMENSIONS, PERIOD_DAYS, valid_range
 
 from . import errors, schemas as s
-from .renderer import FastJSONRenderer
 from .auth import AUTH
+from .renderer import FastJSONRenderer
 
 
 class GongzhiAPI(NinjaAPI):
@@ -28,7 +28,8 @@ class GongzhiAPI(NinjaAPI):
         return errors.document(super().get_openapi_schema(**kwargs))
 
 
-api = GongzhiAPI(title="共治 gongzhi API", version="1", urls_namespace=files.API_NAMESPACE, auth=AUTH, docs_url="/docs", renderer=FastJSONRenderer(),
+api = GongzhiAPI(title="共治 gongzhi API", version="1", urls_namespace=files.API_NAMESPACE, auth=AUTH,
+               docs_url="/docs", renderer=FastJSONRenderer(),
                description="网格化服务管理：事件上报、分拨、办理、核查、答复、回访的闭环接口。")
 errors.install(api)
 events = Router(tags=["事件"])
@@ -237,9 +238,9 @@ hotline = Router(tags=["12345热线"])
 
 
 def _hotline_allowed(user) -> None:
-    from gongzhi.events import hotline as hl
     from gongzhi.core.errors import Forbidden
     from gongzhi.core.scope import scope_of
+    from gongzhi.events import hotline as hl
     sc = scope_of(user)
     if user.username != hl.SYSTEM_USERNAME and not sc.is_admin and Role.COUNTY_CENTRE not in sc.roles:
         raise Forbidden("只有 12345 对接账号、区级中心或管理员可以推送和读取热线工单")

@@ -8,6 +8,7 @@ from ninja import Router, Status
 from ninja.pagination import paginate
 
 from gongzhi.core import files
+from gongzhi.domain.enums import SlaFlag
 from gongzhi.domain.legalaid import AidStatus
 from gongzhi.domain.mediation import CaseStatus, success_rate
 from gongzhi.legalaid import operations as aid_ops, selectors as aid_sel, services as aid
@@ -82,10 +83,10 @@ def mediation_from_event(request, event_id: int, payload: FromEventIn):
 @mediation.get("", response=list[dict], summary="调解案件列表（按管辖范围）")
 @paginate
 def mediation_list(request, tab: Literal[tuple(med_sel.TABS)] | None = None, status: CaseStatus | None = None,
-                   dispute_type: str | None = None):
+                   dispute_type: str | None = None, flag: SlaFlag | None = None):
     # An unknown tab or status is a 422: ignored, it would have answered with every case.
     return [med_sel.summary(c) for c in med_sel.case_list(request.user, tab=tab, status=status,
-                                                            dispute_type=dispute_type)[:2000]]
+                                                            dispute_type=dispute_type, flag=flag)[:2000]]
 
 
 @mediation.get("/stats", summary="调解统计（受理、成功率、金额、平均用时）")
@@ -133,8 +134,9 @@ def aid_consultation(request, payload: ConsultationIn):
 
 @legalaid.get("", response=list[dict], summary="法律援助申请列表")
 @paginate
-def aid_list(request, tab: Literal[tuple(aid_sel.TABS)] | None = None, status: AidStatus | None = None):
-    return [aid_sel.summary(a) for a in aid_sel.app_list(request.user, tab=tab, status=status)[:2000]]
+def aid_list(request, tab: Literal[tuple(aid_sel.TABS)] | None = None, status: AidStatus | None = None,
+             flag: SlaFlag | None = None):
+    return [aid_sel.summary(a) for a in aid_sel.app_list(request.user, tab=tab, status=status, flag=flag)[:2000]]
 
 
 @legalaid.get("/stats", summary="法律援助统计（案件、咨询、挽回损失）")

@@ -6,6 +6,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from gongzhi.core.errors import ServiceError
 from gongzhi.core.operations import field_errors, summary
 
+
 def install(api) -> None:
     @api.exception_handler(ServiceError)
     def service_error(request, exc: ServiceError):

@@ -139,7 +139,8 @@ def service_definition(request, code: str):
         {"variable": True, "code": spec["name"], "datatype": DATATYPE.get(spec.get("type", "text"), "string"),
          "required": bool(spec.get("required")), "datatype_description": spec.get("label", spec["name"]),
          "order": i + 1, "description": spec.get("label", spec["name"]),
-         **({"values": [{"key": v, "name": v} for v in spec.get("choices", [])]} if spec.get("type") == "choice" else {})}
+         **({"values": [{"key": v, "name": v} for v in spec.get("choices", [])]}
+            if spec.get("type") == "choice" else {})}
         for i, spec in enumerate(c.template or [])]}
 
 
@@ -190,7 +191,8 @@ def _create(request) -> dict:
         lon=lon, lat=lat, grid=p.get("address_id") or None, fields=fields, reporter_name=name,
         reporter_phone=p.get("phone", ""), client_key=f"o311-{token}")
     event, _ = intake.event_report(actor=user, data=data)
-    return {"service_request_id": event.number, "service_notice": f"已受理登记，办理时限以工作日计。跟踪号 {event.number}",
+    return {"service_request_id": event.number,
+            "service_notice": f"已受理登记，办理时限以工作日计。跟踪号 {event.number}",
             "account_id": p.get("account_id") or None, "token": token}
 
 

@@ -132,8 +132,8 @@ def _flush(d, rows: list[list[str]]) -> None:
     if not rows:
         return
     table = d.add_table(rows=len(rows), cols=2)
-    for r, cells in zip(table.rows, rows):
-        for cell, value in zip(r.cells, cells + [""] * (2 - len(cells))):
+    for r, cells in zip(table.rows, rows, strict=True):
+        for cell, value in zip(r.cells, cells + [""] * (2 - len(cells)), strict=False):   # extra cells dropped
             cell.text = value
     rows.clear()
 

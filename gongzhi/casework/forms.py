@@ -74,4 +74,5 @@ def payload(schema: type[BaseModel], post) -> dict:
 def _line(text: str) -> dict:
     """"王教授 92 说理充分" → {"expert": "王教授", "score": "92", "comment": "说理充分"} (review scores)."""
     parts = text.split(maxsplit=2)
-    return {"expert": parts[0], "score": parts[1] if len(parts) > 1 else "", "comment": parts[2] if len(parts) > 2 else ""}
+    return {"expert": parts[0], "score": parts[1] if len(parts) > 1 else "",
+            "comment": parts[2] if len(parts) > 2 else ""}

@@ -137,6 +137,7 @@ def keep_logged(model: type[models.Model], kind: CaseKind) -> None:
     def refuse(sender, instance, **kwargs):
         if AccessLog.objects.filter(kind=kind, case_id=instance.pk).exists():
             raise models.ProtectedError(
-                f"{kind.label}的个人信息查阅日志引用了该案件，不能删除（{model.__name__} {instance.pk} has access-log rows）",
+                f"{kind.label}的个人信息查阅日志引用了该案件，不能删除"
+                f"（{model.__name__} {instance.pk} has access-log rows）",
                 {instance})
     models.signals.pre_delete.connect(refuse, sender=model, weak=False, dispatch_uid=f"keep-logged-{kind.value}")

@@ -469,7 +469,11 @@ def _move_batch(model, rows, storage, prefix: str, at_field: str, ext_of) -> int
     # migration runs as it should (not atomic), or at the end of an enclosing transaction — and
     # never if that one rolls back.
     olds = [old_path for _pk, old_path, _new, _name, linked in done if linked]
-    transaction.on_commit(lambda: [_remove(path) for path in olds])
+
+    def remove_olds() -> None:
+        for path in olds:
+            _remove(path)
+    transaction.on_commit(remove_olds)
     return len(done)
 
 

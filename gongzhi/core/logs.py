@@ -18,7 +18,7 @@ import json
 import logging
 import re
 import traceback
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from django.core.exceptions import ValidationError
 from django.db import DataError
@@ -38,8 +38,9 @@ _QUOTED = re.compile(r"""'[^'\n]*'|"[^"\n]*"|“[^”]*”|‘[^’]*’|「[^�
 
 class JsonLines(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        out = {"time": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
-               "level": record.levelname, "logger": record.name, "message": redact_text(record.getMessage())}
+        out: dict[str, object] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname, "logger": record.name, "message": redact_text(record.getMessage())}
         status = getattr(record, "status_code", None)
         if status is not None:
             out["status"] = status

@@ -63,7 +63,7 @@ def build(grids, events=(), highlight: str | None = None, margin: float = 0.04) 
     scale = WIDTH / (w * (1 + 2 * margin))
     m = SvgMap(x0=x0, y0=y0, scale=scale, height=round(h * (1 + 2 * margin) * scale, 1))
     for g, rs in rings:
-        points = [" ".join("%s,%s" % m.xy(lon, lat) for lon, lat in r) for r in rs]
+        points = [" ".join("{},{}".format(*m.xy(lon, lat)) for lon, lat in r) for r in rs]
         c = shape(g.geometry).representative_point()
         lx, ly = m.xy(c.x, c.y)
         m.grids.append({"code": g.code, "name": g.name, "points": points, "lx": lx, "ly": ly,

@@ -5,8 +5,9 @@ mediation/operations.py, legalaid/operations.py); the API and the pages are buil
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError
 
@@ -60,23 +61,24 @@ MESSAGES = {
 _WRAPPERS = {"body", "payload", "query", "path", "form"}
 
 
-def field_errors(errors: list[dict]) -> dict[str, str]:
+def field_errors(errors: Sequence[Mapping[str, Any]]) -> dict[str, str]:
     """{"field.sub": "中文说明"} from pydantic's (or ninja's) error list."""
-    out = {}
+    out: dict[str, str] = {}
     for err in errors:
         name = ".".join(str(p) for p in err.get("loc", ()) if p not in _WRAPPERS) or "body"
-        msg = MESSAGES.get(err.get("type"), "格式不正确")
-        if err.get("type") == "string_too_short" and (err.get("ctx") or {}).get("min_length"):
+        kind = err.get("type", "")
+        msg = MESSAGES.get(kind, "格式不正确")
+        if kind == "string_too_short" and (err.get("ctx") or {}).get("min_length"):
             msg = f"至少 {err['ctx']['min_length']} 个字"
-        elif err.get("type") == "value_error":      # our own validators speak Chinese already
+        elif kind == "value_error":      # our own validators speak Chinese already
             msg = str(err.get("msg", "")).removeprefix("Value error, ")
-        elif err.get("type") == ERROR_TYPE:         # a control character: the message names it
+        elif kind == ERROR_TYPE:         # a control character: the message names it
             msg = str(err.get("msg", ""))
         out.setdefault(name, msg)
     return out
 
 
-def summary(errors: list[dict]) -> str:
+def summary(errors: Sequence[Mapping[str, Any]]) -> str:
     """The one-line message of a failed validation.  A control character is invisible, so when
     one is the cause the message itself names it (as the NUL guard at the door does); the field
     it is in is in ``fields``."""

@@ -60,8 +60,8 @@ def simulate_cases(d: District, days: int = 30, per_day: int = 2, seed: int = 5)
                 _aid(d, rng, rng.choice(places), at, now)
             except (ServiceError, UnknownYear):
                 stats["skipped"] = stats.get("skipped", 0) + 1
-    from gongzhi.mediation.models import Case
     from gongzhi.legalaid.models import Application
+    from gongzhi.mediation.models import Case
     for c in Case.objects.values_list("status", flat=True):
         stats[f"调解:{c}"] = stats.get(f"调解:{c}", 0) + 1
     for a in Application.objects.values_list("status", flat=True):
@@ -98,7 +98,8 @@ def _dispute(d, rng, grid, at, now):
             reason="双方分歧较大，未能达成一致", referral="litigation", referral_to="芗城区人民法院诉调对接中心"))
         return
     med.case_succeed(actor=actor, case_id=case.id, at=at + timedelta(days=2), data=mi.SucceedIn(
-        agreement_terms=f"一、被申请人同意{claim}；二、双方就本纠纷再无其他争议。", performance_terms="自签订之日起十日内履行"))
+        agreement_terms=f"一、被申请人同意{claim}；二、双方就本纠纷再无其他争议。",
+        performance_terms="自签订之日起十日内履行"))
     if step == 4:
         return
     med.case_sign(actor=actor, case_id=case.id, at=at + timedelta(days=2, hours=1))
@@ -125,7 +126,8 @@ def _aid(d, rng, grid, at, now):
     try:
         aid.aid_approve(actor=staff, app_id=app.id, at=at + timedelta(days=1))
     except ServiceError:
-        aid.aid_deny(actor=staff, app_id=app.id, reason="家庭人均收入超过法律援助经济困难标准", at=at + timedelta(days=1))
+        aid.aid_deny(actor=staff, app_id=app.id, reason="家庭人均收入超过法律援助经济困难标准",
+                     at=at + timedelta(days=1))
         return
     if step == 1:
         return

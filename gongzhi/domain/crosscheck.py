@@ -22,8 +22,8 @@ import re
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
-from operator import itemgetter
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import NamedTuple
 
 from .thesaurus import OBJECTS, surface_forms
@@ -153,7 +153,8 @@ class Index:
 def check(order: Record, index: Index, *, window: float = WINDOW_SECONDS, threshold: float = THRESHOLD) -> Verdict:
     reader = index.reader
     mine, my_grams = reader.facts(order.text), reader.grams(order.text)
-    best = best_key = nearest = None
+    best: tuple[tuple[int, float, float], Record] | None = None   # (key, record) of the best match
+    nearest: Record | None = None
     nearest_score, n = -1.0, 0
     for r, f in index.candidates(order, window):
         n += 1
@@ -169,11 +170,12 @@ def check(order: Record, index: Index, *, window: float = WINDOW_SECONDS, thresh
         elif text < threshold:          # no known object on one side: the words must carry it
             continue
         key = (agree, text, r.at)
-        if best_key is None or key > best_key:
-            best, best_key = r, key
+        if best is None or key > best[0]:
+            best = key, r
     if best is not None:
+        (agreed, score, _at), match = best
         how = "同一事项" if mine.concepts else "文本相近"
-        return Verdict(order.id, best.id, round(best_key[1], 3), best.id, n,
-                       f"{how}（地址一致 {best_key[0]} 项，文字重合 {best_key[1]:.0%}）")
+        return Verdict(order.id, match.id, round(score, 3), match.id, n,
+                       f"{how}（地址一致 {agreed} 项，文字重合 {score:.0%}）")
     why = "时间窗内本网格及相邻网格无同类上报" if n == 0 else f"{n} 件同类上报均非同一事项"
     return Verdict(order.id, None, round(max(nearest_score, 0.0), 3), nearest.id if nearest else None, n, why)

@@ -9,6 +9,8 @@ from enum import IntEnum, StrEnum
 class LabelledEnum(StrEnum):
     """A StrEnum whose members carry a Chinese label: ``Member = "code", "标签"``."""
 
+    label: str  # set per member in __new__; declared so type checkers know every member has one
+
     def __new__(cls, value: str, label: str = ""):
         obj = str.__new__(cls, value)
         obj._value_ = value

@@ -107,5 +107,7 @@ def compare(current: int, previous: list[int], unit: str = "周") -> dict:
         text = f"与前{n}{unit}平均持平"
     else:
         word, pword = ("增加", "上升") if delta > 0 else ("减少", "下降")
-        text = f"较前{n}{unit}平均{word}{abs(round(delta))}件" + (f"，{pword}{abs(percent):.2f}%" if percent is not None else "")
+        text = f"较前{n}{unit}平均{word}{abs(round(delta))}件"
+        if percent is not None:
+            text += f"，{pword}{abs(percent):.2f}%"
     return {"average": round(avg, 2), "delta": round(delta, 2), "percent": percent, "text": text}

@@ -41,12 +41,20 @@ class AidAction(LabelledEnum):
     REVISIT = "revisit", "回访"
     CLOSE = "close", "归档"
     WITHDRAW = "withdraw", "撤回申请"
+    SLA_YELLOW = "sla_yellow", "黄灯预警"
+    SLA_RED = "sla_red", "红灯超期"
+
+
+class AidClock(LabelledEnum):
+    DECISION = "decision", "审查决定"
+    ASSIGN = "assign", "指派律师"
 
 
 class AidCapacity(StrEnum):
     OFFICE = "office"        # staff of the legal aid office handling the application
     LAWYER = "lawyer"        # the lawyer assigned to it
     APPLICANT = "applicant"
+    SYSTEM = "system"        # the SLA worker
 
 
 class Matter(LabelledEnum):
@@ -96,6 +104,24 @@ TRANSITIONS = {
     A.REVISIT: rule({S.CONCLUDED, S.REVIEWED}, None, C.OFFICE),
     A.CLOSE: rule({S.REVIEWED}, S.CLOSED, C.OFFICE),
     A.WITHDRAW: rule({S.SUBMITTED, S.APPROVED, S.ASSIGNED}, S.WITHDRAWN, C.APPLICANT, C.OFFICE, reason=True),
+    # The sweep flags an application only where its clock runs (CLOCK_RUNS_IN); no status changes.
+    A.SLA_YELLOW: rule({S.SUBMITTED, S.APPROVED}, None, C.SYSTEM),
+    A.SLA_RED: rule({S.SUBMITTED, S.APPROVED}, None, C.SYSTEM),
+}
+
+# 《法律援助法》art. 43: decide within 7 working days (the configured default is 泉州's 2-workday
+# promise, GONGZHI_LEGALAID_DECISION_WORKDAYS); then assign a lawyer within 3 days
+# (GONGZHI_LEGALAID_ASSIGN_WORKDAYS).  The decision clock starts with the application itself.
+CLOCK_RUNS_IN: dict[AidClock, frozenset[AidStatus]] = {
+    AidClock.DECISION: frozenset({S.SUBMITTED}),
+    AidClock.ASSIGN: frozenset({S.APPROVED}),
+}
+# What each action does to the clock: start one (a clock), stop it (None); others keep it (a 转交
+# keeps the decision clock running: the applicant's wait does not restart).
+CLOCK_EFFECTS: dict[AidAction, AidClock | None] = {
+    A.SUBMIT: AidClock.DECISION,
+    A.APPROVE: AidClock.ASSIGN,
+    A.DENY: None, A.ASSIGN: None, A.WITHDRAW: None,
 }
 
 # Who reads each timeline row (domain.privacy): the applicant follows the decision and who acts
@@ -104,7 +130,7 @@ _PUBLIC, _INTERNAL = Visibility.PUBLIC, Visibility.INTERNAL
 ROW_VISIBILITY = {
     A.SUBMIT: _PUBLIC, A.APPROVE: _PUBLIC, A.DENY: _PUBLIC, A.TRANSFER: _PUBLIC, A.ASSIGN: _PUBLIC,
     A.REASSIGN: _PUBLIC, A.CONCLUDE: _PUBLIC, A.CLOSE: _PUBLIC, A.WITHDRAW: _PUBLIC, A.REVISIT: _PUBLIC,
-    A.PROGRESS: _INTERNAL, A.REVIEW: _INTERNAL,
+    A.PROGRESS: _INTERNAL, A.REVIEW: _INTERNAL, A.SLA_YELLOW: _INTERNAL, A.SLA_RED: _INTERNAL,
 }
 # A denial's reason is written to the applicant (法律援助法 art. 43: the decision with reasons).
 PUBLIC_TEXT = frozenset({A.DENY, A.TRANSFER, A.WITHDRAW})

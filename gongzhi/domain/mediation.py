@@ -50,6 +50,12 @@ class CaseAction(LabelledEnum):
     CLOSE = "close", "结案"
     WITHDRAW = "withdraw", "撤回申请"
     REMIND = "remind", "调解提醒"
+    SLA_YELLOW = "sla_yellow", "黄灯预警"
+    SLA_RED = "sla_red", "红灯超期"
+
+
+class CaseClock(LabelledEnum):
+    HANDLE = "handle", "调解期限"
 
 
 class CaseCapacity(StrEnum):
@@ -57,7 +63,7 @@ class CaseCapacity(StrEnum):
     MEDIATOR = "mediator"    # the mediator assigned to it
     CENTRE = "centre"        # a 综治中心/社区 holding the area the dispute is in
     APPLICANT = "applicant"  # the person who applied online
-    SYSTEM = "system"        # the reminder worker
+    SYSTEM = "system"        # the reminder and SLA workers
 
 
 class Source(LabelledEnum):
@@ -127,6 +133,21 @@ TRANSITIONS = {
     A.CLOSE: rule({S.SIGNED, S.FAILED}, S.CLOSED, C.ORG),
     A.WITHDRAW: rule({S.APPLIED} | _WORKING, S.WITHDRAWN, C.APPLICANT, C.ORG, reason=True),
     A.REMIND: rule(_WORKING, None, C.SYSTEM),
+    # The sweep flags a case only where its clock runs (CLOCK_RUNS_IN); the flag changes no status.
+    A.SLA_YELLOW: rule(_WORKING, None, C.SYSTEM),
+    A.SLA_RED: rule(_WORKING, None, C.SYSTEM),
+}
+
+# 《人民调解法》/《人民调解工作若干规定》: 一般在一个月内调结.  The handling clock runs from 受理 until
+# the case has an outcome (成功/终止) or is withdrawn; its limit is the dispute type's limit_workdays.
+CLOCK_RUNS_IN: dict[CaseClock, frozenset[CaseStatus]] = {
+    CaseClock.HANDLE: frozenset(_WORKING),
+}
+# What each action does to the clock: start one (a clock), stop it (None); actions not listed keep
+# whatever runs (a 调解记录 or 回避 does not restart the month).
+CLOCK_EFFECTS: dict[CaseAction, CaseClock | None] = {
+    A.ACCEPT: CaseClock.HANDLE,
+    A.SUCCEED: None, A.FAIL: None, A.WITHDRAW: None, A.REFUSE: None,
 }
 
 # Who reads each timeline row (domain.privacy): the parties follow where their dispute stands and
@@ -137,6 +158,7 @@ ROW_VISIBILITY = {
     A.SCHEDULE: _PUBLIC, A.SUCCEED: _PUBLIC, A.SIGN: _PUBLIC, A.FAIL: _PUBLIC, A.CONFIRM: _PUBLIC,
     A.CLOSE: _PUBLIC, A.WITHDRAW: _PUBLIC, A.REMIND: _PUBLIC,
     A.RECUSE: _INTERNAL, A.RECORD: _INTERNAL, A.FOLLOW_UP: _INTERNAL,
+    A.SLA_YELLOW: _INTERNAL, A.SLA_RED: _INTERNAL,
 }
 # Public rows whose words are meant for the parties (a refusal's reason, where to go next).
 PUBLIC_TEXT = frozenset({A.REFUSE, A.FAIL, A.WITHDRAW, A.SCHEDULE, A.REMIND})

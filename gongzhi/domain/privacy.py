@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from .enums import Action, EventKind, LabelledEnum
 
@@ -247,9 +248,12 @@ EVENT_PUBLIC_TEXT: frozenset[Action] = frozenset({A.REJECT, A.ANSWER, A.REVISIT,
 EVENT_FEED_TEXT: frozenset[Action] = frozenset({A.REJECT, A.ANSWER})
 
 
-def row_visibility(action: str, table: dict | None = None) -> Visibility:
+def row_visibility(action: str, table: Mapping[Any, Visibility] | None = None) -> Visibility:
     """The visibility a new row gets; an action missing from the table is internal (fail closed)."""
-    return (EVENT_ROW_VISIBILITY if table is None else table).get(action, Visibility.INTERNAL)
+    # Tables are keyed by each kind's own action enum (StrEnum): its members hash and compare as
+    # their code, so the code a caller holds finds them; hence Any for the key type.
+    rows: Mapping[Any, Visibility] = EVENT_ROW_VISIBILITY if table is None else table
+    return rows.get(action, Visibility.INTERNAL)
 
 
 def file_visibility(row_visibility: str | None, *, by_reporter: bool) -> Visibility:

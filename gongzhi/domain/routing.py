@@ -34,7 +34,7 @@ class Rule:
     channel: str | None = None
     mode: RuleMode = RuleMode.ROUTE
 
-    def matches(self, f: "Facts") -> bool:
+    def matches(self, f: Facts) -> bool:
         return (self.kind in (None, f.kind) and self.urgency in (None, f.urgency)
                 and self.channel in (None, f.channel)
                 and (self.category_path is None or f.category_path.startswith(self.category_path))

@@ -6,8 +6,10 @@ this module only chooses and computes.  Tianque practice: yellow at 70% of
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from .calendar import DeadlineRule, WorkCalendar
 from .enums import Clock, SlaFlag
@@ -59,10 +61,26 @@ def compute_deadline(cal: WorkCalendar, start: datetime, limit: LimitRow, extra_
     if limit.hours is not None:
         due = start + timedelta(hours=limit.hours)
         return Deadline(due, start + (due - start) * YELLOW_FRACTION, 0)
-    total = limit.workdays + extra_workdays
-    due = cal.due_at(start, total, rule)
-    warn = cal.point_at_fraction(cal.budget_start(start, total, rule), due, YELLOW_FRACTION)
-    return Deadline(due, max(warn, start), total)
+    return workday_deadline(cal, start, limit.workdays + extra_workdays, rule)
+
+
+def workday_deadline(cal: WorkCalendar, start: datetime, workdays: int,
+                     rule: DeadlineRule = DeadlineRule()) -> Deadline:
+    """Due after ``workdays`` working days, yellow at 70% of the working time in between: the
+    same maths for an event's clock and a case kind's (mediation, legal aid)."""
+    due = cal.due_at(start, workdays, rule)
+    warn = cal.point_at_fraction(cal.budget_start(start, workdays, rule), due, YELLOW_FRACTION)
+    return Deadline(due, max(warn, start), workdays)
+
+
+_KEEP = object()
+
+
+def clock_after(effects: Mapping[Any, Any], action: Any, running: Any) -> Any:
+    """The clock running after ``action``, from a kind's CLOCK_EFFECTS table: the one it starts,
+    None when it stops the clock, else the one already running (``running``, None for none)."""
+    started = effects.get(action, _KEEP)
+    return running if started is _KEEP else started
 
 
 def flag_at(now: datetime, deadline: Deadline) -> SlaFlag:

@@ -4,8 +4,10 @@ Every write in the system asks :func:`transition` first, so a forbidden move is 
 the same way from the API, the pages and the SLA worker.  ``target=None`` means the action
 is recorded on the timeline without changing the status (extension requests, 督办 ...).
 """
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Generic, TypeVar
 
 from .enums import Action, Clock, Status
 
@@ -23,15 +25,21 @@ class Capacity(StrEnum):
     SYSTEM = "system"          # the SLA worker
 
 
+# Each case kind has its own status and capacity enums (events here, mediation and legal aid in
+# their modules); one Transition type serves all their tables.
+St = TypeVar("St", bound=StrEnum)
+Cap = TypeVar("Cap", bound=StrEnum)
+
+
 @dataclass(frozen=True)
-class Transition:
-    sources: frozenset[Status]
-    target: Status | None
-    capacities: frozenset[Capacity]
+class Transition(Generic[St, Cap]):
+    sources: frozenset[St]
+    target: St | None
+    capacities: frozenset[Cap]
     needs_reason: bool = False
 
 
-def rule(sources, target, *caps: Capacity, reason: bool = False) -> Transition:
+def rule(sources: Iterable[St], target: St | None, *caps: Cap, reason: bool = False) -> Transition[St, Cap]:
     return Transition(frozenset(sources), target, frozenset(caps), reason)
 
 

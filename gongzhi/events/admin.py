@@ -4,7 +4,15 @@ from gongzhi.domain import privacy
 
 from . import rules, scope
 from .models import (
-    CalendarYear, Category, CrossCheck, Event, EventAction, RoutingRule, SensitiveAccess, SpecialDay, TimeLimit,
+    CalendarYear,
+    Category,
+    CrossCheck,
+    Event,
+    EventAction,
+    RoutingRule,
+    SensitiveAccess,
+    SpecialDay,
+    TimeLimit,
 )
 
 

@@ -33,7 +33,8 @@ class Summary:
     seconds: float
 
     def __str__(self) -> str:
-        return f"热线工单 {self.orders} 件：网格已先行上报 {self.matched} 件，应报未报 {self.omitted} 件（{self.seconds:.1f}s）"
+        return (f"热线工单 {self.orders} 件：网格已先行上报 {self.matched} 件，"
+                f"应报未报 {self.omitted} 件（{self.seconds:.1f}s）")
 
 
 def _topic(path: str) -> str:

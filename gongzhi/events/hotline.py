@@ -19,13 +19,13 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from pydantic import Field, ValidationError
 
+from gongzhi.core.errors import ServiceError
+from gongzhi.core.inputs import Input
 from gongzhi.domain.calendar import SHANGHAI
 from gongzhi.domain.enums import Channel, EventKind, Status
 from gongzhi.domain.text import sanitize
 
 from . import intake
-from gongzhi.core.errors import ServiceError
-from gongzhi.core.inputs import Input
 from .models import Category, Event
 
 SYSTEM_USERNAME = "12345"

@@ -5,7 +5,7 @@ import hashlib
 import json
 import secrets
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, NamedTuple
 
 import filetype
@@ -19,6 +19,9 @@ from pydantic import AfterValidator, BeforeValidator
 from gongzhi.areas.models import Area, Department
 from gongzhi.areas.selectors import grid_at
 from gongzhi.core import files
+from gongzhi.core.errors import DOMAIN_ERRORS, Conflict, Forbidden, Invalid, NotFound, TooManyRequests, from_domain
+from gongzhi.core.naming import actor_name
+from gongzhi.core.scope import scope_of
 from gongzhi.domain import text
 from gongzhi.domain.calendar import SHANGHAI
 from gongzhi.domain.coords import to_wgs84
@@ -28,9 +31,6 @@ from gongzhi.domain.routing import Facts, route
 from gongzhi.domain.uploads import quota_wait, too_many_pixels
 
 from . import rules, writes
-from gongzhi.core.errors import DOMAIN_ERRORS, Conflict, Forbidden, Invalid, NotFound, TooManyRequests, from_domain
-from gongzhi.core.naming import actor_name
-from gongzhi.core.scope import scope_of
 from .models import Attachment, Category, Event, EventAction, SensitiveAccess, UploadAttempt
 from .scope import capacities, secrecy, viewer_of
 
@@ -66,7 +66,7 @@ def sane_moment(value: datetime) -> datetime:
     if value.tzinfo is None:
         value = value.replace(tzinfo=SHANGHAI)
     try:
-        value = value.astimezone(dt_timezone.utc)
+        value = value.astimezone(UTC)
     except OverflowError:
         value = None
     if value is None or not 1900 <= value.year <= 2200:

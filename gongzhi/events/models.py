@@ -5,8 +5,20 @@ from django.db.models import Q
 from gongzhi.accounts.appendonly import AppendOnly
 from gongzhi.areas.models import Area, Department
 from gongzhi.domain.enums import (
-    OPEN_STATUSES, Action, AttachmentKind, Channel, Clock, CoHandlerRole, CoordSystem, EventKind,
-    ExtensionState, Level, SlaFlag, Status, SupervisionLevel, Urgency,
+    OPEN_STATUSES,
+    Action,
+    AttachmentKind,
+    Channel,
+    Clock,
+    CoHandlerRole,
+    CoordSystem,
+    EventKind,
+    ExtensionState,
+    Level,
+    SlaFlag,
+    Status,
+    SupervisionLevel,
+    Urgency,
 )
 from gongzhi.domain.privacy import Visibility
 from gongzhi.domain.routing import RuleMode

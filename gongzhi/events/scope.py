@@ -16,6 +16,7 @@ from gongzhi.domain.workflow import Capacity
 
 from .models import Event
 
+
 def visible_q(scope: Scope) -> Q:
     """The filter every event query of a user goes through."""
     if scope.user_id is None:

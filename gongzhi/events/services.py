@@ -18,20 +18,28 @@ from django.db.models import F
 from django.utils import timezone
 
 from gongzhi.areas.models import Area, Department
-from gongzhi.domain.enums import (
-    Action, Clock, CoHandlerRole, EventKind, ExtensionState, Level, Status, SupervisionLevel, Urgency,
-)
+from gongzhi.core.errors import DOMAIN_ERRORS, Conflict, Forbidden, Invalid, NotFound, from_domain
+from gongzhi.core.naming import actor_name
+from gongzhi.core.scope import scope_of
 from gongzhi.domain import privacy
 from gongzhi.domain.calendar import UnknownYear
+from gongzhi.domain.enums import (
+    Action,
+    Clock,
+    CoHandlerRole,
+    EventKind,
+    ExtensionState,
+    Level,
+    Status,
+    SupervisionLevel,
+    Urgency,
+)
 from gongzhi.domain.privacy import row_visibility
 from gongzhi.domain.routing import Facts, escalation_target, skip_target
 from gongzhi.domain.sla import Deadline
 from gongzhi.domain.workflow import Capacity, transition
 
 from . import clocks, rules
-from gongzhi.core.errors import DOMAIN_ERRORS, Conflict, Forbidden, Invalid, NotFound, from_domain
-from gongzhi.core.naming import actor_name
-from gongzhi.core.scope import scope_of
 from .models import CoHandler, Event, EventAction, Extension, SensitiveAccess, Supervision
 from .scope import capacities, secrecy, viewer_of, visible_events
 

@@ -2,7 +2,8 @@ from django.conf import settings
 from django.db import models
 
 from gongzhi.areas.models import Area
-from gongzhi.domain.legalaid import AidStatus, Channel, Matter, Penalty, Specialty
+from gongzhi.domain.enums import SlaFlag
+from gongzhi.domain.legalaid import AidClock, AidStatus, Channel, Matter, Penalty, Specialty
 
 User = settings.AUTH_USER_MODEL
 
@@ -110,6 +111,12 @@ class Application(models.Model):
     submitted_at = models.DateTimeField()
     decision_due_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
+    # The running clock (审查决定 or 指派律师, domain.legalaid.CLOCK_RUNS_IN) and its flag, flipped
+    # by the sweep; decision_due_at stays the decision's own deadline (按期决定率).
+    clock = models.CharField(max_length=16, choices=AidClock.choices(), blank=True)
+    due_at = models.DateTimeField(null=True, blank=True)
+    warn_at = models.DateTimeField(null=True, blank=True)
+    sla_flag = models.CharField(max_length=8, choices=SlaFlag.choices(), default=SlaFlag.GREEN)
     decision_reason = models.TextField(blank=True)
     lawyer = models.ForeignKey(Lawyer, null=True, blank=True, on_delete=models.PROTECT, related_name="cases")
     lawyer_reason = models.CharField(max_length=200, blank=True)
@@ -129,7 +136,10 @@ class Application(models.Model):
         constraints = [models.UniqueConstraint(fields=["created_by", "client_key"], name="legalaid_idem",
                                                condition=models.Q(client_key__isnull=False))]
         indexes = [models.Index(fields=["office", "status"], name="aid_office_status"),
-                   models.Index(fields=["lawyer", "status"], name="aid_lawyer_status")]
+                   models.Index(fields=["lawyer", "status"], name="aid_lawyer_status"),
+                   # The sweep's two guarded UPDATEs (core.sweep), like events'.
+                   models.Index(fields=["warn_at"], name="aid_warn_green", condition=models.Q(sla_flag="green")),
+                   models.Index(fields=["due_at"], name="aid_due_not_red", condition=~models.Q(sla_flag="red"))]
 
     def __str__(self) -> str:
         return self.number or f"#{self.pk}"

@@ -6,7 +6,6 @@ from gongzhi.domain.legalaid import AidAction as A
 
 from . import inputs as i, services as s
 
-
 OPERATIONS: dict[str, Operation] = {op.path: op for op in [
     _op("approve", "准予法律援助", i.NoteIn, [A.APPROVE], lambda u, c, p: s.aid_approve(
         actor=u, app_id=c, note=p.note, version=p.version), "primary"),

@@ -1,11 +1,10 @@
 """Reading legal-aid applications: scoped lists, one application in full (logged) or masked."""
 from __future__ import annotations
 
-from django.utils import timezone
-
 from gongzhi.casework.acts import document_for, documents, timeline
 from gongzhi.casework.models import AccessLog, Document
-from gongzhi.domain.legalaid import AidStatus, Matter, Penalty, Specialty
+from gongzhi.domain.enums import SlaFlag
+from gongzhi.domain.legalaid import AidClock, AidStatus, Matter, Penalty, Specialty
 from gongzhi.domain.privacy import Person, redact_people, sees_in_full
 
 from . import scope, services
@@ -20,12 +19,14 @@ TABS = {
 }
 
 
-def app_list(user, *, tab: str | None = None, status: str | None = None):
+def app_list(user, *, tab: str | None = None, status: str | None = None, flag: SlaFlag | None = None):
     qs = scope.visible_applications(user).select_related("office", "lawyer")
     if tab in TABS:
         qs = qs.filter(status__in=TABS[tab][1])
     if status:
         qs = qs.filter(status=status)
+    if flag:            # the stored flag the sweep keeps (core.sweep), e.g. every red application
+        qs = qs.filter(sla_flag=flag)
     return qs.order_by("-submitted_at", "-id")
 
 
@@ -34,8 +35,10 @@ def summary(app: Application, full: bool = False) -> dict:
             "matter": app.matter, "matter_label": Matter(app.matter).label, "office": app.office.name,
             "lawyer": app.lawyer.name if app.lawyer_id else None, "submitted_at": app.submitted_at,
             "decision_due_at": app.decision_due_at,
-            "overdue": bool(app.decision_due_at and app.status == AidStatus.SUBMITTED
-                            and app.decision_due_at < timezone.now()),
+            # The running clock (审查决定/指派律师) and the flag the sweep stored: never computed here.
+            "clock": app.clock, "clock_label": AidClock(app.clock).label if app.clock else "",
+            "due_at": app.due_at, "sla_flag": app.sla_flag, "sla_label": SlaFlag(app.sla_flag).label,
+            "overdue": app.sla_flag == SlaFlag.RED,
             "applicant": services.applicant_view(app, full)["name"]}
 
 
@@ -58,7 +61,8 @@ def detail(user, app_id: int) -> dict:
         AccessLog.objects.create(user=user, kind=services.KIND, case_id=app.pk, purpose="查看法律援助申请")
     return {
         **summary(app, full), "version": app.version, "channel": app.channel,
-        "received_by": app.received_by.name, "area": app.area.name, "applicant_detail": services.applicant_view(app, full),
+        "received_by": app.received_by.name, "area": app.area.name,
+        "applicant_detail": services.applicant_view(app, full),
         "minor": app.minor, "exempt": app.exempt.name if app.exempt_id else "", "pledge": app.pledge,
         "specialty": app.specialty, "specialty_label": Specialty(app.specialty).label if app.specialty else "",
         "penalty": app.penalty, "penalty_label": Penalty(app.penalty).label,

@@ -15,6 +15,7 @@ from django.utils import timezone
 from gongzhi.areas.models import Area
 from gongzhi.casework import documents
 from gongzhi.casework.acts import CaseType, act, by_applicant, create_once, log, notify, number, submitted
+from gongzhi.casework.clocks import STOPPED, clock_changes
 from gongzhi.casework.models import CaseKind, DocKind
 from gongzhi.core.errors import Conflict, Forbidden, Invalid, NotFound, Unavailable
 from gongzhi.core.scope import scope_of
@@ -60,7 +61,8 @@ def means_of(app: Application) -> dl.Means:
 
 def _office_for(area: Area) -> Office | None:
     """The competent office: the one whose area is the nearest ancestor of the case's place."""
-    offices = [o for o in Office.objects.filter(active=True).select_related("area") if area.path.startswith(o.area.path)]
+    offices = [o for o in Office.objects.filter(active=True).select_related("area")
+               if area.path.startswith(o.area.path)]
     return max(offices, key=lambda o: len(o.area.path), default=None)
 
 
@@ -79,6 +81,27 @@ def lawyer_choices(app: Application) -> list[dl.LawyerChoice]:
 
 
 # ---- application --------------------------------------------------------------------------------
+
+def _workdays(clock: dl.AidClock) -> int:
+    """Each clock's limit in working days: both are settings (the decision's legal ceiling is 7)."""
+    return {dl.AidClock.DECISION: settings.GONGZHI_LEGALAID_DECISION_WORKDAYS,
+            dl.AidClock.ASSIGN: settings.GONGZHI_LEGALAID_ASSIGN_WORKDAYS}[clock]
+
+
+
+def _calendar():
+    """The working-day calendar the clocks count in (admin data, events.rules)."""
+    return rules.calendar(), rules.deadline_rule()
+
+
+def _clock(app: Application, action: A, now: datetime) -> dict:
+    """The clock columns ``action`` writes (domain.legalaid.CLOCK_EFFECTS).  A year missing from
+    the calendar stops the clock rather than the application (as at submission)."""
+    try:
+        return clock_changes(dl.CLOCK_EFFECTS, action, app.clock, now, _workdays, _calendar)
+    except UnknownYear:
+        return dict(STOPPED)
+
 
 def aid_apply(*, actor, data: AidApplyIn, at: datetime | None = None) -> tuple[Application, bool]:
     """Online or at any office (异地受理): the receiving office records it, the competent office
@@ -114,16 +137,17 @@ def aid_apply(*, actor, data: AidApplyIn, at: datetime | None = None) -> tuple[A
     staff = bool(scope.office_ids(actor)) if user else False
     note = "" if received == competent else f"异地受理：{received.name}代收，转{competent.name}审查"
     try:
-        due = rules.calendar().due_at(now, settings.GONGZHI_LEGALAID_DECISION_WORKDAYS, rules.deadline_rule())
+        clock = clock_changes(dl.CLOCK_EFFECTS, A.SUBMIT, "", now, _workdays, _calendar)
     except UnknownYear as exc:      # keep the application; the clock waits for the admin's calendar
-        due, note = None, f"{note}；{exc}".strip("；")
+        clock, note = {}, f"{note}；{exc}".strip("；")
+    due = clock.get("due_at")
     fields = data.model_dump(exclude={"area", "office", "exempt", "lawyer", "client_key"})
     def create() -> Application:
         app = Application.objects.create(
             **fields, channel=dl.Channel.DESK if staff else dl.Channel.ONLINE, received_by=received,
             office=competent, area=area, exempt=exempt, chosen_lawyer=chosen,
             applicant_user=None if staff else user, created_by=user, client_key=data.client_key,
-            submitted_at=now, decision_due_at=due, updated_at=now)
+            submitted_at=now, decision_due_at=due, updated_at=now, **clock)
         app.eligibility_basis = _basis_or_note(app)
         app.number = number("YZ", app.pk, now)
         app.save(update_fields=["number", "eligibility_basis"])
@@ -162,7 +186,7 @@ def aid_approve(*, actor, app_id: int, note: str = "", version: int | None = Non
             raise Unavailable(str(exc)) from exc
         if not e.eligible:
             raise Conflict(f"不符合法律援助条件：{e.basis}", code="not_eligible")
-        return {"decided_at": now, "eligibility_basis": e.basis}
+        return {"decided_at": now, "eligibility_basis": e.basis, **_clock(app, A.APPROVE, now)}
 
     def after(app, now):
         documents.issue(KIND, app.pk, DocKind.AID_APPROVAL, _context(app), now, actor)
@@ -175,9 +199,11 @@ def aid_deny(*, actor, app_id: int, reason: str, version: int | None = None, at:
     def after(app, now):
         documents.issue(KIND, app.pk, DocKind.AID_DENIAL, _context(app, reason=reason), now, actor)
         notify(KIND, app.pk, "不予法律援助", [(app.applicant_name, app.phone)],
-               f"您的法律援助申请 {app.number} 不予援助：{reason}。如有异议可在十五日内向{app.office.supervisor}提出。", now)
+               f"您的法律援助申请 {app.number} 不予援助：{reason}。"
+               f"如有异议可在十五日内向{app.office.supervisor}提出。", now)
     return act(APPLICATION, actor, app_id, A.DENY, reason=reason, version=version, at=at, after=after,
-               mutate=lambda app, now: {"decided_at": now, "decision_reason": reason, "closed_at": now})
+               mutate=lambda app, now: {"decided_at": now, "decision_reason": reason, "closed_at": now,
+                                        **_clock(app, A.DENY, now)})
 
 
 def aid_transfer(*, actor, app_id: int, data: TransferIn, at: datetime | None = None) -> Application:
@@ -213,7 +239,7 @@ def aid_assign(*, actor, app_id: int, data: AssignIn, at: datetime | None = None
         lawyer, why = _pick(app, data.lawyer if data.lawyer is not None else app.chosen_lawyer_id)
         if data.lawyer is not None:
             why = "援助机构指派"
-        return {"lawyer": lawyer, "lawyer_reason": why, "assigned_at": now}
+        return {"lawyer": lawyer, "lawyer_reason": why, "assigned_at": now, **_clock(app, A.ASSIGN, now)}
     return act(APPLICATION, actor, app_id, A.ASSIGN, version=data.version, at=at, mutate=mutate,
                after=_assigned(actor, lambda app: app.lawyer_reason))
 
@@ -267,7 +293,7 @@ def aid_close(*, actor, app_id: int, note: str = "", version: int | None = None,
 def aid_withdraw(*, actor, app_id: int, reason: str, version: int | None = None,
                  at: datetime | None = None) -> Application:
     return act(APPLICATION, actor, app_id, A.WITHDRAW, reason=reason, version=version, at=at,
-               mutate=lambda app, now: {"closed_at": now})
+               mutate=lambda app, now: {"closed_at": now, **_clock(app, A.WITHDRAW, now)})
 
 
 def consultation_add(*, actor, data: ConsultationIn, at: datetime | None = None) -> Consultation:

@@ -2,9 +2,17 @@ from django.conf import settings
 from django.db import models
 
 from gongzhi.areas.models import Area
-from gongzhi.domain.enums import Urgency
+from gongzhi.domain.enums import SlaFlag, Urgency
 from gongzhi.domain.mediation import (
-    CaseStatus, OrgKind, PartyRole, Performance, Referral, RiskLevel, SessionMode, Source,
+    CaseClock,
+    CaseStatus,
+    OrgKind,
+    PartyRole,
+    Performance,
+    Referral,
+    RiskLevel,
+    SessionMode,
+    Source,
 )
 
 User = settings.AUTH_USER_MODEL
@@ -55,7 +63,8 @@ class Mediator(models.Model):
     level = models.PositiveSmallIntegerField("等级", default=5, choices=[(i, f"{'一二三四五'[i - 1]}级人民调解员")
                                                                        for i in range(1, 6)])
     types = models.ManyToManyField(DisputeType, verbose_name="擅长纠纷类型", blank=True)
-    dialects = models.CharField("方言/语言", max_length=100, blank=True, help_text="以顿号或逗号分隔，如 闽南话、客家话")
+    dialects = models.CharField("方言/语言", max_length=100, blank=True,
+                                help_text="以顿号或逗号分隔，如 闽南话、客家话")
     max_cases = models.PositiveSmallIntegerField("同时在办上限", default=10)
     title = models.CharField("称号", max_length=40, blank=True, help_text="如 金牌调解员、个人调解工作室负责人")
     active = models.BooleanField("在册", default=True)
@@ -69,7 +78,8 @@ class Mediator(models.Model):
 
     @property
     def dialect_set(self) -> frozenset[str]:
-        return frozenset(x.strip() for x in self.dialects.replace("，", "、").replace(",", "、").split("、") if x.strip())
+        words = self.dialects.replace("，", "、").replace(",", "、").split("、")
+        return frozenset(x.strip() for x in words if x.strip())
 
 
 class Case(models.Model):
@@ -101,6 +111,10 @@ class Case(models.Model):
     applied_at = models.DateTimeField()
     accepted_at = models.DateTimeField(null=True, blank=True)
     due_at = models.DateTimeField(null=True, blank=True)
+    # The running clock (调解期限, domain.mediation.CLOCK_RUNS_IN) and its flag, flipped by the sweep.
+    clock = models.CharField(max_length=16, choices=CaseClock.choices(), blank=True)
+    warn_at = models.DateTimeField(null=True, blank=True)
+    sla_flag = models.CharField(max_length=8, choices=SlaFlag.choices(), default=SlaFlag.GREEN)
     concluded_at = models.DateTimeField(null=True, blank=True)
     succeeded = models.BooleanField("调解成功", null=True, blank=True, help_text="空 = 尚无结果")
     signed_at = models.DateTimeField(null=True, blank=True)
@@ -119,7 +133,10 @@ class Case(models.Model):
         constraints = [models.UniqueConstraint(fields=["created_by", "client_key"], name="mediation_idem",
                                                condition=models.Q(client_key__isnull=False))]
         indexes = [models.Index(fields=["organisation", "status"], name="mcase_org_status"),
-                   models.Index(fields=["mediator", "status"], name="mcase_mediator_status")]
+                   models.Index(fields=["mediator", "status"], name="mcase_mediator_status"),
+                   # The sweep's two guarded UPDATEs (core.sweep), like events'.
+                   models.Index(fields=["warn_at"], name="mcase_warn_green", condition=models.Q(sla_flag="green")),
+                   models.Index(fields=["due_at"], name="mcase_due_not_red", condition=~models.Q(sla_flag="red"))]
 
     def __str__(self) -> str:
         return self.number or f"#{self.pk}"

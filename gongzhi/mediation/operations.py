@@ -7,7 +7,6 @@ from gongzhi.domain.mediation import CaseAction as A
 
 from . import inputs as i, services as s
 
-
 OPERATIONS: dict[str, Operation] = {op.path: op for op in [
     _op("accept", "受理", i.NoteIn, [A.ACCEPT], lambda u, c, p: s.case_accept(
         actor=u, case_id=c, note=p.note, version=p.version), "primary"),

@@ -2,10 +2,9 @@
 user's organisation handles it; every full read is logged)."""
 from __future__ import annotations
 
-from django.utils import timezone
-
 from gongzhi.casework.acts import document_for, documents, timeline
 from gongzhi.casework.models import AccessLog, Document
+from gongzhi.domain.enums import SlaFlag
 from gongzhi.domain.mediation import CaseStatus, OrgKind, PartyRole, RiskLevel, SessionMode, Source
 from gongzhi.domain.privacy import Person, is_public, redact_people, sees_in_full
 
@@ -21,7 +20,8 @@ TABS = {
 }
 
 
-def case_list(user, *, status: str | None = None, tab: str | None = None, dispute_type: str | None = None):
+def case_list(user, *, status: str | None = None, tab: str | None = None, dispute_type: str | None = None,
+              flag: SlaFlag | None = None):
     # The parties come along: a row's facts are redacted by their names (summary).
     qs = scope.visible_cases(user).select_related("dispute_type", "organisation", "mediator").prefetch_related(
         "parties")
@@ -31,6 +31,8 @@ def case_list(user, *, status: str | None = None, tab: str | None = None, disput
         qs = qs.filter(status=status)
     if dispute_type:
         qs = qs.filter(dispute_type__code=dispute_type)
+    if flag:            # the stored flag the sweep keeps (core.sweep), e.g. every red case
+        qs = qs.filter(sla_flag=flag)
     return qs.order_by("-applied_at", "-id")
 
 
@@ -39,13 +41,14 @@ def summary(case: Case) -> dict:
     its facts as a reader who sees the parties masked does, like the legal-aid list names the
     applicant masked to everyone.  Redacted before it is cut: a name split by the cut would not
     be found."""
-    now = timezone.now()
     return {"id": case.id, "number": case.number, "status": case.status,
             "status_label": CaseStatus(case.status).label, "dispute_type": case.dispute_type.name,
             "organisation": case.organisation.name, "mediator": case.mediator.name if case.mediator else None,
             "risk_level": case.risk_level, "risk_label": RiskLevel(case.risk_level).label,
             "applied_at": case.applied_at, "due_at": case.due_at,
-            "overdue": bool(case.due_at and case.due_at < now and case.status in services.OPEN),
+            # The flag the sweep stored on the 调解期限 clock: never computed on a read.
+            "sla_flag": case.sla_flag, "sla_label": SlaFlag(case.sla_flag).label,
+            "overdue": case.sla_flag == SlaFlag.RED,
             "amount": case.amount, "facts": redact_people(case.facts, _people(case))[:80]}
 
 

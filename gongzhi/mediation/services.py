@@ -14,6 +14,7 @@ from django.utils import timezone
 from gongzhi.areas.models import Area
 from gongzhi.casework import documents
 from gongzhi.casework.acts import CaseType, act, by_applicant, create_once, log, notify, number, submitted
+from gongzhi.casework.clocks import clock_changes
 from gongzhi.casework.models import CaseKind, DocKind
 from gongzhi.core.errors import Conflict, Forbidden, Invalid, NotFound
 from gongzhi.core.scope import scope_of
@@ -22,14 +23,24 @@ from gongzhi.domain.enums import Channel, EventKind
 from gongzhi.domain.mediation import CaseAction as A, CaseStatus as S, PartyRole, Source
 from gongzhi.domain.privacy import Secrecy, mask_id_number, mask_name, mask_phone
 from gongzhi.domain.workflow import Capacity
-from gongzhi.events import rules
-from gongzhi.events import scope as event_scope
+from gongzhi.events import rules, scope as event_scope
 from gongzhi.events.models import Event
 
 from . import scope
 from .inputs import (
-    ApplyIn, AssignIn, CaseIn, ConfirmIn, FailIn, FollowUpIn, FromEventIn, PartyIn, RecordIn, RecuseIn, ScheduleIn,
-    SucceedIn, TransferIn,
+    ApplyIn,
+    AssignIn,
+    CaseIn,
+    ConfirmIn,
+    FailIn,
+    FollowUpIn,
+    FromEventIn,
+    PartyIn,
+    RecordIn,
+    RecuseIn,
+    ScheduleIn,
+    SucceedIn,
+    TransferIn,
 )
 from .models import Case, DisputeType, Mediator, Organisation, Party, Recusal, Session
 
@@ -166,7 +177,8 @@ def _create(actor, data: CaseIn, *, source: Source, event: Event | None, area: A
             data={"risk": risk.level, "flags": list(risk.flags)})
         if risk.level == dm.RiskLevel.HIGH:
             notify(KIND, case.pk, "民转刑风险预警", [(org.name, org.phone)],
-                   f"调解案件 {case.number}（{dtype.name}）存在{'、'.join(risk.flags)}，请优先受理并落实稳控措施。", now)
+                   f"调解案件 {case.number}（{dtype.name}）存在{'、'.join(risk.flags)}，"
+                   "请优先受理并落实稳控措施。", now)
         return case
     return create_once(Case, user, data.client_key, create)
 
@@ -188,8 +200,17 @@ def _organisation_for(code: str | None, dtype: DisputeType, area: Area) -> tuple
 
 # ---- the process --------------------------------------------------------------------------------
 
-def _due(start: datetime, workdays: int) -> datetime:
-    return rules.calendar().due_at(start, workdays, rules.deadline_rule())
+
+def _calendar():
+    """The working-day calendar the clocks count in (admin data, events.rules)."""
+    return rules.calendar(), rules.deadline_rule()
+
+
+def _clock(case: Case, action: A, now: datetime) -> dict:
+    """The clock columns ``action`` writes (domain.mediation.CLOCK_EFFECTS): 受理 starts the
+    调解期限 (the dispute type's limit_workdays), an outcome or withdrawal stops it."""
+    return clock_changes(dm.CLOCK_EFFECTS, action, case.clock, now,
+                         lambda _: case.dispute_type.limit_workdays, _calendar)
 
 
 def _parties(case: Case) -> list[Party]:
@@ -224,7 +245,7 @@ def case_accept(*, actor, case_id: int, note: str = "", version: int | None = No
     """受理: the clock starts (the type's working-day limit); the party's chosen mediator, or the
     best ranked one, is assigned; a 受理通知书 is issued and every party notified."""
     def mutate(case, now):
-        changes = {"accepted_at": now, "due_at": _due(now, case.dispute_type.limit_workdays)}
+        changes = {"accepted_at": now, **_clock(case, A.ACCEPT, now)}
         if case.mediator_id is None:
             m, why = _assign(case, case.chosen_mediator_id)
             changes.update(mediator=m, mediator_reason=why)
@@ -246,7 +267,7 @@ def case_refuse(*, actor, case_id: int, reason: str, version: int | None = None,
         notify(KIND, case.pk, "不予受理通知", _people(case),
                f"您的调解申请 {case.number} 不予受理：{reason}。可通过诉讼、仲裁等途径解决。", now)
     return act(CASE, actor, case_id, A.REFUSE, reason=reason, version=version, at=at,
-               mutate=lambda c, now: {"closed_at": now}, after=after)
+               mutate=lambda c, now: {"closed_at": now, **_clock(c, A.REFUSE, now)}, after=after)
 
 
 def case_transfer(*, actor, case_id: int, data: TransferIn, at: datetime | None = None) -> Case:
@@ -303,7 +324,8 @@ def case_schedule(*, actor, case_id: int, data: ScheduleIn, at: datetime | None 
                f"调解案件 {case.number} 定于 {timezone.localtime(when):%Y-%m-%d %H:%M} "
                f"{dm.SessionMode(data.mode).label}（{where}），请准时参加。", now)
     return act(CASE, actor, case_id, A.SCHEDULE, version=data.version, at=now, after=after,
-               note=f"{timezone.localtime(when):%Y-%m-%d %H:%M} {dm.SessionMode(data.mode).label} {data.place or data.link}")
+               note=f"{timezone.localtime(when):%Y-%m-%d %H:%M} {dm.SessionMode(data.mode).label} "
+                    f"{data.place or data.link}")
 
 
 def case_record(*, actor, case_id: int, data: RecordIn, at: datetime | None = None) -> Case:
@@ -322,7 +344,7 @@ def case_succeed(*, actor, case_id: int, data: SucceedIn, at: datetime | None = 
     """调解成功: the agreement terms are fixed and the 调解协议书 is generated for signing."""
     def mutate(case, now):
         changes = {"concluded_at": now, "succeeded": True, "agreement_terms": data.agreement_terms,
-                   "performance_terms": data.performance_terms}
+                   "performance_terms": data.performance_terms, **_clock(case, A.SUCCEED, now)}
         if data.amount is not None:
             changes["amount"] = data.amount
         return changes
@@ -349,12 +371,14 @@ def case_fail(*, actor, case_id: int, data: FailIn, at: datetime | None = None) 
     """调解不成: the parties are guided to court, arbitration or an authority (诉调对接)."""
     def after(case, now):
         documents.issue(KIND, case.pk, DocKind.TERMINATION, _context(
-            case, reason=data.reason, referral=dm.Referral(data.referral).label, referral_to=data.referral_to), now, actor)
+            case, reason=data.reason, referral=dm.Referral(data.referral).label, referral_to=data.referral_to),
+            now, actor)
         notify(KIND, case.pk, "调解终止", _people(case),
                f"调解案件 {case.number} 未能达成协议，已终止调解；建议{dm.Referral(data.referral).label}"
                f"{('：' + data.referral_to) if data.referral_to else ''}。", now)
     return act(CASE, actor, case_id, A.FAIL, reason=data.reason, version=data.version, at=at, after=after,
-               mutate=lambda c, now: {"concluded_at": now, "succeeded": False, "referral": data.referral, "referral_to": data.referral_to})
+               mutate=lambda c, now: {"concluded_at": now, "succeeded": False, "referral": data.referral,
+                                      "referral_to": data.referral_to, **_clock(c, A.FAIL, now)})
 
 
 def case_confirm(*, actor, case_id: int, data: ConfirmIn, at: datetime | None = None) -> Case:
@@ -386,7 +410,7 @@ def case_close(*, actor, case_id: int, note: str = "", version: int | None = Non
 
 def case_withdraw(*, actor, case_id: int, reason: str, version: int | None = None, at: datetime | None = None) -> Case:
     return act(CASE, actor, case_id, A.WITHDRAW, reason=reason, version=version, at=at,
-               mutate=lambda c, now: {"closed_at": now})
+               mutate=lambda c, now: {"closed_at": now, **_clock(c, A.WITHDRAW, now)})
 
 
 # ---- reminders ----------------------------------------------------------------------------------
@@ -410,7 +434,8 @@ def remind_sessions(now: datetime | None = None) -> int:
             notify(KIND, case.pk, "调解提醒", people,
                    f"提醒：调解案件 {case.number} 将于 {timezone.localtime(session.scheduled_at):%m-%d %H:%M} "
                    f"{dm.SessionMode(session.mode).label}（{session.place or session.link}）。", now)
-            log(KIND, case.pk, A.REMIND, None, now, visibility=dm.ROW_VISIBILITY[A.REMIND], note=f"已提醒 {len(people)} 人")
+            log(KIND, case.pk, A.REMIND, None, now, visibility=dm.ROW_VISIBILITY[A.REMIND],
+                note=f"已提醒 {len(people)} 人")
             sent += 1
     return sent
 

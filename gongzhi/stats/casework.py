@@ -43,6 +43,8 @@ _MEASURES = {
     "n_amount": Sum("amount", filter=Q(accepted_at__isnull=False)),
     "n_high_risk": Count("id", filter=Q(risk_level="high", status__in=[
         CaseStatus.APPLIED, CaseStatus.ACCEPTED, CaseStatus.MEDIATING])),
+    # The 调解期限 flags the sweep stores now (core.sweep): a stopped clock is green again.
+    "n_yellow": Count("id", filter=Q(sla_flag="yellow")), "n_overdue": Count("id", filter=Q(sla_flag="red")),
 }
 
 
@@ -90,7 +92,9 @@ def legalaid(applications, consultations, start: date, end: date) -> dict:
         n_concluded=Count("id", filter=Q(concluded_at__isnull=False)), n_recovered=Sum("recovered"),
         n_review_score=Avg("review_score"), n_satisfaction=Avg("satisfaction"),
         n_decided_on_time=Count("id", filter=Q(decided_at__isnull=False, decided_at__lte=F("decision_due_at"))),
-        n_decided=Count("id", filter=Q(decided_at__isnull=False)))
+        n_decided=Count("id", filter=Q(decided_at__isnull=False)),
+        # The decision/assignment clocks' flags the sweep stores now (core.sweep).
+        n_yellow=Count("id", filter=Q(sla_flag="yellow")), n_overdue=Count("id", filter=Q(sla_flag="red")))
     agg = {k[2:]: v for k, v in agg.items()}
     agg["consultations"] = consultations.filter(at__range=(lo, hi)).count()
     agg["recovered"] = agg["recovered"] or Decimal(0)

@@ -17,7 +17,6 @@ from datetime import date, datetime, time, timedelta
 
 import numpy as np
 from django.db import connection
-
 from shapely.geometry import shape
 
 from gongzhi.areas.models import Area

@@ -12,11 +12,10 @@ from django.db import connection
 from django.db.models import Sum
 
 from gongzhi.areas.models import Area, Department
-from gongzhi.domain.enums import CENTRE_ROLES, Channel, EventKind, Level, Role
-from gongzhi.domain.kpi import MEASURES, compare, rates
-
 from gongzhi.core.errors import NotFound
 from gongzhi.core.scope import scope_of
+from gongzhi.domain.enums import CENTRE_ROLES, Channel, EventKind, Level, Role
+from gongzhi.domain.kpi import MEASURES, compare, rates
 
 from .models import Daily
 from .rollup import DIM_MAX_LEVEL, DIMENSIONS, EXPR
@@ -35,7 +34,7 @@ class Filters:
     def days(self) -> int:
         return (self.end - self.start).days + 1
 
-    def shifted(self, periods: int) -> "Filters":
+    def shifted(self, periods: int) -> Filters:
         n = self.days()
         return Filters(self.start - timedelta(days=n * periods), self.end - timedelta(days=n * periods),
                        self.area, self.dim, self.key)
@@ -99,7 +98,8 @@ def _raw(f: Filters, by: str | None) -> tuple[dict, list[dict]]:
            f"WHERE {' AND '.join(where)}" + (f" GROUP BY {group}" if by else ""))
     with connection.cursor() as cur:
         cur.execute(sql, params)
-        out = [{"key": str(r[0]), **{m: int(v or 0) for m, v in zip(MEASURES, r[1:])}} for r in cur.fetchall()]
+        out = [{"key": str(r[0]), **{m: int(v or 0) for m, v in zip(MEASURES, r[1:], strict=True)}}
+               for r in cur.fetchall()]
     # Every event falls in exactly one group (no key is NULL), so the groups add up to the total.
     totals = {m: sum(r[m] for r in out) for m in MEASURES}
     if by is None:

@@ -18,7 +18,6 @@ from django.db.models import Max, Min
 from gongzhi.areas.models import Area
 from gongzhi.domain.enums import Level
 from gongzhi.domain.kpi import MEASURES
-
 from gongzhi.events.models import Event
 
 from .models import Daily, GridAncestor, State

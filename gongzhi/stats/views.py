@@ -5,8 +5,8 @@ from datetime import date, timedelta
 from io import BytesIO
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Sum
 from django.core.paginator import Paginator
+from django.db.models import Sum
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -15,15 +15,15 @@ from gongzhi.areas.models import Area
 from gongzhi.core import maps
 from gongzhi.core.errors import NotFound
 from gongzhi.domain.enums import OPEN_STATUSES, Level, SlaFlag
-from gongzhi.events.models import Event
-
 from gongzhi.events.crosscheck import grid_teams, omission_counts, omissions as omission_rows
+from gongzhi.events.models import Event
 
 from .casework import for_area
 from .models import Daily
 from .queries import BREAKDOWNS, Filters, filters_for, kpis, label_of, with_comparison
 
-RATE_COLUMNS = ["结案率", "按时签收率", "按时办结率", "退回率", "重办率", "回访率", "满意率", "平均办结工作日", "超期数"]
+RATE_COLUMNS = ["结案率", "按时签收率", "按时办结率", "退回率", "重办率", "回访率", "满意率", "平均办结工作日",
+                "超期数"]
 DIM_LABELS = {"area": "区域", "day": "日期", "week": "周", "month": "月", "category": "分类", "kind": "类型",
               "channel": "渠道", "unit": "处置单位"}
 def _today() -> date:
@@ -105,7 +105,8 @@ def _screen_context(f: Filters) -> dict:
     mediation, legalaid = for_area(f.area.path, f.start, f.end)
     return {
         "f": f, "week": week, "mediation": mediation["totals"], "legalaid": legalaid,
-        "omissions": omission_counts(f.area, f.start, f.end), "trend": _line(trend.rows, "reported"), "trend_rows": trend.rows,
+        "omissions": omission_counts(f.area, f.start, f.end), "trend": _line(trend.rows, "reported"),
+        "trend_rows": trend.rows,
         "cats": _bars((cats.rows if cats else [])[:8], "reported"),
         "cats_height": 36 * len((cats.rows if cats else [])[:8]) + 10, "today": today_k.totals,
         "open_now": open_now.count(), "overdue_now": open_now.filter(sla_flag=SlaFlag.RED).count(),
@@ -168,7 +169,8 @@ def export(request):
     ws["A1"].font = Font(bold=True, size=14)
     _append(ws, ["区域", f.area.name, "区域编码", f.area.code])
     _append(ws, ["统计期间", f.start.isoformat(), "至", f.end.isoformat()])
-    _append(ws, ["筛选", f"{DIM_LABELS.get(f.dim, '')} {label_of(f.dim, f.key)}".strip() or "无", "分组", DIM_LABELS[by]])
+    chosen = f"{DIM_LABELS.get(f.dim, '')} {label_of(f.dim, f.key)}".strip()
+    _append(ws, ["筛选", chosen or "无", "分组", DIM_LABELS[by]])
     _append(ws, ["导出时间", timezone.localtime().strftime("%Y-%m-%d %H:%M:%S"), "数据来源", result.source])
     _append(ws, [])
     header = [DIM_LABELS[by], "上报", "受理", "结案", *RATE_COLUMNS]

@@ -97,7 +97,7 @@ class Head:
         return list(self.pipe.classes_)
 
     @property
-    def fast(self) -> "FastScores":
+    def fast(self) -> FastScores:
         fast = self.__dict__.get("_fast")
         if fast is None:
             fast = self.__dict__["_fast"] = FastScores(self.pipe)
@@ -206,7 +206,7 @@ class TextModel:
         return out
 
     def predict(self, head: str, items: list[tuple[str, str]]) -> list[str]:
-        return list(self.heads[head].pipe.predict((_rows(items))))
+        return list(self.heads[head].pipe.predict(_rows(items)))
 
     def describe(self) -> dict:
         return {"trained_at": self.trained_at.isoformat() if self.trained_at else None, "source": self.source,

@@ -87,8 +87,8 @@ def consultation(request):
 def _choices(k: Kind, d: dict) -> dict[str, list[tuple]]:
     """Select lists the operation forms need (mediators of the organisation, offices, lawyers)."""
     if k is MEDIATION:
-        return {"mediator": [("", "按规则推荐")] + [(m.id, f"{m.name}（{m.get_level_display()}）") for m in
-                                                  Mediator.objects.filter(org__code=d["organisation_code"], active=True)],
+        mediators = Mediator.objects.filter(org__code=d["organisation_code"], active=True)
+        return {"mediator": [("", "按规则推荐")] + [(m.id, f"{m.name}（{m.get_level_display()}）") for m in mediators],
                 "organisation": [(o.code, o.name) for o in Organisation.objects.filter(active=True)]}
     return {"office": [(o.code, o.name) for o in Office.objects.filter(active=True)],
             "lawyer": [("", "按点援或规则推荐")] + _lawyer_options()}
@@ -172,7 +172,8 @@ def _apply(request, schema: type[BaseModel], build, submit, template: str, extra
 def _mediation_body(post) -> dict:
     parties = [{"role": "applicant", "name": post.get("applicant_name", ""), "phone": post.get("applicant_phone", ""),
                 "id_number": post.get("applicant_id", "")},
-               {"role": "respondent", "name": post.get("respondent_name", ""), "phone": post.get("respondent_phone", "")}]
+               {"role": "respondent", "name": post.get("respondent_name", ""),
+                "phone": post.get("respondent_phone", "")}]
     body = {k: v for k in ("dispute_type", "facts", "claim", "area", "relation", "client_key", "dialect")
             if (v := post.get(k, "")) != ""}
     if post.get("amount"):

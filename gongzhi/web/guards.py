@@ -47,6 +47,7 @@ from gongzhi.core import http
 from gongzhi.core.errors import ServiceError
 from gongzhi.domain import text
 
+
 def message_for(char: str) -> str:
     """"提交的文字中含有不允许的控制字符（U+000B），请删除后重试" (the input models say the same)."""
     return "提交的文字中" + text.message_for(char)
@@ -193,7 +194,7 @@ class RefuseNul:
         if request.content_type != _MULTIPART or request.path_info.startswith("/api/"):
             return None
         try:
-            request.POST
+            _ = request.POST        # reading the property parses the form (through the upload handler)
         except MultiPartParserError as exc:
             return http.answer(request, 400, text=f"上传格式不正确：{exc}")
         except RefusedForm as exc:

@@ -21,11 +21,23 @@ from gongzhi.core import files, maps
 from gongzhi.core.errors import NotFound, ServiceError
 from gongzhi.core.operations import validate
 from gongzhi.core.scope import scope_of
-from gongzhi.domain.text import problem as text_problem
 from gongzhi.domain.enums import (
-    CENTRE_ROLES, GRID_TEAM_ROLES, OPEN_STATUSES, Action, Channel, CoHandlerRole, EventKind, ExtensionState, Level,
-    Role, SlaFlag, Status, SupervisionLevel, Urgency,
+    CENTRE_ROLES,
+    GRID_TEAM_ROLES,
+    OPEN_STATUSES,
+    Action,
+    Channel,
+    CoHandlerRole,
+    EventKind,
+    ExtensionState,
+    Level,
+    Role,
+    SlaFlag,
+    Status,
+    SupervisionLevel,
+    Urgency,
 )
+from gongzhi.domain.text import problem as text_problem
 from gongzhi.events import intake, operations, selectors, services
 from gongzhi.events.models import Category, Event
 from gongzhi.legalaid.scope import lawyer_ids, office_ids
@@ -127,7 +139,8 @@ def _submit_report(request, form, template_values, template_errors, default_chan
             reporter_phone=d["reporter_phone"], anonymous=d["anonymous"], client_key=d["client_key"])
         event, created = intake.event_report(actor=request.user, data=data)
         if created:
-            for f, c in zip(uploads, checked):   # the report's photos: public to the reporter, like the report row
+            # The report's photos: public to the reporter, like the report row.
+            for f, c in zip(uploads, checked, strict=True):
                 intake.attachment_add(actor=request.user, event=event, content=c, filename=f.name,
                                       action=Action.REPORT, counted=True)
         return event
@@ -337,7 +350,7 @@ def event_do(request, event_id: int, path: str):
         checked = [intake.check_attachment(f, f.name) for f in uploads]
         payload = validate(op.schema, operation_payload(op, request.POST))
         ev = op.call(request.user, event_id, payload)
-        for f, c in zip(uploads, checked):
+        for f, c in zip(uploads, checked, strict=True):
             # A 办结 photo ("after") is public like its row; a note's photo internal (domain.privacy).
             intake.attachment_add(actor=request.user, event=ev, content=c, filename=f.name,
                                   action=PHOTO_ACTIONS[path], counted=True)

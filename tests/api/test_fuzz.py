@@ -26,7 +26,6 @@ from gongzhi.web.guards import MESSAGE as NUL_MESSAGE
 
 from ..conftest import wsgi_app
 
-
 schema = schemathesis.openapi.from_wsgi("/api/openapi.json", wsgi_app)
 # The token is ours (below), not generated: a case made negative only by a malformed
 # Authorization header would be sent with the real token and wrongly count as accepted bad input.

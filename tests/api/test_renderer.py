@@ -2,7 +2,7 @@
 and every aware datetime in Shanghai time."""
 import json
 import uuid
-from datetime import date, datetime, time, timezone as dt_timezone
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 
 from django.utils.translation import gettext_lazy
@@ -22,7 +22,7 @@ def both(data):
 def test_every_value_kind_reads_the_same():
     data = {
         "at": datetime(2026, 11, 2, 9, 30, 15, 123456, tzinfo=SHANGHAI),
-        "utc": datetime(2026, 11, 2, 1, 0, tzinfo=dt_timezone.utc),
+        "utc": datetime(2026, 11, 2, 1, 0, tzinfo=UTC),
         "naive": datetime(2026, 11, 2, 9, 0),
         "day": date(2026, 10, 1), "clock": time(23, 59, 59, 999999),
         "money": Decimal("56000.50"), "id": uuid.UUID(int=7), "status": Status.HANDLING,
@@ -55,7 +55,7 @@ def test_the_active_time_zone_is_read_per_response():
     """The zone is looked up once per response: a zone activated for a request still applies, to
     every datetime of a long list, exactly as the stdlib encoder writes it."""
     from django.utils import timezone
-    data = [{"at": datetime(2026, 11, 2, 1, minute, 5, 250000 * (minute % 2), tzinfo=dt_timezone.utc)}
+    data = [{"at": datetime(2026, 11, 2, 1, minute, 5, 250000 * (minute % 2), tzinfo=UTC)}
             for minute in range(60)]
     for zone, suffix in (("Asia/Urumqi", "+06:00"), ("UTC", "Z"), ("Asia/Shanghai", "+08:00")):
         with timezone.override(zone):

@@ -59,7 +59,8 @@ def test_template_fields_are_validated_in_chinese(district, as_user):
 
 def test_bad_input_gets_a_clear_4xx(district, as_user):
     api = as_user("resident1")
-    assert api.post("/events", report_payload(district, category="nope"))[1]["fields"]["category"].startswith("无效分类")
+    fields = api.post("/events", report_payload(district, category="nope"))[1]["fields"]
+    assert fields["category"].startswith("无效分类")
     status, err = api.post("/events", report_payload(district, lon=100.0, lat=30.0))
     assert status == 422 and "不在本辖区" in err["message"]
     status, err = api.post("/events", {"kind": "bogus", "category": "x", "description": "y"})

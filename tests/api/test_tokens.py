@@ -52,5 +52,7 @@ def test_unknown_and_deactivated_tokens_are_refused(district):
 def test_a_cached_token_still_resolves_to_the_right_user(district):
     a, b = ApiToken.issue(district.users["resident1"]), ApiToken.issue(district.users["resident2"])
     for _ in range(2):   # the second round comes from the cache
-        assert _post(a, report_payload(district))[1]["reporter"]["name"] == district.users["resident1"].profile.display_name
-        assert _post(b, report_payload(district))[1]["reporter"]["name"] == district.users["resident2"].profile.display_name
+        name_a = district.users["resident1"].profile.display_name
+        name_b = district.users["resident2"].profile.display_name
+        assert _post(a, report_payload(district))[1]["reporter"]["name"] == name_a
+        assert _post(b, report_payload(district))[1]["reporter"]["name"] == name_b

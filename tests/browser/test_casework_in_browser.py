@@ -50,7 +50,8 @@ def test_dispute_from_grid_report_to_signed_agreement(open_as, world, shot):
 
     act(mediator, "受理")
     act(mediator, "安排调解", 调解时间="2026-11-04T09:30", 地点="瑞京社区调解室")
-    act(mediator, "调解记录", 参加人员="申请人、被申请人、调解员", 调解记录="双方陈述意见，调解员释法明理，双方同意各让一步")
+    act(mediator, "调解记录", 参加人员="申请人、被申请人、调解员",
+        调解记录="双方陈述意见，调解员释法明理，双方同意各让一步")
     act(mediator, "调解成功（生成协议书）", 协议内容="李四保证每晚22时后不再制造噪音")
     act(mediator, "协议已签订")
     shot(mediator, "signed")

@@ -30,8 +30,8 @@ def test_application_forms_keep_input_and_explain(world):
     assert r1.status_code == r2.status_code == 302 and r1["Location"] == r2["Location"] and Case.objects.count() == 1
 
     r = c.post("/legalaid/apply/", {"applicant_name": "刘春花", "phone": "13511112222", "area": world.grids[0].code,
-                                    "matter": "civil", "summary": "被拖欠工资三万元多次讨要未果", "monthly_income": "abc",
-                                    "client_key": "y1"})
+                                    "matter": "civil", "summary": "被拖欠工资三万元多次讨要未果",
+                                    "monthly_income": "abc", "client_key": "y1"})
     page = r.content.decode()
     assert r.status_code == 422 and "必须是数字" in page
     assert 'value="刘春花"' in page and Application.objects.count() == 0

@@ -74,7 +74,8 @@ def test_admin_entered_year_and_city_special_days():
     assert cal.is_workday(date(2027, 1, 2)) is True        # a Saturday worked
     assert cal.is_workday(date(2026, 12, 31)) is False     # city-declared day off
     # 12-30 (Wed) + 2 workdays: 12-31 off, 01-01 off, 01-02 (Sat, worked), 01-04 (Mon).
-    assert cal.due_at(datetime(2026, 12, 30, 10, tzinfo=SHANGHAI), 2) == datetime(2027, 1, 4, 23, 59, 59, tzinfo=SHANGHAI)
+    assert (cal.due_at(datetime(2026, 12, 30, 10, tzinfo=SHANGHAI), 2)
+            == datetime(2027, 1, 4, 23, 59, 59, tzinfo=SHANGHAI))
 
 
 def test_workdays_between_matches_deadline_counting():

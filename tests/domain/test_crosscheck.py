@@ -46,7 +46,8 @@ def test_the_same_object_elsewhere_does_not_match():
 
 
 def test_neighbouring_grid_counts_and_topics_do_not_mix():
-    assert check(order(102, 11, "urban", 103, "市民来电反映：胜利路15号的窨井盖翘起来好几天了。"), INDEX).matched_id == 2
+    call = order(102, 11, "urban", 103, "市民来电反映：胜利路15号的窨井盖翘起来好几天了。")
+    assert check(call, INDEX).matched_id == 2
     assert check(order(103, 10, "livelihood", 103, "胜利路12号路灯不亮"), INDEX).candidates == 0
 
 

@@ -3,9 +3,25 @@ import pytest
 
 from gongzhi.domain.enums import Action, EventKind
 from gongzhi.domain.privacy import (
-    Disclosure, Person, Role, Row, Secrecy, Viewer, Visibility, actor_label, disclosure, generalise_address,
-    generalise_point, may_read, may_unmask, person_view, publishable, redact_text, row_view, row_visibility,
-    secrecy_of, stays_confidential,
+    Disclosure,
+    Person,
+    Role,
+    Row,
+    Secrecy,
+    Viewer,
+    actor_label,
+    disclosure,
+    generalise_address,
+    generalise_point,
+    may_read,
+    may_unmask,
+    person_view,
+    publishable,
+    redact_text,
+    row_view,
+    row_visibility,
+    secrecy_of,
+    stays_confidential,
 )
 
 F, M, P, H = "full", "masked", "pseudonym", "hidden"
@@ -199,7 +215,8 @@ LI = Person("李四", "0596-2345678")
 @pytest.mark.parametrize("text, people, expected", [
     # each party's full name, phone and ID number as the fields mask them
     ("张三丰与李四因宅基地发生纠纷", [ZHANG, LI], "张**与李*因宅基地发生纠纷"),
-    ("张三丰（身份证35060219800101123X，电话13812345678）", [ZHANG], "张**（身份证350***********123X，电话138****5678）"),
+    ("张三丰（身份证35060219800101123X，电话13812345678）", [ZHANG],
+     "张**（身份证350***********123X，电话138****5678）"),
     ("李四座机0596-2345678", [LI], "李*座机059****5678"),            # a landline, as stored
     # numbers of people who are no party are masked too (redact_text)
     ("证人电话13700002222", [ZHANG], "证人电话137****2222"),

@@ -13,8 +13,17 @@ import pytest
 from gongzhi.domain import legalaid, mediation
 from gongzhi.domain.enums import Action, EventKind
 from gongzhi.domain.privacy import (
-    EVENT_FEED_TEXT, EVENT_PUBLIC_TEXT, EVENT_ROW_VISIBILITY, Person, Role, Row, Secrecy, Viewer, publishable,
-    row_view, row_visibility,
+    EVENT_FEED_TEXT,
+    EVENT_PUBLIC_TEXT,
+    EVENT_ROW_VISIBILITY,
+    Person,
+    Role,
+    Row,
+    Secrecy,
+    Viewer,
+    publishable,
+    row_view,
+    row_visibility,
 )
 
 EVENT_ROWS = """
@@ -69,6 +78,8 @@ follow_up  internal    no
 close      public      no
 withdraw   public      yes
 remind     public      yes
+sla_yellow internal    no
+sla_red    internal    no
 """
 
 LEGAL_AID_ROWS = """
@@ -85,6 +96,8 @@ review     internal    no
 revisit    public      no
 close      public      no
 withdraw   public      yes
+sla_yellow internal    no
+sla_red    internal    no
 """
 
 

@@ -73,12 +73,14 @@ follow_up  signed                           -          org                     n
 close      signed,failed                    closed     org                     no
 withdraw   applied,accepted,mediating       withdrawn  applicant,org           yes
 remind     accepted,mediating               -          system                  no
+sla_yellow accepted,mediating               -          system                  no
+sla_red    accepted,mediating               -          system                  no
 """
 MEDIATION_STATUSES = ("applied", "refused", "accepted", "mediating", "succeeded", "signed", "failed", "closed",
                       "withdrawn")
 MEDIATION_CAPACITIES = ("org", "mediator", "centre", "applicant", "system")
 MEDIATION_ACTIONS = ("apply", "accept", "refuse", "transfer", "assign", "recuse", "schedule", "record", "succeed",
-                     "sign", "fail", "confirm", "follow_up", "close", "withdraw", "remind")
+                     "sign", "fail", "confirm", "follow_up", "close", "withdraw", "remind", "sla_yellow", "sla_red")
 
 LEGAL_AID = """
 action     sources                          target     capacities              reason
@@ -93,12 +95,14 @@ review     concluded                        reviewed   office                  n
 revisit    concluded,reviewed               -          office                  no
 close      reviewed                         closed     office                  no
 withdraw   submitted,approved,assigned      withdrawn  applicant,office        yes
+sla_yellow submitted,approved               -          system                  no
+sla_red    submitted,approved               -          system                  no
 """
 LEGAL_AID_STATUSES = ("submitted", "approved", "denied", "assigned", "handling", "concluded", "reviewed", "closed",
                       "withdrawn")
-LEGAL_AID_CAPACITIES = ("office", "lawyer", "applicant")
+LEGAL_AID_CAPACITIES = ("office", "lawyer", "applicant", "system")
 LEGAL_AID_ACTIONS = ("submit", "approve", "deny", "transfer", "assign", "reassign", "progress", "conclude", "review",
-                     "revisit", "close", "withdraw")
+                     "revisit", "close", "withdraw", "sla_yellow", "sla_red")
 
 
 def parse(grid: str) -> dict[str, tuple[frozenset[str], str | None, frozenset[str], bool]]:
@@ -310,3 +314,41 @@ def test_a_new_row_is_noticed(monkeypatch, module, action):
     some = next(iter(module.TRANSITIONS.values()))
     monkeypatch.setattr(module, "TRANSITIONS", {**module.TRANSITIONS, action: some})
     assert call_differences(kind) and f"{action}: row not in the written table" in row_differences(kind)
+
+
+# ---- clocks of the case kinds (issue 14): where each runs, what each action does to it ----------
+# clock → the statuses it runs in; action → the clock it starts ("stop" = it stops the clock);
+# actions not written here keep whatever clock runs.
+CASE_CLOCKS = {
+    "mediation": ({"handle": {"accepted", "mediating"}},
+                  {"accept": "handle", "succeed": "stop", "fail": "stop", "withdraw": "stop", "refuse": "stop"}),
+    "legal_aid": ({"decision": {"submitted"}, "assign": {"approved"}},
+                  {"submit": "decision", "approve": "assign", "deny": "stop", "assign": "stop", "withdraw": "stop"}),
+}
+CLOCK_MODULES = {"mediation": mediation, "legal_aid": legalaid}
+
+
+@pytest.mark.parametrize("kind", CASE_CLOCKS)
+def test_case_clock_tables_are_pinned(kind):
+    runs_in, effects = CASE_CLOCKS[kind]
+    module = CLOCK_MODULES[kind]
+    assert {c.value: {s.value for s in statuses} for c, statuses in module.CLOCK_RUNS_IN.items()} == runs_in
+    assert {a.value: (c.value if c is not None else "stop") for a, c in module.CLOCK_EFFECTS.items()} == effects
+
+
+@pytest.mark.parametrize("kind", CASE_CLOCKS)
+def test_clock_after_each_action(kind):
+    """Through the pure function: each action's effect from a running clock and from none."""
+    from gongzhi.domain.sla import clock_after
+    runs_in, effects = CASE_CLOCKS[kind]
+    module = CLOCK_MODULES[kind]
+    clock_enum = type(next(iter(module.CLOCK_RUNS_IN)))
+    action_enum = module.CaseAction if kind == "mediation" else module.AidAction
+    running = clock_enum(next(iter(runs_in)))
+    for action in action_enum:
+        after = clock_after(module.CLOCK_EFFECTS, action, running)
+        want = effects.get(action.value)
+        expected = running if want is None else (None if want == "stop" else clock_enum(want))
+        assert after == expected, action
+        assert clock_after(module.CLOCK_EFFECTS, action, None) == (None if want in (None, "stop")
+                                                                   else clock_enum(want)), action

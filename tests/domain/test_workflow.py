@@ -2,7 +2,12 @@ import pytest
 
 from gongzhi.domain.enums import Action, Status
 from gongzhi.domain.workflow import (
-    Capacity, CapacityError, ReasonRequired, TransitionError, allowed_actions, transition,
+    Capacity,
+    CapacityError,
+    ReasonRequired,
+    TransitionError,
+    allowed_actions,
+    transition,
 )
 
 from .test_tables_pinned import EVENT_ACTIONS, EVENT_STATUSES, EVENTS, parse

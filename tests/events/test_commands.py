@@ -93,6 +93,7 @@ def test_sla_sweep_command_runs(db):
     out = StringIO()
     call_command("sla_sweep", stdout=out)
     assert out.getvalue().startswith("yellow=0 red=0 escalated=0 failed=0") and "reminded=0" in out.getvalue()
+    assert "mediation: yellow=0 red=0 legal_aid: yellow=0 red=0" in out.getvalue()     # every case kind swept
 
 
 def test_openapi_schema_and_docs(client):

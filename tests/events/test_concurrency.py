@@ -8,8 +8,8 @@ from gongzhi.core.errors import Conflict
 from gongzhi.events import services
 from gongzhi.events.models import Event, EventAction
 
-from .test_sla_sweep import _dispatched
 from ..conftest import sh
+from .test_sla_sweep import _dispatched
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
 

@@ -1,6 +1,6 @@
 """倒逼 on the database: hotline orders against earlier grid reports, verdicts kept as evidence,
 应报未报 on the statistics page, its list and the API."""
-from datetime import date, timedelta
+from datetime import date
 from io import StringIO
 
 import pytest
@@ -28,7 +28,8 @@ def scene(district):
     Place.objects.create(name="胜利路", kind=Place.ROAD)
     Place.objects.create(name="菜市场东门", kind=Place.LANDMARK)
     d = district
-    lamp = report(d, "grid111", 0, "巡查发现路灯不亮，已拍照上报", "胜利路12号菜市场东门", Channel.GRID_PATROL, sh(2026, 10, 20, 9))
+    lamp = report(d, "grid111", 0, "巡查发现路灯不亮，已拍照上报", "胜利路12号菜市场东门", Channel.GRID_PATROL,
+                  sh(2026, 10, 20, 9))
     report(d, "grid111", 0, "井盖松动，请相关部门处理", "胜利路15号", Channel.GRID_PATROL, sh(2026, 10, 21, 9))
     hotline = "resident1"
     seen = report(d, hotline, 0, "市民来电反映街灯坏了晚上不亮好几天了", "胜利路12号", Channel.HOTLINE,

@@ -21,7 +21,6 @@ import urllib.parse
 import urllib.request
 
 import pytest
-
 from django.conf import settings
 
 PASSWORD = "gongzhi123"

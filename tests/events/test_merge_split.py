@@ -5,7 +5,7 @@ import json
 import pytest
 from django.test import Client
 
-from gongzhi.core.errors import Invalid
+from gongzhi.core.errors import Invalid, NotFound
 from gongzhi.events import duplicates, intake, services
 from gongzhi.events.models import Event, EventAction
 
@@ -23,8 +23,9 @@ def test_duplicates_are_suggested_with_reasons(district):
     a = report(district, "resident1", "胜利路口垃圾桶满了好几天没人清运，臭味很大")
     b = report(district, "resident2", "胜利路口的垃圾桶满了好几天都没人清运", dlon=0.0005)      # ~50 m away
     c = report(district, "resident3", "胜利路口垃圾桶满了好几天没人清运", grid=3)                 # another grid
-    d = report(district, "resident3", "小区里有人遛狗不牵绳", dlon=0.0003)                         # same place, other matter
-    e = report(district, "resident2", "楼上漏水泡坏了天花板", category="dispute-neighbour", kind="dispute")  # other category
+    d = report(district, "resident3", "小区里有人遛狗不牵绳", dlon=0.0003)                    # same place, other matter
+    # another category
+    e = report(district, "resident2", "楼上漏水泡坏了天花板", category="dispute-neighbour", kind="dispute")
     found = duplicates.candidates(district.users["town1"], a)
     numbers = [x["number"] for x in found]
     assert numbers[0] == b.number and c.number not in numbers and d.number not in numbers and e.number not in numbers
@@ -69,7 +70,7 @@ def test_split_makes_a_linked_order(district):
     assert child.area == ev.area and child.status == "reported"
     last = EventAction.objects.filter(event=ev, action="split").get()
     assert last.data == {"child": child.number}
-    with pytest.raises(Exception):
+    with pytest.raises(NotFound):
         services.event_split(actor=district.users["grid121"], event_id=ev.id, category="urban-stall",
                              description="越权拆单")
     assert Event.objects.count() == 2

@@ -18,7 +18,8 @@ def test_the_overdue_list_shows_category_and_grid_never_the_title(district):
         ev = intake.event_report(actor=district.users["resident1"], data=intake.ReportInput(
             kind=kind, category=category, title=title, description=f"{title}，请尽快处理", lon=lon, lat=lat))[0]
         made.append(ev)
-    assert [e.title for e in made] == ["举报王建国家楼顶违建", "瑞京路3栋201独居老人李秀英求助", "3栋201张伟门口占道堆物"]
+    assert [e.title for e in made] == ["举报王建国家楼顶违建", "瑞京路3栋201独居老人李秀英求助",
+                                       "3栋201张伟门口占道堆物"]
     Event.objects.filter(pk__in=[e.pk for e in made]).update(sla_flag=SlaFlag.RED)
     c = Client()
     c.force_login(district.users["county"])

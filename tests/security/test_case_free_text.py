@@ -2,7 +2,6 @@
 parties masked (a centre, the receiving office, a supervisor, an administrator) reads it redacted
 like the fields; the parties themselves and those who work the case read it as written (ADR 0012,
 domain.privacy.redact_people)."""
-from tests.casework.conftest import world  # noqa: F401  (the district with its committees and offices)
 from tests.conftest import Api
 
 APPLICANT = {"role": "applicant", "name": "甄有德", "phone": "13812345678", "id_number": "350602199001011234"}

@@ -39,7 +39,6 @@ from dataclasses import dataclass, field
 import pytest
 from django.test import Client
 
-from tests.casework.conftest import world  # noqa: F401  (the district with its committees, offices, lawyers)
 from tests.conftest import point_in
 
 # ---- the secrets ---------------------------------------------------------------------------------
@@ -230,7 +229,7 @@ class Actor:
     """A logged-in client whose every answer is also a scanned surface: what the API gives back
     after an action (the fresh detail) is read by the person acting, like any other page."""
 
-    def __init__(self, scan: "Scan", role: str, user):
+    def __init__(self, scan: Scan, role: str, user):
         self.scan, self.role, self.client = scan, role, _client(user)
 
     def post(self, path: str, data, surface: str, event: str | None = None):
@@ -253,7 +252,7 @@ class World:
     docs: dict          # "mediation" | "legalaid" → the case's document ids
 
 
-def build(world, scan: "Scan") -> World:
+def build(world, scan: Scan) -> World:
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Permission
 
@@ -315,7 +314,7 @@ def build(world, scan: "Scan") -> World:
         "API hotline push (answer)")
     assert [o["status"] for o in pushed] == ["created"] * 4, pushed
     from gongzhi.events.models import Event
-    for e, row in zip(["H1", "H2", "P", "D"], pushed):
+    for e, row in zip(["H1", "H2", "P", "D"], pushed, strict=True):
         ev[e] = {"id": Event.objects.get(number=row["event_number"]).id, "number": row["event_number"]}
     ids = {e: ev[e]["id"] for e in EVENTS}
     numbers = {e: ev[e]["number"] for e in EVENTS}
@@ -540,7 +539,7 @@ def judge_secrets(scan: Scan, w: World) -> int:
         for e in EVENTS:
             if not _may_read_internal(b, e):
                 forbidden += [(f"internal note ({e})", what, m) for what, m in
-                              zip(("dispatch note", "handling record", "result"), internal_markers(e))]
+                              zip(("dispatch note", "handling record", "result"), internal_markers(e), strict=True)]
             if not _may_read_event(b, e):
                 cause = "feed names a never-published event" if b.feed else "out of scope sees the event"
                 forbidden += [(f"{cause} ({e})", "number", w.numbers[e]),

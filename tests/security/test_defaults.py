@@ -245,7 +245,8 @@ def test_without_https_nothing_claims_it(settings):
     r = Client().get("/login/", HTTP_X_FORWARDED_PROTO="https")
     assert r.status_code == 200 and "Strict-Transport-Security" not in r
     assert r.cookies[settings.CSRF_COOKIE_NAME]["secure"] == ""
-    assert (r["X-Frame-Options"], r["Referrer-Policy"], r["X-Content-Type-Options"]) == ("DENY", "same-origin", "nosniff")
+    assert ((r["X-Frame-Options"], r["Referrer-Policy"], r["X-Content-Type-Options"])
+            == ("DENY", "same-origin", "nosniff"))
     assert (settings.SESSION_COOKIE_SECURE, settings.SESSION_COOKIE_HTTPONLY) == (False, True)
 
 
@@ -409,7 +410,7 @@ class Served:
                 break
             except OSError:
                 if self.process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("granian did not start:\n" + self.log.read_text())
+                    raise RuntimeError("granian did not start:\n" + self.log.read_text()) from None
                 time.sleep(0.1)
         self.get("/no-such-page/")          # loads the URL conf; needs no database
 
@@ -472,7 +473,7 @@ def test_a_hung_database_gets_503_with_retry_after_within_the_connect_timeout(se
     served.fake.listen("hang")        # …and what answers on its port now accepts and says nothing
     since = len(served.log.read_text("utf-8"))
     with ThreadPoolExecutor(len(SURFACES)) as pool:    # at once: one hung request does not hold up others
-        answers = dict(zip(SURFACES, pool.map(lambda s: served.get(s[0], **s[1]), SURFACES.values())))
+        answers = dict(zip(SURFACES, pool.map(lambda s: served.get(s[0], **s[1]), SURFACES.values()), strict=True))
     for name, (status, headers, body, took) in answers.items():
         _assert_503(name, status, headers, body)
         assert CONNECT_TIMEOUT - 0.2 <= took <= CONNECT_TIMEOUT + MARGIN, (name, took)

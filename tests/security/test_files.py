@@ -538,7 +538,8 @@ def exif_with_gps(orientation: int = 1) -> Image.Exif:
     return exif
 
 
-XMP = b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF><rdf:Description exif:GPSLatitude="24,30.8N"/></rdf:RDF></x:xmpmeta>'
+XMP = (b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF><rdf:Description exif:GPSLatitude="24,30.8N"/>'
+       b'</rdf:RDF></x:xmpmeta>')
 # Strings that would identify the reporter or the place, as they sit in the bytes of the tags above.
 SECRETS = (b"iPhone", b"Apple", b"Wang Wei", b"GPSLatitude", b"xmpmeta", b"Exif\x00\x00", b"eXIf")
 
@@ -894,7 +895,8 @@ def test_refused_uploads_use_up_the_quota_too(district, as_user, settings):
     _, ev = api.post("/events", report_payload(district))
     _, other = as_user("resident2").post("/events", report_payload(district))
     assert api.upload(f"/events/{ev['id']}/attachments", "a.png", b"not an image at all")[0] == 422
-    assert api.upload(f"/events/{ev['id']}/attachments", "b.png", png((200, 200), noise=True) + b"\x00" * 60_000)[0] == 422
+    padded = png((200, 200), noise=True) + b"\x00" * 60_000
+    assert api.upload(f"/events/{ev['id']}/attachments", "b.png", padded)[0] == 422
     assert api.upload(f"/events/{other['id']}/attachments", "c.png", png())[0] == 404
     assert UploadAttempt.objects.filter(user=resident).count() == 3
     r = api.client.post(f"/api/events/{ev['id']}/attachments", {"file": SimpleUploadedFile("d.png", png())})

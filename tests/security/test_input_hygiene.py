@@ -26,7 +26,6 @@ from gongzhi.casework.models import CaseLog, Document
 from gongzhi.events.models import Event, EventAction, SensitiveAccess
 from gongzhi.legalaid.models import Application
 from gongzhi.mediation.models import Case, Party
-from tests.casework.conftest import dispute_event, world  # noqa: F401 (fixtures)
 from tests.conftest import point_in, report_payload, wsgi_app
 
 NUL_MESSAGE = "提交的文字中含有不允许的空字符（U+0000），请删除后重试"
@@ -112,7 +111,8 @@ def test_template_fields_nested_text_and_every_refused_kind_are_named(district, 
     # A lone surrogate: valid JSON text (\\ud800), but no database can store it (UnicodeEncodeError).
     r = api.client.post("/api/events", json.dumps(report_payload(district, description="小区门口垃圾\ud800堆积多日")),
                         content_type="application/json")
-    assert r.status_code == 422 and r.json()["fields"] == {"description": "含有不允许的无效字符（U+D800），请删除后重试"}
+    assert r.status_code == 422
+    assert r.json()["fields"] == {"description": "含有不允许的无效字符（U+D800），请删除后重试"}
     assert stored() == before
 
 
@@ -267,7 +267,7 @@ def test_the_report_page_shows_the_field_error_and_keeps_the_input(district, enc
          c.post("/report/", urlencode(data), content_type="application/x-www-form-urlencoded"))
     page = r.content.decode()
     assert r.status_code == 422
-    assert f'id="description-error"' in page and VT_FIELD in page
+    assert 'id="description-error"' in page and VT_FIELD in page
     assert "小区门口垃圾\x0b堆积多日无人清运</textarea>" in page       # what was typed is kept
     assert stored() == before
     data = page_form(district, description="小区门口垃圾\x00堆积多日无人清运")
@@ -374,7 +374,8 @@ def test_import_hotline_rejects_the_bad_rows_with_their_reason_and_imports_the_r
         "H2,第 3 行：诉求内容含有不允许的控制字符（U+000B），请删除后重试",
         "H3,第 4 行：来电人含有不允许的空字符（U+0000），请删除后重试",
         # The number itself held U+0007: mended in the file, and kept from being read as a formula.
-        "'=H5,第 6 行：工单编号含有不允许的控制字符（U+0007），请删除后重试；诉求内容含有不允许的控制字符（U+007F），请删除后重试",
+        "'=H5,第 6 行：工单编号含有不允许的控制字符（U+0007），请删除后重试；"
+        "诉求内容含有不允许的控制字符（U+007F），请删除后重试",
     ]
 
 
@@ -405,7 +406,7 @@ def test_tab_and_newline_in_a_query_string_go_through(district):
 
 # ---- writers survive stored text ---------------------------------------------------------------
 
-def test_a_mediation_case_with_u000b_in_its_facts_reaches_success_and_its_agreement(world, as_user,  # noqa: F811
+def test_a_mediation_case_with_u000b_in_its_facts_reaches_success_and_its_agreement(world, as_user,
                                                                                     dispute_event):
     from gongzhi.casework.documents import text_of
     st, case = as_user("med11").post(f"/mediation/from-event/{dispute_event['id']}", {
@@ -459,6 +460,7 @@ def test_the_open311_xml_feed_survives_a_stored_control_character(district):
 
 def test_the_excel_export_survives_stored_control_characters_and_formulas(district, as_user):
     from openpyxl import load_workbook
+
     from gongzhi.areas.models import Area
     from gongzhi.events.models import Category
     from gongzhi.stats import rollup

@@ -76,7 +76,8 @@ PARTIES = {"case_a": [("applicant", "司马调甲", "13700001101", "350602198001
            "case_b": [("applicant", "司马调乙", "13700002201", "350602198002022222"),
                       ("respondent", "司马调乙对", "13700002202", "")]}
 AID = {"app_a": ("上官援甲", "13700003301", "350602199003033333", "矩阵援甲：在工地务工被拖欠工资八个月多次讨要未果"),
-       "app_b": ("上官援乙", "13700004401", "350602199004044444", "矩阵援乙：儿子涉嫌盗窃被刑事拘留家庭困难无力聘请律师")}
+       "app_b": ("上官援乙", "13700004401", "350602199004044444",
+                 "矩阵援乙：儿子涉嫌盗窃被刑事拘留家庭困难无力聘请律师")}
 
 # Who reads each object at all; everyone else gets a 404 and not a word of it.
 READ = {
@@ -254,7 +255,8 @@ def _pages_open(w) -> dict:
         "web:logout": {"GET": (None, {"anon": 405, "*": 405}), "POST": ({}, {"anon": 302, "*": 302})},
         "web:report": {"GET": (None, everyone(200)), "POST": (report, everyone(302))},
         "web:report_fields": {"GET": ({"category": "urban-noise"}, everyone(200))},
-        "web:report_suggest": {"GET": (None, everyone(405)), "POST": ({"description": "小区路灯坏了好几天"}, everyone(200))},
+        "web:report_suggest": {"GET": (None, everyone(405)),
+                               "POST": ({"description": "小区路灯坏了好几天"}, everyone(200))},
         # the work lists show each role its own scope; queue, desk and map are staff pages
         "web:mine": {"GET": (None, everyone(200))},
         "web:queue": {"GET": (None, {**{r: 403 for r in NOT_STAFF}, "*": 200})},
@@ -585,7 +587,7 @@ def page_cells(w) -> list[Cell]:
     from gongzhi.mediation.operations import OPERATIONS as MED_OPS
     open_table = _pages_open(w)
     cells, seen = [], set()
-    for route, pattern, name in url_patterns():
+    for route, _pattern, name in url_patterns():
         if route.startswith(("api/", "admin/", "open311/")) and name not in open_table:
             continue                         # the API, admin and Open311 have their own cells
         if name in seen and name in PAGE_OBJECT:
@@ -660,7 +662,7 @@ def page_cells(w) -> list[Cell]:
 
 def open311_cells(w) -> list[Cell]:
     cells = []
-    for route, pattern, name in url_patterns():
+    for route, _pattern, _name in url_patterns():
         if not route.startswith("open311/"):
             continue
         groups = re.findall(r"\(\?P<(\w+)>", route)
@@ -793,7 +795,13 @@ def fingerprint() -> tuple:
     if not _FINGERPRINT_SQL:
         from gongzhi.casework.models import CaseLog, Document
         from gongzhi.events.models import (
-            Attachment, CoHandler, Event, EventAction, Extension, SensitiveAccess, Supervision,
+            Attachment,
+            CoHandler,
+            Event,
+            EventAction,
+            Extension,
+            SensitiveAccess,
+            Supervision,
         )
         from gongzhi.legalaid.models import Application, Consultation
         from gongzhi.mediation.models import Case

@@ -1,7 +1,7 @@
 """The rollup says what the raw events say: every KPI, for random filters, both ways, and after
 incremental refreshes; days and working days counted in Asia/Shanghai."""
 import random
-from datetime import date, timedelta, timezone as dt_timezone
+from datetime import UTC, date, timedelta
 
 import pytest
 
@@ -120,7 +120,7 @@ def test_report_day_is_the_shanghai_calendar_day(district):
     assert [e.reported_on for e in made] == [date(2026, 11, 2), date(2026, 11, 3)]
     # 23:30 Shanghai is 15:30 UTC of the same day, 00:10 is 16:10 UTC of the day before: both were
     # reported on 2026-11-02 by UTC, so a report day taken from UTC would put both on the 2nd.
-    assert [e.reported_at.astimezone(dt_timezone.utc).date() for e in made] == [date(2026, 11, 2)] * 2
+    assert [e.reported_at.astimezone(UTC).date() for e in made] == [date(2026, 11, 2)] * 2
     rollup.refresh(full=True)
     one = kpis(Filters(date(2026, 11, 2), date(2026, 11, 2), district.county), source="rollup")
     two = kpis(Filters(date(2026, 11, 3), date(2026, 11, 3), district.county), source="rollup")

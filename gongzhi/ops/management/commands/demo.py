@@ -81,9 +81,9 @@ class Command(BaseCommand):
         from gongzhi.demo.district import build_district
         from gongzhi.demo.reference import build_reference
         from gongzhi.demo.simulate import simulate
+        from gongzhi.events.classify import training_examples
         from gongzhi.events.crosscheck import run as crosscheck
         from gongzhi.stats.rollup import refresh
-        from gongzhi.events.classify import training_examples
         from gongzhi.textclass.service import retrain
         t0 = time.perf_counter()
         with transaction.atomic():
@@ -134,12 +134,13 @@ class Command(BaseCommand):
             if ra.user.username in seen:
                 continue
             seen.add(ra.user.username)
-            table.add_row(ra.user.username, ra.get_role_display(), str(ra.area.name if ra.area else
-                                                                         ra.department.name if ra.department else "全区"))
+            where = ra.area.name if ra.area else ra.department.name if ra.department else "全区"
+            table.add_row(ra.user.username, ra.get_role_display(), str(where))
         console.print(table)
         console.print(self._casework_logins())
         base = f"http://{host}:{port}"
-        console.print(f"首页        {base}/\n接口文档    {base}/api/docs\n管理后台    {base}/admin/  (admin / gongzhi123)")
+        console.print(f"首页        {base}/\n接口文档    {base}/api/docs\n"
+                      f"管理后台    {base}/admin/  (admin / gongzhi123)")
         admin = get_user_model().objects.get(username="admin")
         ApiToken.objects.filter(user=admin, name="demo").delete()   # a fresh token each start
         console.print(f"接口令牌    Authorization: Bearer {ApiToken.issue(admin, 'demo')}  (admin)")

@@ -28,8 +28,8 @@ class Command(BaseCommand):
         except hotline.FileError as exc:
             raise CommandError(str(exc)) from exc
         rejected = report.count("rejected")
-        self.stdout.write(f"共 {report.total} 行：新建 {report.count('created')}，已导入未变 {report.count('unchanged')}，"
-                          f"拒绝 {rejected}")
+        self.stdout.write(f"共 {report.total} 行：新建 {report.count('created')}，"
+                          f"已导入未变 {report.count('unchanged')}，拒绝 {rejected}")
         if rejected:
             out = path.with_suffix(path.suffix + ".rejected.csv")
             hotline.write_rejected(report, out)

@@ -5,10 +5,11 @@ from django.core.management.base import BaseCommand, CommandError
 from gongzhi.core.worker import repeat
 from gongzhi.events.sweep import sla_sweep
 from gongzhi.mediation.services import remind_sessions
+from gongzhi.ops.sweep import sweep_cases
 
 
 class Command(BaseCommand):
-    help = "标记黄灯/红灯、自动上报超期事件并发送调解提醒（可多进程并行、可循环运行）"
+    help = "标记事件、调解案件与法律援助申请的黄灯/红灯，自动上报超期事件并发送调解提醒（可多进程并行、可循环运行）"
 
     def add_arguments(self, parser):
         parser.add_argument("--loop", type=float, metavar="SECONDS", help="每隔 SECONDS 秒重复一次")
@@ -21,8 +22,9 @@ class Command(BaseCommand):
             t0 = time.perf_counter()
             result = sla_sweep(batch=batch)
             failed.extend(result.failed)
+            cases = " ".join(f"{name}: yellow={y} red={r}" for name, (y, r) in sweep_cases(batch=batch).items())
             reminded = remind_sessions()          # 调解提醒: sessions in the next 24 hours, once each
-            self.stdout.write(f"{result}, reminded={reminded} in {time.perf_counter() - t0:.3f}s")
+            self.stdout.write(f"{result}, {cases}, reminded={reminded} in {time.perf_counter() - t0:.3f}s")
         repeat(loop, one_round)
         if failed:
             raise CommandError(f"{len(failed)} event(s) could not be escalated; see the log")

@@ -21,5 +21,6 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         for name, head in model.heads.items():
             f1 = f"{head.cv_macro_f1:.3f}" if head.cv_macro_f1 is not None else "—（样本不足以交叉验证）"
-            self.stdout.write(f"{name}: {len(head.labels)} 个标注，{head.n} 条，交叉验证 macro-F1 {f1}，温度 {head.temperature}")
+            self.stdout.write(f"{name}: {len(head.labels)} 个标注，{head.n} 条，"
+                              f"交叉验证 macro-F1 {f1}，温度 {head.temperature}")
         self.stdout.write(f"模型已写入 {model_path()}（{time.perf_counter() - t0:.1f}s）")

@@ -1,0 +1,62 @@
+"""A case kind's stored clock: the columns an action writes, from the kind's CLOCK_EFFECTS table.
+
+Every kind (mediation, legal aid) stores the running clock, its due and warn points and its
+flag, like an event; the sweep (core.sweep) flips the flag, reads never compute it.  The limit
+of each clock is the kind's (a dispute type's limit, a setting), passed in as working days.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any
+
+from gongzhi.domain.calendar import DeadlineRule, WorkCalendar
+from gongzhi.domain.enums import SlaFlag
+from gongzhi.domain.sla import clock_after, workday_deadline
+
+# The working-day calendar and deadline rule are admin data the kind reads (events.rules today,
+# which casework may not import): passed in, read only when a clock starts.
+Calendar = Callable[[], tuple[WorkCalendar, DeadlineRule]]
+
+
+def clock_columns(clock: Any, start: datetime, workdays: int, calendar: Calendar) -> dict:
+    """The columns of a clock started at ``start``: due after ``workdays`` working days, yellow at 70%."""
+    cal, rule = calendar()
+    d = workday_deadline(cal, start, workdays, rule)
+    return {"clock": clock.value, "due_at": d.due_at, "warn_at": d.warn_at, "sla_flag": SlaFlag.GREEN}
+
+
+# A stopped clock keeps its due_at (按期调结/按期决定 are counted against it) but no longer warns.
+STOPPED = {"clock": "", "warn_at": None, "sla_flag": SlaFlag.GREEN}
+
+
+def clock_changes(effects: Mapping, action: Any, running: str, start: datetime,
+                  workdays: Callable[[Any], int], calendar: Calendar) -> dict:
+    """What ``action`` writes to the clock columns: a started clock's columns, STOPPED, or nothing."""
+    current = running or None
+    after = clock_after(effects, action, current)
+    if after is None:
+        return dict(STOPPED) if current is not None else {}
+    if after == current and action not in effects:
+        return {}
+    return clock_columns(after, start, workdays(after), calendar)
+
+
+def sweep_kind(name: str, kind: Any, model: Any, clock_runs_in: Mapping, table: Mapping, yellow: Any, red: Any,
+               visibility: Mapping) -> Any:
+    """A case kind for the platform sweep (core.sweep): its table, the clock→statuses table, the
+    statuses its SLA_YELLOW/SLA_RED transitions allow, and a writer of its CaseLog rows in bulk."""
+    from gongzhi.core.naming import actor_name
+    from gongzhi.core.sweep import SweepKind
+
+    from .models import CaseLog
+    actions = {SlaFlag.YELLOW: yellow, SlaFlag.RED: red}
+
+    def record(rows: list[tuple[int, str]], to: SlaFlag, now: datetime) -> None:
+        action = actions[to]
+        CaseLog.objects.bulk_create([
+            CaseLog(kind=kind, case_id=i, action=action, label=action.label, actor=None, actor_name=actor_name(None),
+                    at=now, from_status=s, to_status=s, visibility=visibility[action])
+            for i, s in rows])
+    return SweepKind(name, model._meta.db_table, clock_runs_in,
+                     {SlaFlag.YELLOW: table[yellow].sources, SlaFlag.RED: table[red].sources}, record)

@@ -1,0 +1,22 @@
+"""The platform SLA sweep: every case kind's clocks, flipped by the one engine (core.sweep).
+
+Events add their auto-escalation (events.sweep.sla_sweep); dispute cases and legal-aid
+applications are flagged yellow/red with their own timeline rows.  Safe with several workers.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.utils import timezone
+
+from gongzhi.core.sweep import sweep_flags
+from gongzhi.legalaid.clocks import LEGAL_AID
+from gongzhi.mediation.clocks import MEDIATION
+
+CASE_KINDS = (MEDIATION, LEGAL_AID)
+
+
+def sweep_cases(*, now: datetime | None = None, batch: int = 5000) -> dict[str, tuple[int, int]]:
+    """kind name → (yellow, red) flipped by this worker in this round."""
+    now = now or timezone.now()
+    return {k.name: sweep_flags(k, now, batch) for k in CASE_KINDS}
