@@ -162,7 +162,7 @@ def test_two_sweep_workers_and_two_app_processes_lose_nothing(district):
         t0 = time.perf_counter()
         _run_together({**{u: app(u) for u in answers}, **{w: _sweeper(sweeps[w], batch=4) for w in sweeps}})
         elapsed = time.perf_counter() - t0
-    assert elapsed < 10, elapsed
+    assert elapsed < 60, elapsed      # a guard against a lock wait that never ends, not a speed test
 
     signed = {(i, u) for u, got in answers.items() for i, s, _ in got if s == 200}
     refused = [(i, u, s, code) for u, got in answers.items() for i, s, code in got if s != 200]
