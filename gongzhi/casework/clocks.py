@@ -12,6 +12,7 @@ from typing import Any
 
 from gongzhi.domain.calendar import DeadlineRule, WorkCalendar
 from gongzhi.domain.enums import SlaFlag
+from gongzhi.domain.privacy import row_visibility
 from gongzhi.domain.sla import clock_after, workday_deadline
 
 # The working-day calendar and deadline rule are admin data the kind reads (events.rules today,
@@ -56,7 +57,7 @@ def sweep_kind(name: str, kind: Any, model: Any, clock_runs_in: Mapping, table: 
         action = actions[to]
         CaseLog.objects.bulk_create([
             CaseLog(kind=kind, case_id=i, action=action, label=action.label, actor=None, actor_name=actor_name(None),
-                    at=now, from_status=s, to_status=s, visibility=visibility[action])
+                    at=now, from_status=s, to_status=s, visibility=row_visibility(action, visibility))
             for i, s in rows])
     return SweepKind(name, model._meta.db_table, clock_runs_in,
                      {SlaFlag.YELLOW: table[yellow].sources, SlaFlag.RED: table[red].sources}, record)

@@ -487,8 +487,8 @@ def _follow(main: Event, status: Status, now: datetime, changes: Callable[[Event
         updated = Event.objects.filter(pk=child.pk, version=child.version).update(
             status=status, version=F("version") + 1, updated_at=now, **changes(child))
         if updated:
-            EventAction.objects.create(event=child, action=Action.FOLLOW, actor=None, actor_name="系统", at=now,
-                                       visibility=row_visibility(Action.FOLLOW),
+            EventAction.objects.create(event=child, action=Action.FOLLOW, actor=None, actor_name=actor_name(None),
+                                       at=now, visibility=row_visibility(Action.FOLLOW),
                                        from_status=child.status, to_status=status,
                                        note=f"随主单 {main.number}：{Status(status).label}")
     return len(children)

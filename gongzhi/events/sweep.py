@@ -16,6 +16,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from gongzhi.core.errors import Conflict, ServiceError
+from gongzhi.core.naming import actor_name
 from gongzhi.core.sweep import Rows, SweepKind, sweep_flags
 from gongzhi.domain.enums import Action, Clock, SlaFlag
 from gongzhi.domain.privacy import row_visibility
@@ -44,7 +45,7 @@ class SweepResult:
 def _record(rows: Rows, to: SlaFlag, now: datetime) -> None:
     action = Action.SLA_YELLOW if to is SlaFlag.YELLOW else Action.SLA_RED
     EventAction.objects.bulk_create([
-        EventAction(event_id=i, action=action, actor_name="系统", at=now, from_status=s, to_status=s,
+        EventAction(event_id=i, action=action, actor_name=actor_name(None), at=now, from_status=s, to_status=s,
                     visibility=row_visibility(action))
         for i, s in rows])
 
