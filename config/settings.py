@@ -18,6 +18,8 @@ GONGZHI_LOG_FILE      also write them to this file, rotated (GONGZHI_LOG_FILE_MB
 GONGZHI_MEDIA_ROOT    where attachments live (default var/media)
 GONGZHI_PG_PREPARE    1/0 (default 1): server-side prepared statements for the intake insert;
                       0 behind a pooler that cannot keep them (PgBouncer < 1.21 in transaction mode)
+GONGZHI_REPLICA_URL   optional, postgres://…: a hot standby that serves the statistics pages' reads
+                      (gongzhi.core.replica); unset, everything reads and writes GONGZHI_DATABASE_URL
 GONGZHI_LOGIN_FAILURES / GONGZHI_LOGIN_LOCKOUT_MINUTES  wrong passwords (default 5) that lock one
                       username from one address, and for how long (default 15); GONGZHI_LOGIN_LOCKOUT=0 off
 GONGZHI_LOGIN_FAILURES_PER_ACCOUNT  wrong passwords for one username from all addresses together
@@ -157,7 +159,9 @@ INSTALLED_APPS = [
     "ninja",
     "gongzhi.areas",
     "gongzhi.accounts",
+    "gongzhi.core",   # the engine; as an app it holds the one access log
     "gongzhi.events",
+    "gongzhi.hotline",   # issue 14: the 12345 hotline and 倒逼 (应报未报), out of events
     "gongzhi.casework",
     "gongzhi.mediation",
     "gongzhi.legalaid",
@@ -197,11 +201,18 @@ TEMPLATES = [{
         "django.contrib.messages.context_processors.messages",
         "django.template.context_processors.i18n",
         "gongzhi.web.context.nav",
+        "gongzhi.web.context.enums",
     ]},
 }]
 
 DATABASES = {"default": database_from_url(
     os.environ.get("GONGZHI_DATABASE_URL", f"sqlite:///{VAR_DIR / 'gongzhi.sqlite3'}"))}
+# A streaming replica (hot standby) for the statistics pages' reads, and only theirs
+# (gongzhi.core.replica; docs/deployment.md).  Unset: every query goes to default.  Under test it
+# mirrors default (no second test database is made).
+if os.environ.get("GONGZHI_REPLICA_URL"):
+    DATABASES["replica"] = {**database_from_url(os.environ["GONGZHI_REPLICA_URL"]), "TEST": {"MIRROR": "default"}}
+DATABASE_ROUTERS = ["gongzhi.core.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 LANGUAGE_CODE = "zh-hans"

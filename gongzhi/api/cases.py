@@ -8,6 +8,7 @@ from ninja import Router, Status
 from ninja.pagination import paginate
 
 from gongzhi.core import files
+from gongzhi.core.replica import statistics_view
 from gongzhi.domain.enums import SlaFlag
 from gongzhi.domain.legalaid import AidStatus
 from gongzhi.domain.mediation import CaseStatus, success_rate
@@ -90,6 +91,7 @@ def mediation_list(request, tab: Literal[tuple(med_sel.TABS)] | None = None, sta
 
 
 @mediation.get("/stats", summary="调解统计（受理、成功率、金额、平均用时）")
+@statistics_view
 def mediation_stats(request, start: date, end: date, by: str | None = None):
     from gongzhi.stats.casework import for_user
     return for_user(request.user, start, end, by)[0]
@@ -140,6 +142,7 @@ def aid_list(request, tab: Literal[tuple(aid_sel.TABS)] | None = None, status: A
 
 
 @legalaid.get("/stats", summary="法律援助统计（案件、咨询、挽回损失）")
+@statistics_view
 def aid_stats(request, start: date, end: date):
     from gongzhi.stats.casework import for_user
     return for_user(request.user, start, end)[1]

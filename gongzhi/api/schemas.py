@@ -1,11 +1,10 @@
+"""The API's answers, and the inputs only the API takes.  The report's body is the service's own
+input, gongzhi.events.intake.ReportInput (declared once; the report page is built from it too)."""
 from datetime import datetime
-from typing import Any
 
 from pydantic import BaseModel, Field
 
 from gongzhi.core.inputs import Input
-from gongzhi.domain.enums import Channel, CoordSystem, EventKind, Urgency
-from gongzhi.events.intake import Coordinate
 
 
 class Out(BaseModel):
@@ -18,26 +17,6 @@ class ErrorOut(Out):
     code: str
     message: str
     fields: dict[str, str] = {}
-
-
-class ReportIn(Input):
-    kind: EventKind
-    category: str = Field(description="分类编码")
-    description: str = Field(max_length=5000)
-    title: str = Field("", max_length=120)
-    urgency: Urgency = Urgency.NORMAL
-    channel: Channel = Channel.APP
-    address: str = Field("", max_length=200)
-    lon: Coordinate | None = None
-    lat: Coordinate | None = None
-    coord_system: CoordSystem = CoordSystem.WGS84
-    grid: str | None = Field(None, description="无坐标时的网格编码")
-    fields: dict[str, Any] = {}
-    reporter_name: str = Field("", max_length=64)
-    reporter_phone: str = Field("", max_length=20)
-    reporter_id_number: str = Field("", max_length=32)
-    anonymous: bool = False
-    client_key: str | None = Field(None, max_length=64, description="幂等键：重复提交返回同一事件")
 
 
 class EventSummaryOut(Out):

@@ -1,76 +1,45 @@
-"""One write path for every case action (mediation and legal aid), like events' ``_act``:
-
-1. load the case the actor may see (404 otherwise — existence is not leaked);
-2. ask the kind's transition table (status, capacity, reason);
-3. UPDATE guarded by the version read, so two concurrent actions cannot both win (409);
-4. append the timeline row, then any follow-up writes (sessions, documents, notices), all in
-   one transaction.
-"""
+"""Mediation and legal aid as kinds of case on the one engine (``core.engine``): a kind
+declares its table, its scope and its timeline rows here; the write path, the timeline schema
+and its reading are the engine's.  Documents, notices and the access log of the case kinds."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Model
+from django.db.models import Model
 from django.utils import timezone
 
-from gongzhi.core import files
-from gongzhi.core.errors import DOMAIN_ERRORS, Conflict, NotFound, from_domain
+from gongzhi.core import audit, engine, files, timeline as core_timeline
+from gongzhi.core.engine import Kind
+from gongzhi.core.errors import NotFound
 from gongzhi.core.naming import actor_name
 from gongzhi.domain import privacy
 from gongzhi.domain.privacy import Person, Secrecy, Viewer
-from gongzhi.domain.workflow import allowed_actions, transition
 
-from .models import AccessLog, CaseKind, CaseLog, Document, Notice
-
-
-@dataclass(frozen=True)
-class CaseType:
-    """What the generic machinery needs to know about one kind of case."""
-
-    kind: CaseKind
-    model: type[Model]
-    statuses: type                               # the LabelledEnum of statuses
-    table: dict                                  # action → workflow.Transition
-    load: Callable[[object, int], Model]         # scoped load, raises NotFound
-    capacities: Callable[[object, Model], set]   # the actor's capacities on the case
-    rows: dict                                   # action → Visibility of its timeline row
-    public_text: frozenset                       # public rows whose words are meant for the parties
-    viewer: Callable[[object, Model, set], Viewer]   # (user, case, capacities) → who they are to it (privacy)
-
-    def actions(self, actor, case, caps: set | None = None) -> list:
-        caps = self.capacities(actor, case) if caps is None else caps
-        return allowed_actions(self.statuses(case.status), caps, self.table)
+from .models import CaseKind, CaseLog, Document, Notice
 
 
-def act(ct: CaseType, actor, case_id: int, action, *, reason: str = "", note: str = "",
+def CaseType(kind: CaseKind, model: type[Model], statuses: type, table: dict,  # noqa: N802 (reads as a type)
+             load: Callable[[object, int], Model], capacities: Callable[[object, Model], set], rows: dict,
+             public_text: frozenset, viewer: Callable[[object, Model, set], Viewer], *,
+             system_caps: frozenset = frozenset(), clock_effects: dict | None = None) -> Kind:
+    """A case kind stored with a (kind, id) timeline in CaseLog: ``viewer`` says who a user is to
+    a case (privacy), ``public_text`` which rows' words the parties read."""
+    return Kind(noun="案件", model=model, statuses=statuses, table=table, rows=rows, load=load,
+                load_system=lambda pk: load(None, pk), capacities=capacities, system_caps=system_caps,
+                subject_id=lambda case: getattr(case, "applicant_user_id", None),
+                timeline=lambda case, **row: CaseLog(kind=kind, case_id=case.pk, label=row["action"].label, **row),
+                code=kind, viewer=viewer, public_text=public_text, clock_effects=clock_effects)
+
+
+def act(ct: Kind, actor, case_id: int, action, *, reason: str = "", note: str = "",
         version: int | None = None, at: datetime | None = None, data: dict | None = None,
         mutate: Callable[[Model, datetime], dict] | None = None,
         after: Callable[[Model, datetime], None] | None = None, system_caps: set | None = None):
-    now = at or timezone.now()
-    try:
-        with transaction.atomic():
-            case = ct.load(actor, case_id)
-            caps = system_caps if system_caps is not None else ct.capacities(actor, case)
-            if version is not None and version != case.version:
-                raise Conflict("该案件已被他人更新，请刷新后重试", code="stale_version")
-            before = ct.statuses(case.status)
-            target = transition(action, before, caps, reason, table=ct.table)
-            changes = mutate(case, now) if mutate else {}
-            changes.update(status=target, version=F("version") + 1, updated_at=now)
-            if not ct.model.objects.filter(pk=case.pk, version=case.version).update(**changes):
-                raise Conflict("该案件刚被他人处理，请刷新后重试", code="concurrent_update")
-            log(ct.kind, case.pk, action, actor if system_caps is None else None, now, before, target,
-                reason=reason, note=note, data=data, visibility=privacy.row_visibility(action, ct.rows),
-                by_subject=system_caps is None and by_applicant(case, actor))
-            case.refresh_from_db()
-            if after:
-                after(case, now)
-    except DOMAIN_ERRORS as exc:
-        raise from_domain(exc) from exc
-    return case
+    """``core.engine.act`` for a case kind; ``system_caps``: the worker acts with these."""
+    return engine.act(ct, actor, case_id, action, reason=reason, note=note, version=version, at=at, data=data,
+                      mutate=mutate, after=after, system=system_caps is not None, caps=system_caps)
 
 
 def by_applicant(case: Model, actor) -> bool:
@@ -82,34 +51,23 @@ def by_applicant(case: Model, actor) -> bool:
 def log(kind: CaseKind, case_id: int, action, actor, at: datetime, before: str = "", after: str = "", *,
         reason: str = "", note: str = "", data: dict | None = None,
         visibility: privacy.Visibility = privacy.Visibility.INTERNAL, by_subject: bool = False) -> CaseLog:
+    """A row outside a transition (the application itself, a reminder)."""
     return CaseLog.objects.create(kind=kind, case_id=case_id, action=action, label=action.label,
                                   actor=actor, actor_name=actor_name(actor),
                                   at=at, from_status=before, to_status=after, reason=reason, note=note,
                                   data=data or {}, visibility=visibility, by_subject=by_subject)
 
 
-def timeline(ct: CaseType, case: Model, viewer: Viewer, *, subject: Person,
+def timeline(ct: Kind, case: Model, viewer: Viewer, *, subject: Person,
              people: list[Person] | None = None) -> list[dict]:
-    """The rows this viewer may read (domain.privacy), the applicant named as the policy says.
-    ``people``: the case's parties (default: the applicant) — words written for them (a denial's
-    reason) still name them, so a reader who sees them masked reads those words redacted."""
-    redact = not privacy.sees_in_full(viewer)
-    people = [subject] if people is None else people
-    out = []
-    for r in CaseLog.objects.filter(kind=ct.kind, case_id=case.pk):
-        row = privacy.Row(action=r.action, visibility=r.visibility, actor_name=r.actor_name, is_subject=r.by_subject,
-                          system=privacy.is_system(r.actor_id, r.actor_name), note=r.note, reason=r.reason,
-                          data=r.data)
-        shown = privacy.row_view(row, secrecy=Secrecy.NORMAL, viewer=viewer, subject=subject,
-                                 public_text=ct.public_text, feed_text=frozenset(), role=privacy.Role.PARTY)
-        if shown is not None:
-            if redact:
-                shown.update(note=privacy.redact_people(shown["note"], people),
-                             reason=privacy.redact_people(shown["reason"], people))
-            out.append({"at": r.at, "action": r.action, "label": r.label, "from_status": r.from_status,
-                        "to_status": r.to_status,
-                        "to_label": ct.statuses(r.to_status).label if r.to_status else "", **shown})
-    return out
+    """The rows this viewer may read (``core.timeline.read``), the applicant named as the policy
+    says.  ``people``: the case's parties (default: the applicant) — words written for them (a
+    denial's reason) still name them, so a reader who sees them masked reads those words redacted."""
+    rows = CaseLog.objects.filter(kind=ct.code, case_id=case.pk)
+    return core_timeline.read(rows, label=lambda r: r.label, status_label=lambda code: ct.statuses(code).label,
+                              secrecy=Secrecy.NORMAL, viewer=viewer, subject=subject,
+                              public_text=ct.public_text, feed_text=frozenset(), role=privacy.Role.PARTY,
+                              people=[subject] if people is None else people)
 
 
 def documents(kind: CaseKind, case_id: int) -> list[dict]:
@@ -128,13 +86,15 @@ def notify(kind: CaseKind, case_id: int, subject: str, people: list[tuple[str, s
     return len(rows)
 
 
-def document_for(ct: CaseType, user, case_id: int, doc_id: int):
+def document_for(ct: Kind, user, case_id: int, doc_id: int):
     """A case's document, only for those who read its parties in full (it names them); logged."""
     case = ct.load(user, case_id)
-    doc = Document.objects.filter(kind=ct.kind, case_id=case.pk, pk=doc_id).first()
+    kind = ct.code
+    doc = Document.objects.filter(kind=kind, case_id=case.pk, pk=doc_id).first()
+    assert ct.viewer is not None
     if doc is None or not privacy.sees_in_full(ct.viewer(user, case, ct.capacities(user, case))):
         raise NotFound("文书不存在")
-    AccessLog.objects.create(user=user, kind=ct.kind, case_id=case.pk, purpose=f"下载{doc.title}")
+    audit.record(user, kind, case.pk, f"下载{doc.title}")
     return doc
 
 

@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from gongzhi.domain.privacy import mask_name
 
-from .models import AccessLog, DocumentTemplate, Notice
+from .models import DocumentTemplate, Notice
 
 
 @admin.register(DocumentTemplate)
@@ -32,24 +32,4 @@ class NoticeAdmin(admin.ModelAdmin):
         return mask_name(notice.recipient)
 
     def has_change_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(AccessLog)
-class AccessLogAdmin(admin.ModelAdmin):
-    """Read-only for everyone, superusers included: the log is append-only (accounts.appendonly)."""
-
-    list_display = ("at", "user", "kind", "case_id", "purpose")
-    list_select_related = ("user",)
-    list_filter = ("kind",)
-    date_hierarchy = "at"
-    search_fields = ("user__username", "purpose")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
         return False

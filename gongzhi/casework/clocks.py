@@ -44,9 +44,12 @@ def clock_changes(effects: Mapping, action: Any, running: str, start: datetime,
 
 
 def sweep_kind(name: str, kind: Any, model: Any, clock_runs_in: Mapping, table: Mapping, yellow: Any, red: Any,
-               visibility: Mapping) -> Any:
+               visibility: Mapping, escalate: Callable[[list[int], SlaFlag, datetime], int] | None = None) -> Any:
     """A case kind for the platform sweep (core.sweep): its table, the clock→statuses table, the
-    statuses its SLA_YELLOW/SLA_RED transitions allow, and a writer of its CaseLog rows in bulk."""
+    statuses its SLA_YELLOW/SLA_RED transitions allow, and a writer of its CaseLog rows in bulk.
+
+    ``escalate`` (casework.supervision.escalator): the kind's automatic 督办 of the rows just
+    flipped, in the flip's own transaction — the rows are this worker's alone until it commits."""
     from gongzhi.core.naming import actor_name
     from gongzhi.core.sweep import SweepKind
 
@@ -59,5 +62,7 @@ def sweep_kind(name: str, kind: Any, model: Any, clock_runs_in: Mapping, table: 
             CaseLog(kind=kind, case_id=i, action=action, label=action.label, actor=None, actor_name=actor_name(None),
                     at=now, from_status=s, to_status=s, visibility=row_visibility(action, visibility))
             for i, s in rows])
+        if escalate is not None:
+            escalate([i for i, _ in rows], to, now)
     return SweepKind(name, model._meta.db_table, clock_runs_in,
                      {SlaFlag.YELLOW: table[yellow].sources, SlaFlag.RED: table[red].sources}, record)

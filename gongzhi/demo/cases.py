@@ -10,6 +10,8 @@ from django.utils import timezone
 
 from gongzhi.core.errors import ServiceError
 from gongzhi.domain.calendar import UnknownYear
+from gongzhi.domain.legalaid import Specialty
+from gongzhi.domain.mediation import PartyRole, Performance, Referral
 from gongzhi.events.models import CalendarYear
 from gongzhi.legalaid import inputs as li, services as aid
 from gongzhi.mediation import inputs as mi, services as med
@@ -71,8 +73,8 @@ def simulate_cases(d: District, days: int = 30, per_day: int = 2, seed: int = 5)
 
 def _dispute(d, rng, grid, at, now):
     code, facts, claim = rng.choice(DISPUTES)
-    parties = [mi.PartyIn(role="applicant", name=_name(rng), phone=_phone(rng)),
-               mi.PartyIn(role="respondent", name=_name(rng), phone=_phone(rng))]
+    parties = [mi.PartyIn(role=PartyRole.APPLICANT, name=_name(rng), phone=_phone(rng)),
+               mi.PartyIn(role=PartyRole.RESPONDENT, name=_name(rng), phone=_phone(rng))]
     data = mi.ApplyIn(dispute_type=code, facts=facts, claim=claim, area=grid.code, parties=parties,
                       amount=Decimal(rng.choice([0, 800, 3000, 12000, 56000])))
     case, _ = med.case_apply(actor=d.users["admin"], data=data, at=at)
@@ -95,7 +97,8 @@ def _dispute(d, rng, grid, at, now):
         return
     if rng.random() < 0.18:
         med.case_fail(actor=actor, case_id=case.id, at=at + timedelta(days=2), data=mi.FailIn(
-            reason="双方分歧较大，未能达成一致", referral="litigation", referral_to="芗城区人民法院诉调对接中心"))
+            reason="双方分歧较大，未能达成一致", referral=Referral.LITIGATION,
+            referral_to="芗城区人民法院诉调对接中心"))
         return
     med.case_succeed(actor=actor, case_id=case.id, at=at + timedelta(days=2), data=mi.SucceedIn(
         agreement_terms=f"一、被申请人同意{claim}；二、双方就本纠纷再无其他争议。",
@@ -106,7 +109,7 @@ def _dispute(d, rng, grid, at, now):
     if step == 5:
         return
     med.case_follow_up(actor=actor, case_id=case.id, at=at + timedelta(days=12), data=mi.FollowUpIn(
-        performance="full", note="电话回访，已按协议履行"))
+        performance=Performance.FULL, note="电话回访，已按协议履行"))
     med.case_close(actor=actor, case_id=case.id, at=at + timedelta(days=12, hours=1))
 
 
@@ -117,7 +120,7 @@ def _aid(d, rng, grid, at, now):
     data = li.AidApplyIn(applicant_name=_name(rng), phone=_phone(rng), area=grid.code, household_size=3,
                          monthly_income=Decimal(rng.choice([600, 1200, 1700, 2600])), pledge=True, matter=matter,
                          specialty=specialty, penalty=penalty, summary=summary,
-                         exempt="migrant_wages" if specialty == "labour" else None)
+                         exempt="migrant_wages" if specialty == Specialty.LABOUR else None)
     app, _ = aid.aid_apply(actor=None, data=data, at=at)
     staff = app.office.staff.first()
     step = min(5, (now - at).days // 5 + rng.randrange(2))

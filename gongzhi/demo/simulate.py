@@ -13,7 +13,7 @@ from shapely.geometry import Point, shape
 
 from gongzhi.accounts.models import RoleAssignment
 from gongzhi.core.errors import ServiceError
-from gongzhi.domain.enums import Channel, EventKind, Role, SupervisionLevel, Urgency
+from gongzhi.domain.enums import Channel, EventKind, Role, Status, SupervisionLevel, Urgency
 from gongzhi.events import intake, services
 from gongzhi.events.models import Category, Event
 from gongzhi.events.sweep import sla_sweep
@@ -40,9 +40,10 @@ TEXTS = {
 FIELDS = {"urban-noise": {"period": "夜间"}, "dispute-labour": {"amount": 56000, "workers": 12},
           "dispute-traffic": {"plate": "闽E·3K2J8"}, "safety-fire": {"place": "出租屋"}}
 # How far each event gets: (stage reached, weight).  Later stages include the earlier ones.
-STAGES = [("reported", 4), ("accepted", 3), ("dispatched", 6), ("handling", 10), ("resolved", 5),
-          ("verified", 3), ("answered", 5), ("revisited", 4), ("closed", 50), ("rejected", 2)]
-ORDER = ["reported", "accepted", "dispatched", "handling", "resolved", "verified", "answered", "revisited", "closed"]
+S = Status
+STAGES = [(S.REPORTED, 4), (S.ACCEPTED, 3), (S.DISPATCHED, 6), (S.HANDLING, 10), (S.RESOLVED, 5),
+          (S.VERIFIED, 3), (S.ANSWERED, 5), (S.REVISITED, 4), (S.CLOSED, 50), (S.REJECTED, 2)]
+ORDER = [S.REPORTED, S.ACCEPTED, S.DISPATCHED, S.HANDLING, S.RESOLVED, S.VERIFIED, S.ANSWERED, S.REVISITED, S.CLOSED]
 
 
 def _handler_user(ev: Event):
@@ -129,47 +130,47 @@ def _walk(ev: Event, rng: random.Random, t: datetime, now: datetime) -> str:
         return t
 
     centre = _centre_user(ev)
-    if target == "rejected":
+    if target == Status.REJECTED:
         if step(rng.uniform(0.5, 6)):
             services.event_reject(actor=centre, event_id=ev.id, reason="经核实不属于受理范围", at=t)
-            return "rejected"
-        return "reported"
+            return Status.REJECTED
+        return Status.REPORTED
     for stage in ORDER[1:ORDER.index(target) + 1]:
         late = rng.random() < 0.12    # some units are slow: these become the overdue ones
-        if stage == "accepted":
+        if stage == Status.ACCEPTED:
             if not step(rng.uniform(0.2, 5)):
                 break
             ev = services.event_accept(actor=centre, event_id=ev.id, at=t)
-        elif stage == "dispatched":
+        elif stage == Status.DISPATCHED:
             if not step(rng.uniform(0.2, 4)):
                 break
             ev = services.event_dispatch(actor=centre, event_id=ev.id, at=t)
-        elif stage == "handling":
+        elif stage == Status.HANDLING:
             if not step(rng.uniform(30, 80) if late else rng.uniform(0.5, 20)):
                 break
             ev = services.event_sign(actor=_handler_user(ev), event_id=ev.id, at=t)
             if rng.random() < 0.08 and step(2):
                 services.event_supervise(actor=centre, event_id=ev.id, level=SupervisionLevel.YELLOW,
                                          note="请加快办理进度", at=t)
-        elif stage == "resolved":
+        elif stage == Status.RESOLVED:
             if not step(rng.uniform(200, 400) if late else rng.uniform(4, 120)):
                 break
             ev = services.event_resolve(actor=_handler_user(ev), event_id=ev.id, result="已到现场处置完毕，问题已解决",
                                         at=t)
-        elif stage == "verified":
+        elif stage == Status.VERIFIED:
             if not step(rng.uniform(1, 30)):
                 break
             ev = services.event_verify(actor=centre, event_id=ev.id, passed=True, note="现场核查属实", at=t)
-        elif stage == "answered":
+        elif stage == Status.ANSWERED:
             if not step(rng.uniform(1, 24)):
                 break
             ev = services.event_answer(actor=centre, event_id=ev.id, answer="您反映的问题已处理完毕，感谢监督。", at=t)
-        elif stage == "revisited":
+        elif stage == Status.REVISITED:
             if not step(rng.uniform(2, 48)):
                 break
             ev = services.event_revisit(actor=centre, event_id=ev.id, satisfaction=rng.choice([5, 5, 5, 4, 4, 3, 2]),
                                         at=t)
-        elif stage == "closed":
+        elif stage == Status.CLOSED:
             if not step(rng.uniform(1, 24)):
                 break
             ev = services.event_close(actor=centre, event_id=ev.id, at=t)

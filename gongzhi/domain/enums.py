@@ -22,6 +22,14 @@ class LabelledEnum(StrEnum):
         return [(m.value, m.label) for m in cls]
 
 
+class CaseKind(LabelledEnum):
+    """The kinds of case on the one engine, as shared tables (timeline, access log) name them."""
+
+    EVENT = "event", "事件"
+    MEDIATION = "mediation", "调解案件"
+    LEGAL_AID = "legalaid", "法律援助案件"
+
+
 class EventKind(LabelledEnum):
     CONSULT = "consult", "咨询"
     HELP = "help", "求助"
@@ -54,6 +62,8 @@ class Status(LabelledEnum):
     ACCEPTED = "accepted", "待派遣"
     DISPATCHED = "dispatched", "待签收"
     HANDLING = "handling", "办理中"
+    # 转调解: a dispute handed to a people's mediation committee; its case decides how it goes on.
+    IN_MEDIATION = "mediation", "转调解"
     RESOLVED = "resolved", "待核查"
     VERIFIED = "verified", "待答复"
     ANSWERED = "answered", "待回访"
@@ -63,7 +73,7 @@ class Status(LabelledEnum):
 
 
 OPEN_STATUSES = frozenset(
-    {Status.REPORTED, Status.ACCEPTED, Status.DISPATCHED, Status.HANDLING,
+    {Status.REPORTED, Status.ACCEPTED, Status.DISPATCHED, Status.HANDLING, Status.IN_MEDIATION,
      Status.RESOLVED, Status.VERIFIED, Status.ANSWERED, Status.REVISITED}
 )
 
@@ -99,6 +109,9 @@ class Action(LabelledEnum):
     SPLIT = "split", "拆单"
     FOLLOW = "follow", "随主单办理"
     RECLASSIFY = "reclassify", "更正分类"
+    TO_MEDIATION = "to_mediation", "转人民调解"
+    MEDIATION_SUCCEEDED = "mediation_succeeded", "人民调解成功"
+    MEDIATION_FAILED = "mediation_failed", "人民调解未成"
 
 
 class Level(IntEnum):

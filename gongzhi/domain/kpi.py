@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .enums import Status
+from .enums import SlaFlag, Status
 
 # 结案: the handling was verified (核查通过) — the case is done whatever the reporter says later.
 CLOSED_STATUSES = frozenset({Status.VERIFIED, Status.ANSWERED, Status.REVISITED, Status.CLOSED})
@@ -54,7 +54,7 @@ def contribution(e: EventFacts) -> dict[str, int]:
         "resolved_on_time": int(e.resolved_on_time is True),
         "closed": int(status in CLOSED_STATUSES),
         "closed_late": int(e.resolved_on_time is False),
-        "open_overdue": int(status in OPEN and e.sla_flag == "red"),
+        "open_overdue": int(status in OPEN and e.sla_flag == SlaFlag.RED),
         "returned": int(e.returns > 0),
         "answered": int(e.answered),
         "reopened": int(e.reopens > 0),

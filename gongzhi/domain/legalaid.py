@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
-from .enums import LabelledEnum
+from .enums import LabelledEnum, SlaFlag, SupervisionLevel
 from .privacy import Visibility
+from .supervision import Escalation
 from .workflow import rule
 
 
@@ -41,6 +42,9 @@ class AidAction(LabelledEnum):
     REVISIT = "revisit", "回访"
     CLOSE = "close", "归档"
     WITHDRAW = "withdraw", "撤回申请"
+    COMPLEX = "complex", "案情复杂·延长审查期限"
+    SUPERVISE = "supervise", "督办"
+    AUTO_SUPERVISE = "auto_supervise", "超期自动督办"
     SLA_YELLOW = "sla_yellow", "黄灯预警"
     SLA_RED = "sla_red", "红灯超期"
 
@@ -54,6 +58,8 @@ class AidCapacity(StrEnum):
     OFFICE = "office"        # staff of the legal aid office handling the application
     LAWYER = "lawyer"        # the lawyer assigned to it
     APPLICANT = "applicant"
+    CENTRE = "centre"        # a 综治中心/社区 holding the area the matter is in
+    SUPERVISOR = "supervisor"  # 督查 staff holding the area the matter is in
     SYSTEM = "system"        # the SLA worker
 
 
@@ -104,6 +110,12 @@ TRANSITIONS = {
     A.REVISIT: rule({S.CONCLUDED, S.REVIEWED}, None, C.OFFICE),
     A.CLOSE: rule({S.REVIEWED}, S.CLOSED, C.OFFICE),
     A.WITHDRAW: rule({S.SUBMITTED, S.APPROVED, S.ASSIGNED}, S.WITHDRAWN, C.APPLICANT, C.OFFICE, reason=True),
+    # 案情复杂: the reviewing office extends the decision limit once, while it runs (decision_workdays).
+    A.COMPLEX: rule({S.SUBMITTED}, None, C.OFFICE, reason=True),
+    # 督办 by a centre or a supervisor while the application is open; no status changes.
+    A.SUPERVISE: rule(OPEN_AID_STATUSES, None, C.CENTRE, C.SUPERVISOR, reason=True),
+    # The sweep's automatic 督办 (ESCALATION below): only a decision overdue.
+    A.AUTO_SUPERVISE: rule({S.SUBMITTED}, None, C.SYSTEM),
     # The sweep flags an application only where its clock runs (CLOCK_RUNS_IN); no status changes.
     A.SLA_YELLOW: rule({S.SUBMITTED, S.APPROVED}, None, C.SYSTEM),
     A.SLA_RED: rule({S.SUBMITTED, S.APPROVED}, None, C.SYSTEM),
@@ -124,6 +136,61 @@ CLOCK_EFFECTS: dict[AidAction, AidClock | None] = {
     A.DENY: None, A.ASSIGN: None, A.WITHDRAW: None,
 }
 
+# The decision limit in working days: the law's 7 (art. 43) is a ceiling; an installation promises
+# less (泉州: 2, the default of GONGZHI_LEGALAID_DECISION_WORKDAYS).  A complex case gets 3 more,
+# once, so the decision never comes later than 10 working days after the application.
+LEGAL_DECISION_WORKDAYS = 7
+COMPLEX_EXTRA_WORKDAYS = 3
+# 法律援助法 art. 43: a lawyer is assigned within 3 days of the approval.
+LEGAL_ASSIGN_WORKDAYS = 3
+
+
+def decision_workdays(configured: int, complex_case: bool = False) -> int:
+    """The decision clock's limit: the configured promise, never above the law's 7 (a wrong setting
+    is refused at start-up: legalaid.checks), plus 3 for a complex case — never above 10."""
+    base = max(1, min(configured, LEGAL_DECISION_WORKDAYS))
+    extra = COMPLEX_EXTRA_WORKDAYS if complex_case else 0
+    return min(base + extra, LEGAL_DECISION_WORKDAYS + COMPLEX_EXTRA_WORKDAYS)
+
+
+def limit_problems(decision: int, assign: int) -> list[str]:
+    """What is wrong with the configured limits (the settings), in words; empty = lawful."""
+    out = []
+    if not 1 <= decision <= LEGAL_DECISION_WORKDAYS:
+        out.append(f"GONGZHI_LEGALAID_DECISION_WORKDAYS = {decision}：审查决定期限应为 1–{LEGAL_DECISION_WORKDAYS} "
+                   f"个工作日（法律援助法第四十三条）")
+    if not 1 <= assign <= LEGAL_ASSIGN_WORKDAYS:
+        out.append(f"GONGZHI_LEGALAID_ASSIGN_WORKDAYS = {assign}：指派期限应为 1–{LEGAL_ASSIGN_WORKDAYS} "
+                   f"个工作日（法律援助法第四十三条）")
+    return out
+
+
+class EscalateTo(LabelledEnum):
+    CENTRE_HEAD = "centre_head", "法律援助中心负责人"
+
+
+# 超期督办: a decision overdue is the applicant left without an answer the law owes them — a red
+# decision clock brings a 红牌督办 addressed to the head of the legal-aid centre (aid_centre).  A
+# late assignment shows on the board; the centre's own staff assign.
+ESCALATION: dict[tuple[AidClock, SlaFlag], Escalation] = {
+    (AidClock.DECISION, SlaFlag.RED): Escalation(SupervisionLevel.RED, EscalateTo.CENTRE_HEAD),
+}
+
+
+@dataclass(frozen=True)
+class OfficeFacts:
+    id: int
+    name: str
+    area_path: str
+
+
+def aid_centre(offices: list[OfficeFacts], handling: OfficeFacts) -> OfficeFacts:
+    """The legal-aid centre answering for the handling office: of the offices whose area contains
+    the handler's, the one highest up (a township 工作站 answers to the county's 法律援助中心; a
+    centre to itself)."""
+    over = [o for o in offices if handling.area_path.startswith(o.area_path)] + [handling]
+    return min(over, key=lambda o: (len(o.area_path), o.id != handling.id, o.id))
+
 # Who reads each timeline row (domain.privacy): the applicant follows the decision and who acts
 # for them; the lawyer's case notes and the peer review stay internal.
 _PUBLIC, _INTERNAL = Visibility.PUBLIC, Visibility.INTERNAL
@@ -131,6 +198,8 @@ ROW_VISIBILITY = {
     A.SUBMIT: _PUBLIC, A.APPROVE: _PUBLIC, A.DENY: _PUBLIC, A.TRANSFER: _PUBLIC, A.ASSIGN: _PUBLIC,
     A.REASSIGN: _PUBLIC, A.CONCLUDE: _PUBLIC, A.CLOSE: _PUBLIC, A.WITHDRAW: _PUBLIC, A.REVISIT: _PUBLIC,
     A.PROGRESS: _INTERNAL, A.REVIEW: _INTERNAL, A.SLA_YELLOW: _INTERNAL, A.SLA_RED: _INTERNAL,
+    # The applicant learns that the decision takes longer (and until when: the row's data).
+    A.COMPLEX: _PUBLIC, A.SUPERVISE: _INTERNAL, A.AUTO_SUPERVISE: _INTERNAL,
 }
 # A denial's reason is written to the applicant (法律援助法 art. 43: the decision with reasons).
 PUBLIC_TEXT = frozenset({A.DENY, A.TRANSFER, A.WITHDRAW})

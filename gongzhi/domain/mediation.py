@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
-from .enums import LabelledEnum
+from .enums import LabelledEnum, SlaFlag, SupervisionLevel
 from .privacy import Visibility
+from .supervision import Escalation
 from .workflow import rule
 
 
@@ -50,6 +51,8 @@ class CaseAction(LabelledEnum):
     CLOSE = "close", "结案"
     WITHDRAW = "withdraw", "撤回申请"
     REMIND = "remind", "调解提醒"
+    SUPERVISE = "supervise", "督办"
+    AUTO_SUPERVISE = "auto_supervise", "超期自动督办"
     SLA_YELLOW = "sla_yellow", "黄灯预警"
     SLA_RED = "sla_red", "红灯超期"
 
@@ -62,6 +65,7 @@ class CaseCapacity(StrEnum):
     ORG = "org"              # a mediator of the organisation handling the case
     MEDIATOR = "mediator"    # the mediator assigned to it
     CENTRE = "centre"        # a 综治中心/社区 holding the area the dispute is in
+    SUPERVISOR = "supervisor"  # 督查 staff holding the area the dispute is in
     APPLICANT = "applicant"  # the person who applied online
     SYSTEM = "system"        # the reminder and SLA workers
 
@@ -133,6 +137,10 @@ TRANSITIONS = {
     A.CLOSE: rule({S.SIGNED, S.FAILED}, S.CLOSED, C.ORG),
     A.WITHDRAW: rule({S.APPLIED} | _WORKING, S.WITHDRAWN, C.APPLICANT, C.ORG, reason=True),
     A.REMIND: rule(_WORKING, None, C.SYSTEM),
+    # 督办 by a centre or a supervisor while the case is open; it presses, it changes no status.
+    A.SUPERVISE: rule(OPEN_CASE_STATUSES, None, C.CENTRE, C.SUPERVISOR, reason=True),
+    # The sweep's automatic 督办 (ESCALATION below), only where the handling clock runs.
+    A.AUTO_SUPERVISE: rule(_WORKING, None, C.SYSTEM),
     # The sweep flags a case only where its clock runs (CLOCK_RUNS_IN); the flag changes no status.
     A.SLA_YELLOW: rule(_WORKING, None, C.SYSTEM),
     A.SLA_RED: rule(_WORKING, None, C.SYSTEM),
@@ -150,6 +158,18 @@ CLOCK_EFFECTS: dict[CaseAction, CaseClock | None] = {
     A.SUCCEED: None, A.FAIL: None, A.WITHDRAW: None, A.REFUSE: None,
 }
 
+
+class EscalateTo(LabelledEnum):
+    SUPERVISING_BODY = "supervising_body", "上一级调解组织或综治中心"
+
+
+# 超期督办: a month gone without an outcome is pressed one level up, like an event's 上报 — a red
+# handling clock brings a 红牌督办 addressed to the committee above (supervising_org).  Yellow only
+# warns the handling committee (its own list and the board).
+ESCALATION: dict[tuple[CaseClock, SlaFlag], Escalation] = {
+    (CaseClock.HANDLE, SlaFlag.RED): Escalation(SupervisionLevel.RED, EscalateTo.SUPERVISING_BODY),
+}
+
 # Who reads each timeline row (domain.privacy): the parties follow where their dispute stands and
 # when they are expected; how the mediators work it (records, visits, recusals) stays internal.
 _PUBLIC, _INTERNAL = Visibility.PUBLIC, Visibility.INTERNAL
@@ -158,7 +178,7 @@ ROW_VISIBILITY = {
     A.SCHEDULE: _PUBLIC, A.SUCCEED: _PUBLIC, A.SIGN: _PUBLIC, A.FAIL: _PUBLIC, A.CONFIRM: _PUBLIC,
     A.CLOSE: _PUBLIC, A.WITHDRAW: _PUBLIC, A.REMIND: _PUBLIC,
     A.RECUSE: _INTERNAL, A.RECORD: _INTERNAL, A.FOLLOW_UP: _INTERNAL,
-    A.SLA_YELLOW: _INTERNAL, A.SLA_RED: _INTERNAL,
+    A.SLA_YELLOW: _INTERNAL, A.SLA_RED: _INTERNAL, A.SUPERVISE: _INTERNAL, A.AUTO_SUPERVISE: _INTERNAL,
 }
 # Public rows whose words are meant for the parties (a refusal's reason, where to go next).
 PUBLIC_TEXT = frozenset({A.REFUSE, A.FAIL, A.WITHDRAW, A.SCHEDULE, A.REMIND})
@@ -293,6 +313,21 @@ def rank_organisations(orgs: list[OrgFacts], case: CaseFacts) -> list[Choice]:
         why = ["专业对口" if specialist else "属地管辖", f"在办 {o.open_cases} 件"]
         out.append(Choice(o.id, o.name, score, "；".join(why)))
     return sorted(out, key=lambda c: (-c.score, c.id))
+
+
+def supervising_org(orgs: list[OrgFacts], handling: OrgFacts) -> OrgFacts | None:
+    """The committee one level above the handling one, to whom an overdue case's 督办 goes.
+
+    1. A committee below the township (a village or community committee, a studio or a police
+       room): the township's 人民调解委员会 (kind TOWNSHIP) whose area contains the handler's.
+    2. The township committee itself, or a committee at the county (professional, court): no
+       committee above it in the data — None, and the county's 综治中心 takes the 督办.
+    3. Of several townships containing it (a tree, so only when nested): the nearest.
+    """
+    out = [o for o in orgs if o.kind == OrgKind.TOWNSHIP and o.id != handling.id
+           and handling.area_path.startswith(o.area_path)
+           and not (handling.kind == OrgKind.TOWNSHIP and o.area_path == handling.area_path)]
+    return max(out, key=lambda o: (len(o.area_path), -o.id), default=None)
 
 
 def mediator_problem(m: MediatorFacts, case: CaseFacts, org_id: int) -> str | None:

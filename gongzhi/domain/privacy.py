@@ -237,12 +237,19 @@ EVENT_ROW_VISIBILITY: dict[Action, Visibility] = {
     A.NOTE: Visibility.INTERNAL, A.VERIFY: Visibility.INTERNAL, A.VERIFY_FAIL: Visibility.INTERNAL,
     A.SLA_YELLOW: Visibility.INTERNAL, A.SLA_RED: Visibility.INTERNAL, A.SPLIT: Visibility.INTERNAL,
     A.RECLASSIFY: Visibility.INTERNAL, A.UNMASK: Visibility.CONFIDENTIAL,
+    # The reporter follows their dispute into mediation and back: 已转人民调解 (which committee,
+    # the case number), the agreement, or that it returned to the desk.
+    A.TO_MEDIATION: Visibility.PUBLIC, A.MEDIATION_SUCCEEDED: Visibility.PUBLIC,
+    A.MEDIATION_FAILED: Visibility.PUBLIC,
 }
 
 # Public rows whose words are written for the reporter: the reason for a rejection, the answer,
 # the reporter's own words on a revisit or reopen.  Every other row shows the public its label,
-# time and status only — a handler's note is internal even on a public row.
-EVENT_PUBLIC_TEXT: frozenset[Action] = frozenset({A.REJECT, A.ANSWER, A.REVISIT, A.REOPEN})
+# time and status only — a handler's note is internal even on a public row.  The mediation rows'
+# words are written by the system and name no party (committee, case number, outcome); why a
+# mediation failed names the parties, so that row shows the reporter its label only.
+EVENT_PUBLIC_TEXT: frozenset[Action] = frozenset({A.REJECT, A.ANSWER, A.REVISIT, A.REOPEN, A.TO_MEDIATION,
+                                                  A.MEDIATION_SUCCEEDED})
 # What a public feed republishes of those: revisit and reopen notes are written about the call
 # ("电话回访王女士…"), so only the rejection's reason and the answer (through publish_text).
 EVENT_FEED_TEXT: frozenset[Action] = frozenset({A.REJECT, A.ANSWER})

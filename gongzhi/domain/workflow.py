@@ -4,12 +4,12 @@ Every write in the system asks :func:`transition` first, so a forbidden move is 
 the same way from the API, the pages and the SLA worker.  ``target=None`` means the action
 is recorded on the timeline without changing the status (extension requests, 督办 ...).
 """
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Set as AbstractSet
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
-from .enums import Action, Clock, Status
+from .enums import Action, Channel, Clock, EventKind, Status
 
 S = Status
 
@@ -49,7 +49,8 @@ _WORKING = {S.DISPATCHED, S.HANDLING}
 # In which statuses each clock runs: the services start a clock on entering these statuses and
 # stop it on leaving them, and the sweep flags a row only while its clock runs in its status.
 # The verify clock is 核查及答复 (the time-limit table's wording): it runs on through 核查通过 until
-# the answer is given.
+# the answer is given.  None runs in 转调解: the mediation case's 调解期限 counts instead, so the
+# event is neither flagged nor auto-escalated while the committee works it.
 CLOCK_RUNS_IN: dict[Clock, frozenset[Status]] = {
     Clock.SIGN: frozenset({S.ACCEPTED, S.DISPATCHED}),
     Clock.HANDLE: frozenset({S.HANDLING}),
@@ -57,6 +58,14 @@ CLOCK_RUNS_IN: dict[Clock, frozenset[Status]] = {
     Clock.REVISIT: frozenset({S.ANSWERED}),
 }
 _CLOCKED = frozenset().union(*CLOCK_RUNS_IN.values())
+# Where a dispute may still be handed to mediation: before anyone resolved it.
+_TO_MEDIATION_FROM = {S.REPORTED, S.ACCEPTED} | _WORKING
+
+
+def goes_to_mediation(kind: str, channel: str) -> bool:
+    """Which events may become a mediation case: a 矛盾纠纷, or any 110 non-police transfer (the
+    police hand over quarrels under whatever kind the caller's words suggested)."""
+    return kind == EventKind.DISPUTE or channel == Channel.POLICE_110
 
 TRANSITIONS: dict[Action, Transition] = {
     Action.ACCEPT: rule({S.REPORTED}, S.ACCEPTED, C.CENTRE),
@@ -90,9 +99,41 @@ TRANSITIONS: dict[Action, Transition] = {
     Action.RECLASSIFY: rule({S.REPORTED, S.ACCEPTED}, None, C.CENTRE),
     # 拆单: an order holding several matters gives one of them its own order.
     Action.SPLIT: rule({S.REPORTED, S.ACCEPTED, S.DISPATCHED, S.HANDLING}, None, C.CENTRE),
+    # 转人民调解: the desk or the handling unit hands a dispute to a people's mediation committee
+    # (in the case's own transaction).  The event waits in 转调解, where no clock runs: the case has
+    # its own 调解期限.  The case's end brings it back, by the system: an agreement signed resolves
+    # it (核查 → 答复 → 回访 as usual), any other end (调解不成, 不予受理, 撤回) returns it to the desk.
+    Action.TO_MEDIATION: rule(_TO_MEDIATION_FROM, S.IN_MEDIATION, C.HANDLER, C.CENTRE),
+    Action.MEDIATION_SUCCEEDED: rule({S.IN_MEDIATION}, S.RESOLVED, C.SYSTEM),
+    Action.MEDIATION_FAILED: rule({S.IN_MEDIATION}, S.ACCEPTED, C.SYSTEM),
     # The sweep's flags: wherever a clock runs, and nowhere else.
     Action.SLA_YELLOW: rule(_CLOCKED, None, C.SYSTEM),
     Action.SLA_RED: rule(_CLOCKED, None, C.SYSTEM),
+}
+
+
+# What each action does to the event's clock: the clock it starts (counted from the action), or
+# None when it stops every clock; an action not listed keeps what runs (a 办理 extension moves the
+# due point of the running clock, 核查通过 keeps the verify clock running to the answer).  The
+# services compute the deadlines; the engine refuses a write whose clock disagrees with this table.
+CLOCK_EFFECTS: dict[Action, Clock | None] = {
+    Action.ACCEPT: Clock.SIGN, Action.DISPATCH: Clock.SIGN, Action.RETURN: Clock.SIGN,
+    Action.ESCALATE: Clock.SIGN, Action.SKIP_ESCALATE: Clock.SIGN, Action.AUTO_ESCALATE: Clock.SIGN,
+    Action.REOPEN: Clock.SIGN,
+    Action.SIGN: Clock.HANDLE, Action.VERIFY_FAIL: Clock.HANDLE,
+    Action.RESOLVE: Clock.VERIFY,
+    Action.ANSWER: Clock.REVISIT,
+    Action.REJECT: None, Action.REVISIT: None, Action.CLOSE: None, Action.MERGE: None,
+    # 转调解 pauses the event (the case's 调解期限 runs instead); the case's end restarts one.
+    Action.TO_MEDIATION: None, Action.MEDIATION_SUCCEEDED: Clock.VERIFY, Action.MEDIATION_FAILED: Clock.SIGN,
+}
+
+
+# 并单: a merged repeat follows its main order.  The main order's action → the step each repeat
+# takes with it (Action.FOLLOW, by the system), in the main order's transaction.
+FOLLOW: dict[Action, Transition] = {
+    Action.ANSWER: rule({S.MERGED}, S.ANSWERED, C.SYSTEM),
+    Action.CLOSE: rule({S.ANSWERED, S.REVISITED}, S.CLOSED, C.SYSTEM),
 }
 
 
@@ -118,8 +159,9 @@ class ReasonRequired(Exception):
         super().__init__(f"「{action.label}」必须填写原因")
 
 
-def transition(action: Action, status: Status, capacities: set[Capacity] | frozenset[Capacity],
-               reason: str = "", table: dict | None = None) -> Status:
+# action/status: each kind's own enums (Action/Status here, CaseAction/CaseStatus …), hence Any.
+def transition(action: Any, status: Any, capacities: AbstractSet[StrEnum],
+               reason: str = "", table: Mapping | None = None) -> Any:
     """1. the status must be a source; 2. the user must hold a capacity; 3. a reason if required.
 
     Returns the status after the action (unchanged when the action only records).  ``table``
@@ -135,8 +177,8 @@ def transition(action: Action, status: Status, capacities: set[Capacity] | froze
     return step.target if step.target is not None else status
 
 
-def allowed_actions(status: Status, capacities: set[Capacity] | frozenset[Capacity],
-                    table: dict | None = None) -> list[Action]:
+def allowed_actions(status: Any, capacities: AbstractSet[StrEnum],
+                    table: Mapping | None = None) -> list[Any]:
     """The actions a user could take now, for buttons and the API's ``actions`` field."""
     return [a for a, r in (TRANSITIONS if table is None else table).items()
             if status in r.sources and r.capacities & set(capacities) and Capacity.SYSTEM not in r.capacities]

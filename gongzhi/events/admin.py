@@ -6,11 +6,9 @@ from . import rules, scope
 from .models import (
     CalendarYear,
     Category,
-    CrossCheck,
     Event,
     EventAction,
     RoutingRule,
-    SensitiveAccess,
     SpecialDay,
     TimeLimit,
 )
@@ -109,39 +107,6 @@ class EventAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
-        # An event is the record of a public matter, and its unmask log (SensitiveAccess, PROTECT)
-        # must keep pointing at it: never deleted here.
-        return False
-
-
-@admin.register(SensitiveAccess)
-class SensitiveAccessAdmin(admin.ModelAdmin):
-    """Read-only for everyone, superusers included: the log is append-only (accounts.appendonly)."""
-
-    list_display = ("at", "user", "event", "fields", "reason")
-    list_select_related = ("user", "event")
-    date_hierarchy = "at"
-    search_fields = ("user__username", "event__number", "reason")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(CrossCheck)
-class CrossCheckAdmin(admin.ModelAdmin):
-    """Verdicts are written by `gongzhi crosscheck`; the admin only reads them."""
-
-    list_display = ("order", "grid", "reported_on", "matched", "score", "reason")
-    list_filter = ("reported_on",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
+        # An event is the record of a public matter, and its access log (core.models.AccessLog,
+        # kept by core.audit.keep_logged) must keep pointing at it: never deleted here.
         return False

@@ -4,9 +4,8 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, NamedTuple
+from typing import Annotated, Any, NamedTuple
 
 import filetype
 from django.conf import settings
@@ -14,24 +13,35 @@ from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
-from pydantic import AfterValidator, BeforeValidator
+from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints, ValidationError
 
 from gongzhi.areas.models import Area, Department
 from gongzhi.areas.selectors import grid_at
-from gongzhi.core import files
+from gongzhi.core import audit, files
 from gongzhi.core.errors import DOMAIN_ERRORS, Conflict, Forbidden, Invalid, NotFound, TooManyRequests, from_domain
+from gongzhi.core.inputs import Input
 from gongzhi.core.naming import actor_name
+from gongzhi.core.operations import field_errors, summary
 from gongzhi.core.scope import scope_of
-from gongzhi.domain import text
 from gongzhi.domain.calendar import SHANGHAI
 from gongzhi.domain.coords import to_wgs84
-from gongzhi.domain.enums import Action, AttachmentKind, Channel, CoordSystem, EventKind, Level, Status, Urgency
+from gongzhi.domain.enums import (
+    Action,
+    AttachmentKind,
+    CaseKind,
+    Channel,
+    CoordSystem,
+    EventKind,
+    Level,
+    Status,
+    Urgency,
+)
 from gongzhi.domain.privacy import Secrecy, file_visibility, may_read, row_visibility, stays_confidential
 from gongzhi.domain.routing import Facts, route
 from gongzhi.domain.uploads import quota_wait, too_many_pixels
 
 from . import rules, writes
-from .models import Attachment, Category, Event, EventAction, SensitiveAccess, UploadAttempt
+from .models import Attachment, Category, Event, EventAction, UploadAttempt
 from .scope import capacities, secrecy, viewer_of
 
 
@@ -78,29 +88,44 @@ Coordinate = Annotated[float, BeforeValidator(_not_a_flag)]
 Moment = Annotated[datetime, BeforeValidator(_not_a_number), AfterValidator(sane_moment)]
 
 
-@dataclass
-class ReportInput:
-    kind: EventKind
-    category: str                      # category code
-    description: str
-    title: str = ""
-    urgency: Urgency = Urgency.NORMAL
-    channel: Channel = Channel.APP
-    address: str = ""
-    lon: float | None = None
-    lat: float | None = None
-    coord_system: CoordSystem = CoordSystem.WGS84
-    grid: str | None = None            # a grid code, when there is no point
-    fields: dict = field(default_factory=dict)
-    reporter_name: str = ""
-    reporter_phone: str = ""
-    reporter_id_number: str = ""
-    anonymous: bool = False
-    client_key: str | None = None
+class ReportInput(Input):
+    """The one report input.  The API takes it as its body (``api.api``), the report page is built
+    from its fields (``web.forms.InputForm``: labels are the titles, help the descriptions, the
+    limits, required fields and enum choices as declared here), and every other channel (Open311,
+    12345, 拆单, the demo) builds one in Python: a bad value is the same ``Invalid`` with Chinese
+    field messages whichever surface sent it, before anything is looked up."""
+    kind: EventKind = Field(title="事件类型")
+    category: str = Field(max_length=32, title="事件分类")                  # a category code
+    # Stripped before it is counted: five spaces are no description.
+    description: Annotated[str, StringConstraints(strip_whitespace=True, min_length=5, max_length=5000)] = Field(
+        title="问题描述", description="时间、地点、经过，越具体越好办理")
+    title: str = Field("", max_length=120, title="标题")
+    urgency: Urgency = Field(Urgency.NORMAL, title="紧急程度")
+    channel: Channel = Field(Channel.APP, title="来源渠道")
+    address: str = Field("", max_length=200, title="地址", description="可在地图上点选位置，或直接填写地址")
+    lon: Coordinate | None = Field(None, title="经度")
+    lat: Coordinate | None = Field(None, title="纬度")
+    coord_system: CoordSystem = Field(CoordSystem.WGS84, title="坐标系")
+    grid: str | None = Field(None, max_length=32, title="所在网格", description="没有定位时请选择网格")
+    fields: dict[str, Any] = Field(default_factory=dict, title="分类模板字段")
+    reporter_name: str = Field("", max_length=64, title="报告人姓名")
+    reporter_phone: str = Field("", max_length=20, title="联系电话")
+    reporter_id_number: str = Field("", max_length=32, title="证件号")
+    anonymous: bool = Field(False, title="匿名反映")
+    client_key: str | None = Field(None, max_length=64, title="幂等键", description="重复提交返回同一事件")
+
+    def __init__(self, /, **data):
+        # Also what the API's validation calls (pydantic calls a model's own __init__): the
+        # failure is the service's Invalid, so the API, the page and a Python caller (inside its
+        # ServiceError handling) all read the same 422 {message, fields}.
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            raise Invalid(summary(exc.errors()), fields=field_errors(exc.errors())) from exc
 
     def digest(self) -> str:
-        # vars(), not asdict(): the one nested value (fields) is plain JSON already, and asdict's
-        # deep copy was a tenth of a report's Python time.
+        # vars(), not model_dump(): the one nested value (fields) is plain JSON already, and a deep
+        # copy was a tenth of a report's Python time.
         return hashlib.sha256(json.dumps(vars(self), sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -213,11 +238,10 @@ def event_report(*, actor, data: ReportInput, at: datetime | None = None) -> tup
 
 
 def _prepare(user, data: ReportInput, digest: str, now: datetime) -> tuple[Event, EventAction]:
-    """Validate, locate and route a report; the unsaved event and its first timeline row."""
-    _refuse_control_characters(data)
-    description = (data.description or "").strip()
-    if len(description) < 5:
-        raise Invalid("请描述问题（至少 5 个字）", fields={"description": "至少 5 个字"})
+    """Check category and template fields, locate and route a report; the unsaved event and its
+    first timeline row.  The input checked its own fields (limits, control characters, the
+    description's length) when it was built."""
+    description = data.description
     category = rules.category(data.category)
     if category is None:
         raise Invalid("事件分类不存在或已停用", fields={"category": f"无效分类 {data.category}"})
@@ -254,16 +278,6 @@ def _prepare(user, data: ReportInput, digest: str, now: datetime) -> tuple[Event
                         visibility=row_visibility(Action.REPORT), by_subject=True,
                         to_status=Status.REPORTED, note=decision.reason, data={"channel": data.channel})
     return event, first
-
-
-def _refuse_control_characters(data: ReportInput) -> None:
-    """Every channel reaches here, also those that build a ReportInput without an input model
-    (Open311 posts, the report page's template fields, 12345 files): no text may hold a control
-    character (gongzhi.domain.text), checked before anything is looked up or stored."""
-    found = text.findings(vars(data))
-    if found:
-        raise Invalid("提交的文字中" + text.message_for(found[0][1]), fields={
-            ".".join(text.sanitize(str(p)) for p in path): text.message_for(char) for path, char in found})
 
 
 def _submitted(user, client_key: str) -> Event | None:
@@ -445,5 +459,5 @@ def attachment_for(*, actor, event_id: int, attachment_id: int) -> Attachment:
     if att is None or not may_read(att.visibility, viewer_of(actor, ev)):
         raise NotFound("附件不存在")
     if secrecy(ev) is Secrecy.CONFIDENTIAL and actor.pk not in (ev.reporter_id, ev.created_by_id):
-        SensitiveAccess.objects.create(user=actor, event=ev, fields="attachment", reason=f"查看附件 #{att.pk}")
+        audit.record(actor, CaseKind.EVENT, ev.pk, "attachment", reason=f"查看附件 #{att.pk}")
     return att

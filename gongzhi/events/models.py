@@ -2,8 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from gongzhi.accounts.appendonly import AppendOnly
 from gongzhi.areas.models import Area, Department
+from gongzhi.core.timeline import TimelineRow
 from gongzhi.domain.enums import (
     OPEN_STATUSES,
     Action,
@@ -243,48 +243,28 @@ class Event(models.Model):
             # Only repeats have a main order; a partial index costs ordinary reports nothing.
             models.Index(fields=["merged_into"], name="evt_merged", condition=Q(merged_into__isnull=False)),
             # The SLA sweep reads only these two small slices.
-            models.Index(fields=["warn_at"], name="evt_warn_green", condition=Q(sla_flag="green")),
-            models.Index(fields=["due_at"], name="evt_due_not_red", condition=~Q(sla_flag="red")),
-            models.Index(fields=["handler_level", "due_at"], name="evt_due_red", condition=Q(sla_flag="red")),
+            models.Index(fields=["warn_at"], name="evt_warn_green", condition=Q(sla_flag=SlaFlag.GREEN)),
+            models.Index(fields=["due_at"], name="evt_due_not_red", condition=~Q(sla_flag=SlaFlag.RED)),
+            models.Index(fields=["handler_level", "due_at"], name="evt_due_red", condition=Q(sla_flag=SlaFlag.RED)),
         ]
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
 
 
-class EventAction(models.Model):
-    """Append-only timeline: who did what, when, from which status to which, and why."""
+class EventAction(TimelineRow):
+    """The event's timeline (core.timeline: one row schema for every kind of case).  Its own
+    table, with a foreign key, because intake writes the first row in the event's statement."""
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="actions")
     action = models.CharField(max_length=24, choices=Action.choices())
-    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    actor_name = models.CharField(max_length=64, blank=True)
     at = models.DateTimeField(db_index=True)
     from_status = models.CharField(max_length=16, choices=Status.choices(), blank=True)
     to_status = models.CharField(max_length=16, choices=Status.choices(), blank=True)
-    note = models.TextField(blank=True)
-    reason = models.TextField(blank=True)
-    data = models.JSONField(default=dict, blank=True)
-    # Who may read the row (domain.privacy.ROW_READERS); written from the action's table entry.
-    # The default fails closed: a row written without one is internal.
-    visibility = models.CharField("可见范围", max_length=12, choices=Visibility.choices(),
-                                  default=Visibility.INTERNAL)
-    # Whether the reporter acted (the report itself, a rating, a reopen), fixed when written: the
-    # policy names such rows as it names the reporter.  Not derived from actor = reporter at read
-    # time — both are SET_NULL, and a deleted account would then show its stored real name.
-    by_subject = models.BooleanField("报告人本人操作", default=False)
 
     class Meta:
         verbose_name = verbose_name_plural = "处置记录"
         ordering = ["at", "id"]
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise RuntimeError("EventAction is append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise RuntimeError("EventAction is append-only")
 
 
 def _attachment_path(instance, filename):
@@ -339,7 +319,7 @@ class Extension(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "延期申请"
-        constraints = [models.UniqueConstraint(fields=["event"], condition=Q(state="pending"),
+        constraints = [models.UniqueConstraint(fields=["event"], condition=Q(state=ExtensionState.PENDING),
                                                name="one_pending_extension")]
 
 
@@ -369,37 +349,3 @@ class Supervision(models.Model):
         verbose_name = verbose_name_plural = "督办"
 
 
-class SensitiveAccess(AppendOnly):
-    """Every unmask of personal data (and every read of a confidential reporter) lands here.
-    Append-only (accounts.appendonly): the record of who saw what cannot be edited or thinned."""
-
-    user = models.ForeignKey(User, verbose_name="访问人", on_delete=models.PROTECT, related_name="+")
-    # PROTECT, not SET_NULL: deleting the event would rewrite the row (an UPDATE through the base
-    # manager, past the append-only queryset) and cut who-saw-whose-data loose from the case.
-    event = models.ForeignKey(Event, verbose_name="事件", null=True, on_delete=models.PROTECT, related_name="+")
-    fields = models.CharField("查看的信息", max_length=100)
-    reason = models.TextField("事由")
-    at = models.DateTimeField("访问时间", auto_now_add=True)
-
-    class Meta:
-        verbose_name = verbose_name_plural = "敏感信息访问日志"
-        ordering = ["-at"]
-
-
-class CrossCheck(models.Model):
-    """倒逼: one hotline order checked against earlier grid reports. No match = 应报未报 against
-    the order's grid; the nearest candidate and the reason stay as evidence."""
-
-    order = models.OneToOneField(Event, on_delete=models.CASCADE, related_name="crosscheck")
-    grid = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
-    reported_on = models.DateField()           # the order's day, for period filters
-    matched = models.ForeignKey(Event, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    nearest = models.ForeignKey(Event, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    score = models.FloatField(default=0)
-    candidates = models.PositiveIntegerField(default=0)
-    reason = models.CharField(max_length=200, blank=True)
-    checked_at = models.DateTimeField()
-
-    class Meta:
-        verbose_name = verbose_name_plural = "倒逼核查（应报未报）"
-        indexes = [models.Index(fields=["reported_on", "grid"], name="crosscheck_day_grid")]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.db.models import Q
 
 from gongzhi.core.scope import Scope, scope_of
-from gongzhi.domain.enums import CENTRE_ROLES, Role
+from gongzhi.domain.enums import CENTRE_ROLES, Role, Status
 from gongzhi.domain.privacy import Secrecy, Viewer, secrecy_of
 from gongzhi.domain.workflow import Capacity
 
@@ -54,7 +54,7 @@ def capacities(user, event: Event) -> set[Capacity]:
         inside = event.area_path.startswith(path)
         if not event.handler_department_id and area_id == event.handler_area_id and role != Role.SUPERVISOR:
             caps.add(Capacity.HANDLER)
-        if role in CENTRE_ROLES and inside and (event.status == "reported" or level <= event.handler_level):
+        if role in CENTRE_ROLES and inside and (event.status == Status.REPORTED or level <= event.handler_level):
             caps.add(Capacity.CENTRE)
         if role == Role.SUPERVISOR and inside:
             caps.add(Capacity.SUPERVISOR)

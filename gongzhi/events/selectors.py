@@ -4,13 +4,13 @@ from __future__ import annotations
 from django.db.models import Q
 from django.utils import timezone
 
-from gongzhi.core import files
+from gongzhi.core import files, timeline
 from gongzhi.core.scope import scope_of
 from gongzhi.domain import privacy
 from gongzhi.domain.calendar import UnknownYear
 from gongzhi.domain.enums import OPEN_STATUSES, Action, Clock, EventKind, Level, Role, SlaFlag, Status
 from gongzhi.domain.privacy import Person, Viewer
-from gongzhi.domain.workflow import allowed_actions
+from gongzhi.domain.workflow import allowed_actions, goes_to_mediation
 
 from . import rules
 from .models import Event
@@ -34,27 +34,12 @@ def reporter_view(user, ev: Event, viewer: Viewer | None = None) -> dict:
 
 
 def timeline_of(user, ev: Event, rows, viewer: Viewer) -> list[dict]:
-    """The rows this viewer may read, each actor named by the policy (never the stored account
-    name of a confidential reporter)."""
-    sec, subject = secrecy(ev), reporter_of(ev)
-    self_view = is_subject(user, ev)
-    out = []
-    for a in rows:
-        # by_subject is fixed when the row is written: the report itself (whoever typed it in — a
-        # 12345 intake account, a desk clerk) and the reporter's own later rows.
-        subject_row = a.by_subject
-        row = privacy.Row(action=a.action, visibility=a.visibility, actor_name=a.actor_name,
-                          is_subject=subject_row, system=privacy.is_system(a.actor_id, a.actor_name),
-                          note=a.note, reason=a.reason, data=a.data)
-        shown = privacy.row_view(row, secrecy=sec, viewer=viewer, subject=subject)
-        if shown is None:
-            continue
-        if self_view and subject_row:       # one's own rows name oneself in full
-            shown["actor"] = privacy.actor_label(is_subject=True, actor_name=a.actor_name, system=False,
-                                                 secrecy=sec, viewer=Viewer.SELF, subject=subject)
-        out.append({"action": a.action, "label": Action(a.action).label, "at": a.at,
-                    "from_status": a.from_status or None, "to_status": a.to_status or None, **shown})
-    return out
+    """The rows this viewer may read (``core.timeline.read``), each actor named by the policy
+    (never the stored account name of a confidential reporter).  ``by_subject`` is fixed when a
+    row is written: the report itself (whoever typed it in — a 12345 intake account, a desk
+    clerk) and the reporter's own later rows."""
+    return timeline.read(rows, label=lambda r: Action(r.action).label, status_label=lambda code: Status(code).label,
+                         secrecy=secrecy(ev), viewer=viewer, subject=reporter_of(ev), self_view=is_subject(user, ev))
 
 
 def remaining(ev: Event, now=None) -> dict | None:
@@ -163,7 +148,9 @@ def _full_detail(user, ev: Event, caps, viewer: Viewer) -> dict:
                          "url": files.attachment_url(ev.id, a.id)}
                         for a in _rows(ev, "attachments") if privacy.may_read(a.visibility, viewer)],
         "capacities": sorted(caps),
-        "actions": [a.value for a in allowed_actions(Status(ev.status), caps)],
+        # 转人民调解 only where it applies (a dispute, a 110 transfer): the table does not know kinds.
+        "actions": [a.value for a in allowed_actions(Status(ev.status), caps)
+                    if a is not Action.TO_MEDIATION or goes_to_mediation(ev.kind, ev.channel)],
         "timeline": timeline,
     }
 

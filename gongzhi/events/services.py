@@ -18,13 +18,15 @@ from django.db.models import F
 from django.utils import timezone
 
 from gongzhi.areas.models import Area, Department
-from gongzhi.core.errors import DOMAIN_ERRORS, Conflict, Forbidden, Invalid, NotFound, from_domain
-from gongzhi.core.naming import actor_name
+from gongzhi.core import audit
+from gongzhi.core.engine import Kind, act
+from gongzhi.core.errors import Conflict, Forbidden, Invalid, NotFound
 from gongzhi.core.scope import scope_of
 from gongzhi.domain import privacy
 from gongzhi.domain.calendar import UnknownYear
 from gongzhi.domain.enums import (
     Action,
+    CaseKind,
     Clock,
     CoHandlerRole,
     EventKind,
@@ -34,18 +36,18 @@ from gongzhi.domain.enums import (
     SupervisionLevel,
     Urgency,
 )
-from gongzhi.domain.privacy import row_visibility
+from gongzhi.domain.privacy import EVENT_ROW_VISIBILITY
 from gongzhi.domain.routing import Facts, escalation_target, skip_target
 from gongzhi.domain.sla import Deadline
-from gongzhi.domain.workflow import Capacity, transition
+from gongzhi.domain.supervision import raised
+from gongzhi.domain.workflow import CLOCK_EFFECTS, FOLLOW, TRANSITIONS, Capacity
 
 from . import clocks, rules
-from .models import CoHandler, Event, EventAction, Extension, SensitiveAccess, Supervision
+from .models import CoHandler, Event, EventAction, Extension, Supervision
 from .scope import capacities, secrecy, viewer_of, visible_events
 
 Changes = dict
 Mutator = Callable[[Event, datetime], Changes]
-SUPERVISION_ORDER = [SupervisionLevel.NORMAL, SupervisionLevel.YELLOW, SupervisionLevel.RED]
 
 
 def load(actor, event_id: int, prefetch: tuple[str, ...] = ()) -> Event:
@@ -56,36 +58,24 @@ def load(actor, event_id: int, prefetch: tuple[str, ...] = ()) -> Event:
     return ev
 
 
+def _load_system(event_id: int) -> Event:
+    return Event.objects.select_related("category", "area", "handler_area").get(pk=event_id)
+
+
+# Events as a kind of case on the one engine (core.engine): the closed-loop table, the privacy
+# table of its timeline rows, the reporter as the subject.
+EVENT = Kind(noun="事件", model=Event, statuses=Status, table=TRANSITIONS, rows=EVENT_ROW_VISIBILITY,
+             load=load, load_system=_load_system, capacities=capacities, system_caps=frozenset({Capacity.SYSTEM}),
+             subject_id=lambda ev: ev.reporter_id, timeline=lambda ev, **row: EventAction(event=ev, **row),
+             clock_effects=CLOCK_EFFECTS)
+
+
 def _act(actor, event_id: int, action: Action, *, reason: str = "", note: str = "", at: datetime | None = None,
          version: int | None = None, mutate: Mutator | None = None, data: dict | None = None,
-         system: bool = False) -> Event:
-    now = at or timezone.now()
-    try:
-        with transaction.atomic():
-            if system:
-                ev = Event.objects.select_related("category", "area", "handler_area").get(pk=event_id)
-                caps = {Capacity.SYSTEM}
-            else:
-                ev = load(actor, event_id)
-                caps = capacities(actor, ev)
-            if version is not None and version != ev.version:
-                raise Conflict("该事件已被他人更新，请刷新后重试", code="stale_version")
-            before = Status(ev.status)
-            after = transition(action, before, caps, reason)
-            changes = mutate(ev, now) if mutate else {}
-            changes.update(status=after, version=F("version") + 1, updated_at=now)
-            if not Event.objects.filter(pk=ev.pk, version=ev.version).update(**changes):
-                raise Conflict("该事件刚被他人处理，请刷新后重试", code="concurrent_update")
-            EventAction.objects.create(event=ev, action=action, actor=None if system else actor,
-                                       actor_name=actor_name(actor), at=now, visibility=row_visibility(action),
-                                       by_subject=not system and ev.reporter_id is not None
-                                       and ev.reporter_id == actor.pk,
-                                       from_status=before, to_status=after, note=note, reason=reason,
-                                       data=data or {})
-    except DOMAIN_ERRORS as exc:
-        raise from_domain(exc) from exc
-    ev.refresh_from_db()
-    return ev
+         system: bool = False, after: Callable[[Event, datetime], None] | None = None,
+         table: dict | None = None) -> Event:
+    return act(EVENT, actor, event_id, action, reason=reason, note=note, at=at, version=version, mutate=mutate,
+               data=data, system=system, after=after, table=table)
 
 
 def _centre_area(actor, ev: Event) -> Area | None:
@@ -325,10 +315,8 @@ def event_supervise(*, actor, event_id: int, level: SupervisionLevel, note: str,
     now = at or timezone.now()
     with transaction.atomic():
         def mutate(ev, now):
-            current = SupervisionLevel(ev.supervision) if ev.supervision else None
-            if current is None or SUPERVISION_ORDER.index(level) > SUPERVISION_ORDER.index(current):
-                return {"supervision": level}
-            return {}
+            raise_to = raised(ev.supervision, level)     # only upward (domain.supervision), like a case's
+            return {"supervision": raise_to} if raise_to else {}
         ev = _act(actor, event_id, Action.SUPERVISE, reason=note, at=now, mutate=mutate, data={"level": str(level)})
         Supervision.objects.create(event=ev, level=level, by=actor, at=now, note=note)
     return ev
@@ -365,7 +353,7 @@ def event_answer(*, actor, event_id: int, answer: str, version: int | None = Non
     # One transaction: every reporter of a merged repeat gets the same answer, or nobody does.
     with transaction.atomic():
         ev = _act(actor, event_id, Action.ANSWER, note=answer, at=at, version=version, mutate=mutate)
-        _follow(ev, Status.ANSWERED, ev.answered_at, lambda child: {
+        _follow(ev, Action.ANSWER, lambda child: {
             "answered_at": ev.answered_at, "answer": ev.answer, "result": ev.result, "verified_at": ev.verified_at,
             "closed_workdays": _workdays_since(child, ev.verified_at) if ev.verified_at else None})
     return ev
@@ -395,8 +383,7 @@ def event_close(*, actor, event_id: int, note: str = "", version: int | None = N
     with transaction.atomic():    # the main order and its repeats close together, or not at all
         ev = _act(actor, event_id, Action.CLOSE, note=note, at=at, version=version,
                   mutate=lambda ev, now: {"closed_at": now, **clocks.stopped()})
-        _follow(ev, Status.CLOSED, ev.closed_at, lambda child: {"closed_at": ev.closed_at},
-                only_from={Status.ANSWERED, Status.REVISITED})
+        _follow(ev, Action.CLOSE, lambda child: {"closed_at": ev.closed_at})
     return ev
 
 
@@ -479,18 +466,16 @@ def event_reclassify(*, actor, event_id: int, kind: str | None = None, category:
     return _act(actor, event_id, Action.RECLASSIFY, note=note, at=at, version=version, data=data, mutate=mutate)
 
 
-def _follow(main: Event, status: Status, now: datetime, changes: Callable[[Event], dict],
-            only_from=frozenset({Status.MERGED})) -> int:
-    """Merged orders take their main order's answer and closing, each with a timeline row."""
-    children = list(Event.objects.filter(merged_into=main, status__in=[s.value for s in only_from]))
+def _follow(main: Event, action: Action, changes: Callable[[Event], dict]) -> int:
+    """Merged orders take their main order's answer and closing (the step ``workflow.FOLLOW``
+    names for ``action``), each through the engine with its own timeline row, inside the main
+    order's transaction: a failure on any repeat takes the main order's action back too."""
+    step = FOLLOW[action]
+    children = list(Event.objects.filter(merged_into=main, status__in=[s.value for s in step.sources])
+                    .values_list("pk", flat=True))
     for child in children:
-        updated = Event.objects.filter(pk=child.pk, version=child.version).update(
-            status=status, version=F("version") + 1, updated_at=now, **changes(child))
-        if updated:
-            EventAction.objects.create(event=child, action=Action.FOLLOW, actor=None, actor_name=actor_name(None),
-                                       at=now, visibility=row_visibility(Action.FOLLOW),
-                                       from_status=child.status, to_status=status,
-                                       note=f"随主单 {main.number}：{Status(status).label}")
+        _act(None, child, Action.FOLLOW, system=True, table={Action.FOLLOW: step}, at=main.updated_at,
+             note=f"随主单 {main.number}：{step.target.label}", mutate=lambda ev, now: changes(ev))
     return len(children)
 
 
@@ -506,7 +491,54 @@ def event_unmask(*, actor, event_id: int, reason: str) -> dict:
     if not (ev.reporter_name or ev.reporter_phone or ev.reporter_id_number):
         # Nothing to show (an anonymous report keeps none): no read to log either.
         raise Invalid("该事件没有登记报告人信息，无可查看的内容", code="nothing_to_unmask")
-    SensitiveAccess.objects.create(user=actor, event=ev, fields="reporter_name,reporter_phone,reporter_id_number",
-                                   reason=reason.strip())
+    audit.record(actor, CaseKind.EVENT, ev.pk, "reporter_name,reporter_phone,reporter_id_number", reason=reason.strip())
     return {"reporter_name": ev.reporter_name, "reporter_phone": ev.reporter_phone,
             "reporter_id_number": ev.reporter_id_number}
+
+
+# ---- 转人民调解: the mediation case drives these (events knows nothing of mediation) -------------
+
+def event_to_mediation(*, actor, event_id: int, case_number: str, organisation: str,
+                       at: datetime | None = None) -> Event:
+    """转调解, in the transaction that creates the mediation case: the event and its case change
+    together or not at all.  Every clock stops (the case's 调解期限 counts now, so the sweep
+    neither flags nor escalates the event); the row keeps the clock that was running."""
+    data: dict = {"case": case_number}
+
+    def mutate(ev, now):
+        if ev.clock:
+            data["paused"] = {"clock": ev.clock, "due_at": ev.due_at.isoformat() if ev.due_at else None,
+                              "sla_flag": ev.sla_flag}
+        return clocks.stopped()
+    return _act(actor, event_id, Action.TO_MEDIATION, note=f"已转人民调解：{organisation}，案件编号 {case_number}",
+                at=at, mutate=mutate, data=data)
+
+
+def event_mediation_ended(*, event_id: int, succeeded: bool, note: str, result: str = "", reason: str = "",
+                          on_time: bool | None = None, at: datetime | None = None) -> Event | None:
+    """The event's mediation case ended; called by the system in the case's own transaction.
+
+    An agreement signed: the event is resolved with the case's result (``resolved_on_time`` is the
+    case's own verdict) and the 核查 clock starts, so the centre verifies, answers and revisits as
+    after any 办结.  Any other end (调解不成, 不予受理, 撤回): back to the desk that accepted it (the
+    community when none did) with a fresh 签收 clock; the 办理 limit starts afresh with the next
+    dispatch — the weeks in mediation were not the next unit's time.  An event not in 转调解 (a
+    case transferred before the loop existed) is left as it is."""
+    if not Event.objects.filter(pk=event_id, status=Status.IN_MEDIATION).exists():
+        return None
+    if succeeded:
+        def resolve(ev, now):
+            verify = clocks.deadline(ev, Clock.VERIFY, now, ev.handler_level)
+            return {"resolved_at": now, "result": result or note, "resolved_on_time": on_time,
+                    **clocks.running(Clock.VERIFY, verify, now)}
+        return _act(None, event_id, Action.MEDIATION_SUCCEEDED, note=note, at=at, mutate=resolve, system=True)
+
+    def to_desk(ev, now):
+        desk = ev.dispatcher_area or ev.area.ancestor_at(Level.COMMUNITY)
+        sign = clocks.deadline(ev, Clock.SIGN, now, desk.level)
+        return {"handler_area": desk, "handler_level": desk.level, "handler_department": None,
+                "dispatcher_area": desk, "accepted_at": ev.accepted_at or now,
+                "handle_started_at": None, "handle_due_at": None, "handle_warn_at": None,
+                "handle_limit_workdays": None, "extension_workdays": 0, **clocks.running(Clock.SIGN, sign, now)}
+    return _act(None, event_id, Action.MEDIATION_FAILED, note=note, reason=reason, at=at, mutate=to_desk,
+                system=True)

@@ -45,6 +45,6 @@ class ApplicationAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
-        # Its reads are logged by (kind, id) in casework.AccessLog, which has no foreign key to
-        # hold it: a deleted case would leave the log pointing at nothing (casework.models.keep_logged).
+        # Its reads are logged by (kind, id) in core.models.AccessLog, which has no foreign key to
+        # hold it: a deleted case would leave the log pointing at nothing (core.audit.keep_logged).
         return False

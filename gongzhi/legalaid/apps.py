@@ -6,5 +6,11 @@ class LegalaidConfig(AppConfig):
     verbose_name = "法律援助"
 
     def ready(self):
-        from gongzhi.casework.models import CaseKind, keep_logged
+        from django.core import checks
+
+        from gongzhi.core.audit import keep_logged
+        from gongzhi.domain.enums import CaseKind
+
+        from .checks import legal_limits
+        checks.register(legal_limits)     # a decision limit above the law's 7 working days is refused
         keep_logged(self.get_model("Application"), CaseKind.LEGAL_AID)   # no case whose reads are logged can be deleted

@@ -9,7 +9,7 @@ from gongzhi.core.inputs import IdNumber, Input
 from gongzhi.core.operations import NoteIn, ReasonIn, VersionIn
 from gongzhi.domain.legalaid import Matter, Penalty, Specialty
 
-__all__ = ["AidApplyIn", "AssignIn", "ReassignIn", "ConcludeIn", "ReviewIn", "RevisitIn", "TransferIn",
+__all__ = ["AidApplyIn", "AssignIn", "ComplexIn", "ReassignIn", "ConcludeIn", "ReviewIn", "RevisitIn", "TransferIn",
            "ConsultationIn", "NoteIn", "ReasonIn", "VersionIn"]
 
 _money = dict(ge=0, le=Decimal("999999999999"))
@@ -39,6 +39,10 @@ class AidApplyIn(Input):
 
 class TransferIn(ReasonIn):
     office: str = Field(min_length=1, max_length=32, title="转交机构")
+
+
+class ComplexIn(VersionIn):
+    reason: str = Field(max_length=2000, title="案情复杂的理由")
 
 
 class AssignIn(VersionIn):

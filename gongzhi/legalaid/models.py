@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 
 from gongzhi.areas.models import Area
-from gongzhi.domain.enums import SlaFlag
+from gongzhi.domain.enums import SlaFlag, SupervisionLevel
 from gongzhi.domain.legalaid import AidClock, AidStatus, Channel, Matter, Penalty, Specialty
 
 User = settings.AUTH_USER_MODEL
@@ -43,6 +43,9 @@ class Office(models.Model):
     supervisor = models.CharField("异议受理机关", max_length=100, help_text="如 某某区司法局")
     phone = models.CharField("电话", max_length=20, blank=True)
     address = models.CharField("地址", max_length=200, blank=True)
+    # Whom an overdue decision's 督办 is addressed to (domain.legalaid.ESCALATION).
+    head = models.CharField("负责人", max_length=32, blank=True)
+    head_phone = models.CharField("负责人电话", max_length=20, blank=True)
     staff = models.ManyToManyField(User, verbose_name="工作人员", blank=True, related_name="aid_offices")
     active = models.BooleanField("启用", default=True)
 
@@ -117,6 +120,11 @@ class Application(models.Model):
     due_at = models.DateTimeField(null=True, blank=True)
     warn_at = models.DateTimeField(null=True, blank=True)
     sla_flag = models.CharField(max_length=8, choices=SlaFlag.choices(), default=SlaFlag.GREEN)
+    # 案情复杂 (domain.legalaid.decision_workdays): set once by the reviewing office, with its reason.
+    complex_case = models.BooleanField("案情复杂", default=False)
+    complex_reason = models.TextField("案情复杂的理由", blank=True)
+    # The highest 督办 level so far (domain.supervision: raised only, never lowered).
+    supervision = models.CharField("督办", max_length=8, choices=SupervisionLevel.choices(), blank=True)
     decision_reason = models.TextField(blank=True)
     lawyer = models.ForeignKey(Lawyer, null=True, blank=True, on_delete=models.PROTECT, related_name="cases")
     lawyer_reason = models.CharField(max_length=200, blank=True)
@@ -138,8 +146,8 @@ class Application(models.Model):
         indexes = [models.Index(fields=["office", "status"], name="aid_office_status"),
                    models.Index(fields=["lawyer", "status"], name="aid_lawyer_status"),
                    # The sweep's two guarded UPDATEs (core.sweep), like events'.
-                   models.Index(fields=["warn_at"], name="aid_warn_green", condition=models.Q(sla_flag="green")),
-                   models.Index(fields=["due_at"], name="aid_due_not_red", condition=~models.Q(sla_flag="red"))]
+                   models.Index(fields=["warn_at"], name="aid_warn_green", condition=models.Q(sla_flag=SlaFlag.GREEN)),
+                   models.Index(fields=["due_at"], name="aid_due_not_red", condition=~models.Q(sla_flag=SlaFlag.RED))]
 
     def __str__(self) -> str:
         return self.number or f"#{self.pk}"

@@ -1,10 +1,11 @@
 """Every action on an existing legal-aid application, once (API endpoints and page forms)."""
 from __future__ import annotations
 
+from gongzhi.casework.supervision import SuperviseIn
 from gongzhi.core.operations import Operation, operation as _op
 from gongzhi.domain.legalaid import AidAction as A
 
-from . import inputs as i, services as s
+from . import inputs as i, services as s, supervision
 
 OPERATIONS: dict[str, Operation] = {op.path: op for op in [
     _op("approve", "准予法律援助", i.NoteIn, [A.APPROVE], lambda u, c, p: s.aid_approve(
@@ -28,4 +29,8 @@ OPERATIONS: dict[str, Operation] = {op.path: op for op in [
         actor=u, app_id=c, note=p.note, version=p.version)),
     _op("withdraw", "撤回申请", i.ReasonIn, [A.WITHDRAW], lambda u, c, p: s.aid_withdraw(
         actor=u, app_id=c, reason=p.reason, version=p.version), "danger"),
+    _op("complex", "案情复杂·延长审查期限", i.ComplexIn, [A.COMPLEX], lambda u, c, p: s.aid_complex(
+        actor=u, app_id=c, data=p)),
+    _op("supervise", "督办", SuperviseIn, [A.SUPERVISE], lambda u, c, p: supervision.aid_supervise(
+        actor=u, app_id=c, data=p)),
 ]}

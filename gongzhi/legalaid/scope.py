@@ -1,8 +1,10 @@
 """Who sees a legal-aid application and who reads it in full.
 
 Staff of the handling office (and of the office that received it, 异地受理) see it; the assigned
-lawyer and the applicant see their own.  Personal data in full only to the handling office, the
-assigned lawyer and the applicant; the receiving office keeps a masked view once it has passed on.
+lawyer and the applicant see their own; centres (社区/乡镇/区) and supervisors see the applications
+of matters in their area, to 督办 them (the overdue board).  Personal data in full only to the
+handling office, the assigned lawyer and the applicant; the receiving office, centres and
+supervisors read it masked.
 """
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from django.db.models import Q
 
 from gongzhi.casework.viewing import case_viewer
 from gongzhi.core.scope import ids_once, scope_of
+from gongzhi.domain.enums import CENTRE_ROLES, Role
 from gongzhi.domain.legalaid import AidCapacity
 from gongzhi.domain.privacy import Viewer
 
@@ -26,6 +29,10 @@ def lawyer_ids(user) -> frozenset[int]:
     return ids_once(user, "_gz_aid_lawyer", lambda: Lawyer.objects.filter(user=user).values_list("id", flat=True))
 
 
+def _area_paths(user, roles=CENTRE_ROLES | {Role.SUPERVISOR}) -> list[str]:
+    return [p for role, _, p, _ in scope_of(user).areas if role in roles]
+
+
 def visible_applications(user):
     s = scope_of(user)
     if s.user_id is None:
@@ -33,9 +40,11 @@ def visible_applications(user):
     if s.is_admin:
         return Application.objects.all()
     offices = office_ids(user)
-    return Application.objects.filter(Q(applicant_user_id=s.user_id) | Q(created_by_id=s.user_id)
-                                      | Q(office_id__in=offices) | Q(received_by_id__in=offices)
-                                      | Q(lawyer__user_id=s.user_id))
+    q = (Q(applicant_user_id=s.user_id) | Q(created_by_id=s.user_id) | Q(office_id__in=offices)
+         | Q(received_by_id__in=offices) | Q(lawyer__user_id=s.user_id))
+    for path in _area_paths(user):
+        q |= Q(area__path__startswith=path)
+    return Application.objects.filter(q)
 
 
 def capacities(user, app: Application) -> set[AidCapacity]:
@@ -49,6 +58,10 @@ def capacities(user, app: Application) -> set[AidCapacity]:
         caps.add(C.LAWYER)
     if app.applicant_user_id == s.user_id:
         caps.add(C.APPLICANT)
+    if s.is_admin or any(app.area.path.startswith(p) for p in _area_paths(user, CENTRE_ROLES)):
+        caps.add(C.CENTRE)
+    if s.is_admin or any(app.area.path.startswith(p) for p in _area_paths(user, {Role.SUPERVISOR})):
+        caps.add(C.SUPERVISOR)
     return caps
 
 

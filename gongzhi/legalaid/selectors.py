@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from gongzhi.casework.acts import document_for, documents, timeline
-from gongzhi.casework.models import AccessLog, Document
-from gongzhi.domain.enums import SlaFlag
+from gongzhi.casework.models import Document
+from gongzhi.core import audit
+from gongzhi.domain.enums import SlaFlag, SupervisionLevel
 from gongzhi.domain.legalaid import AidClock, AidStatus, Matter, Penalty, Specialty
 from gongzhi.domain.privacy import Person, redact_people, sees_in_full
 
@@ -39,6 +40,9 @@ def summary(app: Application, full: bool = False) -> dict:
             "clock": app.clock, "clock_label": AidClock(app.clock).label if app.clock else "",
             "due_at": app.due_at, "sla_flag": app.sla_flag, "sla_label": SlaFlag(app.sla_flag).label,
             "overdue": app.sla_flag == SlaFlag.RED,
+            "supervision": app.supervision,
+            "supervision_label": SupervisionLevel(app.supervision).label if app.supervision else "",
+            "complex_case": app.complex_case,
             "applicant": services.applicant_view(app, full)["name"]}
 
 
@@ -58,7 +62,7 @@ def detail(user, app_id: int) -> dict:
         return s if full else redact_people(s, people)
 
     if full:
-        AccessLog.objects.create(user=user, kind=services.KIND, case_id=app.pk, purpose="查看法律援助申请")
+        audit.record(user, services.KIND, app.pk, "查看法律援助申请")
     return {
         **summary(app, full), "version": app.version, "channel": app.channel,
         "received_by": app.received_by.name, "area": app.area.name,
@@ -69,6 +73,8 @@ def detail(user, app_id: int) -> dict:
         "summary": text(app.summary), "opposing_party": app.opposing_party if full else "",
         "claim_amount": app.claim_amount, "chosen_lawyer": app.chosen_lawyer.name if app.chosen_lawyer_id else None,
         "eligibility_basis": app.eligibility_basis if full else "", "decided_at": app.decided_at,
+        # Why the decision takes longer: staff's words about the matter, redacted like the others.
+        "complex_reason": text(app.complex_reason),
         # Redacted, not withheld: a denial's reason is what an objection (异议) is about, and why
         # a lawyer was assigned is what oversight checks.
         "decision_reason": text(app.decision_reason), "lawyer_reason": text(app.lawyer_reason),

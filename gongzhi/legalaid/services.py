@@ -15,7 +15,7 @@ from django.utils import timezone
 from gongzhi.areas.models import Area
 from gongzhi.casework import documents
 from gongzhi.casework.acts import CaseType, act, by_applicant, create_once, log, notify, number, submitted
-from gongzhi.casework.clocks import STOPPED, clock_changes
+from gongzhi.casework.clocks import STOPPED, clock_changes, clock_columns
 from gongzhi.casework.models import CaseKind, DocKind
 from gongzhi.core.errors import Conflict, Forbidden, Invalid, NotFound, Unavailable
 from gongzhi.core.scope import scope_of
@@ -26,7 +26,17 @@ from gongzhi.domain.privacy import mask_id_number, mask_name, mask_phone
 from gongzhi.events import rules
 
 from . import scope
-from .inputs import AidApplyIn, AssignIn, ConcludeIn, ConsultationIn, ReassignIn, ReviewIn, RevisitIn, TransferIn
+from .inputs import (
+    AidApplyIn,
+    AssignIn,
+    ComplexIn,
+    ConcludeIn,
+    ConsultationIn,
+    ReassignIn,
+    ReviewIn,
+    RevisitIn,
+    TransferIn,
+)
 from .models import Application, Consultation, ExemptCategory, Lawyer, LivingStandard, Office, Review
 
 KIND = CaseKind.LEGAL_AID
@@ -42,7 +52,7 @@ def load(actor, app_id: int) -> Application:
 
 
 APPLICATION = CaseType(KIND, Application, S, dl.TRANSITIONS, load, scope.capacities, dl.ROW_VISIBILITY,
-                       dl.PUBLIC_TEXT, scope.viewer)
+                       dl.PUBLIC_TEXT, scope.viewer, clock_effects=dl.CLOCK_EFFECTS)
 
 
 def _standard(area: Area) -> Decimal | None:
@@ -83,8 +93,9 @@ def lawyer_choices(app: Application) -> list[dl.LawyerChoice]:
 # ---- application --------------------------------------------------------------------------------
 
 def _workdays(clock: dl.AidClock) -> int:
-    """Each clock's limit in working days: both are settings (the decision's legal ceiling is 7)."""
-    return {dl.AidClock.DECISION: settings.GONGZHI_LEGALAID_DECISION_WORKDAYS,
+    """Each clock's limit in working days: both are settings, the decision's held to the law's 7
+    (domain.legalaid.decision_workdays; a case found complex gets its 3 more in aid_complex)."""
+    return {dl.AidClock.DECISION: dl.decision_workdays(settings.GONGZHI_LEGALAID_DECISION_WORKDAYS),
             dl.AidClock.ASSIGN: settings.GONGZHI_LEGALAID_ASSIGN_WORKDAYS}[clock]
 
 
@@ -155,7 +166,7 @@ def aid_apply(*, actor, data: AidApplyIn, at: datetime | None = None) -> tuple[A
             by_subject=by_applicant(app, user), data={"eligibility": app.eligibility_basis})
         notify(KIND, app.pk, "申请已收到", [(app.applicant_name, app.phone)],
                f"您的法律援助申请 {app.number} 已由{received.name}收到，"
-               f"{competent.name}将在{settings.GONGZHI_LEGALAID_DECISION_WORKDAYS}个工作日内作出决定。", now)
+               f"{competent.name}将在{_workdays(dl.AidClock.DECISION)}个工作日内作出决定。", now)
         return app
     return create_once(Application, user, data.client_key, create)
 
@@ -294,6 +305,31 @@ def aid_withdraw(*, actor, app_id: int, reason: str, version: int | None = None,
                  at: datetime | None = None) -> Application:
     return act(APPLICATION, actor, app_id, A.WITHDRAW, reason=reason, version=version, at=at,
                mutate=lambda app, now: {"closed_at": now, **_clock(app, A.WITHDRAW, now)})
+
+
+def aid_complex(*, actor, app_id: int, data: ComplexIn, at: datetime | None = None) -> Application:
+    """案情复杂: the reviewing office extends the decision limit, once and only while the decision
+    clock runs, to the configured limit + 3 working days counted from the application (never above
+    10: domain.legalaid.decision_workdays); the applicant is told the new date.  The clock starts
+    again green with its new due and warn points; the sweep flags it anew."""
+    def mutate(app, now):
+        if app.clock != dl.AidClock.DECISION:
+            raise Conflict("审查决定期限未在计时，不能延长", code="no_decision_clock")
+        if app.complex_case:
+            raise Conflict("该申请已认定案情复杂并延长过审查期限，不能再次延长", code="already_extended")
+        workdays = dl.decision_workdays(settings.GONGZHI_LEGALAID_DECISION_WORKDAYS, complex_case=True)
+        try:
+            clock = clock_columns(dl.AidClock.DECISION, app.submitted_at, workdays, _calendar)
+        except UnknownYear as exc:
+            raise Unavailable(str(exc)) from exc
+        return {**clock, "decision_due_at": clock["due_at"], "complex_case": True, "complex_reason": data.reason}
+
+    def after(app, now):
+        notify(KIND, app.pk, "审查期限延长", [(app.applicant_name, app.phone)],
+               f"您的法律援助申请 {app.number} 案情复杂，{app.office.name}将在 "
+               f"{timezone.localtime(app.decision_due_at):%Y-%m-%d} 前作出决定。", now)
+    return act(APPLICATION, actor, app_id, A.COMPLEX, reason=data.reason, version=data.version, at=at,
+               mutate=mutate, after=after)
 
 
 def consultation_add(*, actor, data: ConsultationIn, at: datetime | None = None) -> Consultation:

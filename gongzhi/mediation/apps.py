@@ -6,5 +6,6 @@ class MediationConfig(AppConfig):
     verbose_name = "多元调处"
 
     def ready(self):
-        from gongzhi.casework.models import CaseKind, keep_logged
+        from gongzhi.core.audit import keep_logged
+        from gongzhi.domain.enums import CaseKind
         keep_logged(self.get_model("Case"), CaseKind.MEDIATION)   # no case whose reads are logged can be deleted

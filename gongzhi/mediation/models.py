@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 
 from gongzhi.areas.models import Area
-from gongzhi.domain.enums import SlaFlag, Urgency
+from gongzhi.domain.enums import SlaFlag, SupervisionLevel, Urgency
 from gongzhi.domain.mediation import (
     CaseClock,
     CaseStatus,
@@ -115,6 +115,8 @@ class Case(models.Model):
     clock = models.CharField(max_length=16, choices=CaseClock.choices(), blank=True)
     warn_at = models.DateTimeField(null=True, blank=True)
     sla_flag = models.CharField(max_length=8, choices=SlaFlag.choices(), default=SlaFlag.GREEN)
+    # The highest 督办 level so far (domain.supervision: raised only, never lowered).
+    supervision = models.CharField("督办", max_length=8, choices=SupervisionLevel.choices(), blank=True)
     concluded_at = models.DateTimeField(null=True, blank=True)
     succeeded = models.BooleanField("调解成功", null=True, blank=True, help_text="空 = 尚无结果")
     signed_at = models.DateTimeField(null=True, blank=True)
@@ -135,8 +137,9 @@ class Case(models.Model):
         indexes = [models.Index(fields=["organisation", "status"], name="mcase_org_status"),
                    models.Index(fields=["mediator", "status"], name="mcase_mediator_status"),
                    # The sweep's two guarded UPDATEs (core.sweep), like events'.
-                   models.Index(fields=["warn_at"], name="mcase_warn_green", condition=models.Q(sla_flag="green")),
-                   models.Index(fields=["due_at"], name="mcase_due_not_red", condition=~models.Q(sla_flag="red"))]
+                   models.Index(fields=["warn_at"], name="mcase_warn_green",
+                                condition=models.Q(sla_flag=SlaFlag.GREEN)),
+                   models.Index(fields=["due_at"], name="mcase_due_not_red", condition=~models.Q(sla_flag=SlaFlag.RED))]
 
     def __str__(self) -> str:
         return self.number or f"#{self.pk}"

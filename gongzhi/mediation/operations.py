@@ -2,10 +2,11 @@
 case page renders a form per row (see ``events.operations`` for the same idea on events)."""
 from __future__ import annotations
 
+from gongzhi.casework.supervision import SuperviseIn
 from gongzhi.core.operations import Operation, operation as _op
 from gongzhi.domain.mediation import CaseAction as A
 
-from . import inputs as i, services as s
+from . import inputs as i, services as s, supervision
 
 OPERATIONS: dict[str, Operation] = {op.path: op for op in [
     _op("accept", "受理", i.NoteIn, [A.ACCEPT], lambda u, c, p: s.case_accept(
@@ -34,4 +35,6 @@ OPERATIONS: dict[str, Operation] = {op.path: op for op in [
         actor=u, case_id=c, note=p.note, version=p.version)),
     _op("withdraw", "撤回申请", i.ReasonIn, [A.WITHDRAW], lambda u, c, p: s.case_withdraw(
         actor=u, case_id=c, reason=p.reason, version=p.version), "danger"),
+    _op("supervise", "督办", SuperviseIn, [A.SUPERVISE], lambda u, c, p: supervision.case_supervise(
+        actor=u, case_id=c, data=p)),
 ]}

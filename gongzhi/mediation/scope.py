@@ -1,7 +1,8 @@
 """Who sees a dispute case, in which capacities they act, and who reads the parties in full.
 
 - mediators see their organisation's cases and act on them (ORG);
-- centres (社区/乡镇/区) and supervisors see cases located in their area, parties masked;
+- centres (社区/乡镇/区) and supervisors see cases located in their area, parties masked; a
+  centre may 移交 and 督办, a supervisor 督办;
 - an online applicant sees their own case; whoever transferred it from an event sees it too.
 """
 from __future__ import annotations
@@ -24,8 +25,8 @@ def org_ids(user) -> frozenset[int]:
                     lambda: Mediator.objects.filter(user=user, active=True).values_list("org_id", flat=True))
 
 
-def _area_paths(user) -> list[str]:
-    return [p for role, _, p, _ in scope_of(user).areas if role in CENTRE_ROLES | {Role.SUPERVISOR}]
+def _area_paths(user, roles=CENTRE_ROLES | {Role.SUPERVISOR}) -> list[str]:
+    return [p for role, _, p, _ in scope_of(user).areas if role in roles]
 
 
 def visible_q(user) -> Q:
@@ -53,8 +54,11 @@ def capacities(user, case: Case) -> set[CaseCapacity]:
         caps.add(C.ORG)
     if case.mediator_id and case.mediator.user_id == s.user_id:
         caps.add(C.MEDIATOR)
-    if s.is_admin or any(case.area_path.startswith(p) for p in _area_paths(user)):
+    # Both read the area's cases; a centre works them (移交), a supervisor presses (督办).
+    if s.is_admin or any(case.area_path.startswith(p) for p in _area_paths(user, CENTRE_ROLES)):
         caps.add(C.CENTRE)
+    if s.is_admin or any(case.area_path.startswith(p) for p in _area_paths(user, {Role.SUPERVISOR})):
+        caps.add(C.SUPERVISOR)
     if case.applicant_user_id == s.user_id:
         caps.add(C.APPLICANT)
     return caps

@@ -3,8 +3,9 @@ user's organisation handles it; every full read is logged)."""
 from __future__ import annotations
 
 from gongzhi.casework.acts import document_for, documents, timeline
-from gongzhi.casework.models import AccessLog, Document
-from gongzhi.domain.enums import SlaFlag
+from gongzhi.casework.models import Document
+from gongzhi.core import audit
+from gongzhi.domain.enums import SlaFlag, SupervisionLevel
 from gongzhi.domain.mediation import CaseStatus, OrgKind, PartyRole, RiskLevel, SessionMode, Source
 from gongzhi.domain.privacy import Person, is_public, redact_people, sees_in_full
 
@@ -49,6 +50,8 @@ def summary(case: Case) -> dict:
             # The flag the sweep stored on the 调解期限 clock: never computed on a read.
             "sla_flag": case.sla_flag, "sla_label": SlaFlag(case.sla_flag).label,
             "overdue": case.sla_flag == SlaFlag.RED,
+            "supervision": case.supervision,
+            "supervision_label": SupervisionLevel(case.supervision).label if case.supervision else "",
             "amount": case.amount, "facts": redact_people(case.facts, _people(case))[:80]}
 
 
@@ -66,7 +69,7 @@ def detail(user, case_id: int, *, purpose: str = "查看调解案件") -> dict:
         return s if full else redact_people(s, people)
 
     if full and user.is_authenticated:
-        AccessLog.objects.create(user=user, kind=services.KIND, case_id=case.pk, purpose=purpose)
+        audit.record(user, services.KIND, case.pk, purpose)
     out = {
         **summary(case), "version": case.version, "source": case.source, "source_label": Source(case.source).label,
         "event": case.event.number if case.event_id else None, "event_id": case.event_id,

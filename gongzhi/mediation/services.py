@@ -5,6 +5,7 @@ assignment and risk come from ``domain.mediation``; deadlines from the working-d
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -19,11 +20,11 @@ from gongzhi.casework.models import CaseKind, DocKind
 from gongzhi.core.errors import Conflict, Forbidden, Invalid, NotFound
 from gongzhi.core.scope import scope_of
 from gongzhi.domain import mediation as dm
-from gongzhi.domain.enums import Channel, EventKind
+from gongzhi.domain.enums import Channel, Status as EventStatus
 from gongzhi.domain.mediation import CaseAction as A, CaseStatus as S, PartyRole, Source
-from gongzhi.domain.privacy import Secrecy, mask_id_number, mask_name, mask_phone
-from gongzhi.domain.workflow import Capacity
-from gongzhi.events import rules, scope as event_scope
+from gongzhi.domain.privacy import Person, Secrecy, mask_id_number, mask_name, mask_phone, redact_people
+from gongzhi.domain.workflow import Capacity, goes_to_mediation
+from gongzhi.events import rules, scope as event_scope, services as event_services
 from gongzhi.events.models import Event
 
 from . import scope
@@ -57,7 +58,7 @@ def load(actor, case_id: int) -> Case:
 
 
 CASE = CaseType(KIND, Case, S, dm.TRANSITIONS, load, scope.capacities, dm.ROW_VISIBILITY, dm.PUBLIC_TEXT,
-                scope.viewer)
+                scope.viewer, clock_effects=dm.CLOCK_EFFECTS)
 
 
 # ---- facts for the domain -----------------------------------------------------------------------
@@ -120,15 +121,18 @@ def case_from_event(*, actor, event_id: int, data: FromEventIn, at: datetime | N
     """转人民调解: a 矛盾纠纷 report or a 110 non-police transfer becomes a dispute case.
 
     The reporter becomes the applicant (never for a confidential report); the form adds the others.
+    The event moves to 转调解 in the case's own transaction (its clocks stop), and comes back
+    when the case ends (:func:`_event_after`).
     """
     ev = event_scope.visible_events(actor).select_related("area").filter(pk=event_id).first()
     if ev is None:
         raise NotFound("事件不存在或不在您的管辖范围内")
-    if ev.kind != EventKind.DISPUTE and ev.channel != Channel.POLICE_110:
+    if not goes_to_mediation(ev.kind, ev.channel):
         raise Invalid("只有矛盾纠纷事件或 110 非警务警情可以转人民调解", code="not_a_dispute")
     if not event_scope.capacities(actor, ev) & {Capacity.HANDLER, Capacity.CENTRE}:
         raise Forbidden("只有处置单位或分拨中心可以转人民调解")
     parties = list(data.parties)
+    applicant_user = None
     # A resident's own report names the applicant; a patrol report names the grid worker, not a party.
     # Only a reporter who gave their name openly: a 举报 or anonymous reporter never becomes a party
     # without saying so (domain.privacy.secrecy_of).
@@ -136,17 +140,28 @@ def case_from_event(*, actor, event_id: int, data: FromEventIn, at: datetime | N
             and not any(p.role == PartyRole.APPLICANT for p in parties)):
         parties.insert(0, PartyIn(role=PartyRole.APPLICANT, name=ev.reporter_name, phone=ev.reporter_phone,
                                   id_number=ev.reporter_id_number, address=ev.address))
+        # Their account follows: "my cases" lists the case and its documents are theirs to download
+        # (an app report's reporter is a resident; staff report for others without being the reporter).
+        applicant_user = ev.reporter
     if not any(p.role == PartyRole.APPLICANT for p in parties):
         raise Invalid("至少需要一名申请人", fields={"parties": "请填写申请调解的当事人"})
     source = Source.POLICE_110 if ev.channel == Channel.POLICE_110 else Source.EVENT
+
+    def hold_event(case: Case, now: datetime) -> None:
+        if ev.status == EventStatus.IN_MEDIATION:
+            raise Conflict("该事件已转人民调解，请在其调解案件中办理", code="already_in_mediation")
+        event_services.event_to_mediation(actor=actor, event_id=ev.pk, case_number=case.number,
+                                          organisation=case.organisation.name, at=now)
     return _create(actor, data, source=source, event=ev, area=ev.area, facts=data.facts.strip() or ev.description,
-                   parties=parties, applicant_user=None, at=at)
+                   parties=parties, applicant_user=applicant_user, at=at, then=hold_event)
 
 
 def _create(actor, data: CaseIn, *, source: Source, event: Event | None, area: Area, facts: str,
-            parties: list[PartyIn], applicant_user, at: datetime | None) -> tuple[Case, bool]:
+            parties: list[PartyIn], applicant_user, at: datetime | None,
+            then: Callable[[Case, datetime], None] | None = None) -> tuple[Case, bool]:
     """1. check type, chosen organisation and mediator; 2. assess 民转刑 risk; 3. insert with the
-    parties and the first timeline row; a repeated client key returns the first case."""
+    parties and the first timeline row, then ``then`` (the event's 转调解) in the same
+    transaction; a repeated client key returns the first case."""
     now = at or timezone.now()
     user = actor if actor is not None and actor.is_authenticated else None
     existing = submitted(Case, user, data.client_key)
@@ -179,6 +194,8 @@ def _create(actor, data: CaseIn, *, source: Source, event: Event | None, area: A
             notify(KIND, case.pk, "民转刑风险预警", [(org.name, org.phone)],
                    f"调解案件 {case.number}（{dtype.name}）存在{'、'.join(risk.flags)}，"
                    "请优先受理并落实稳控措施。", now)
+        if then is not None:
+            then(case, now)
         return case
     return create_once(Case, user, data.client_key, create)
 
@@ -232,6 +249,27 @@ def _context(case: Case, **extra) -> dict:
             "copies": len(parties) + 1, **extra}
 
 
+def _event_after(case: Case, now: datetime, *, agreement: bool, ending: str, reason: str = "") -> None:
+    """The case has ended: the event it came from (if any) leaves 转调解, in this transaction.
+
+    What the event's staff and reporter read is written here and names no party: the committee,
+    the case number, the outcome.  A reason is free text that may name them, so it goes over
+    redacted as the event's staff (who see the parties masked) would read it on the case."""
+    if not case.event_id:
+        return
+    where = f"（{case.organisation.name}，案件编号 {case.number}）"
+    if agreement:
+        text = f"经人民调解：调解成功，已签订人民调解协议{where}"
+        on_time = case.concluded_at <= case.due_at if case.concluded_at and case.due_at else None
+        event_services.event_mediation_ended(event_id=case.event_id, succeeded=True, note=text, result=text,
+                                             on_time=on_time, at=now)
+        return
+    people = [Person(p.name, p.phone, p.id_number) for p in _parties(case)]
+    note = f"人民调解未成：{ending}{where}，事件回到受理，请重新派遣"    # ending: 对接机构 is free text
+    event_services.event_mediation_ended(event_id=case.event_id, succeeded=False, note=redact_people(note, people),
+                                         reason=redact_people(reason, people), at=now)
+
+
 def _assign(case: Case, chosen: int | None) -> tuple[Mediator, str]:
     try:
         pick = dm.pick_mediator(mediator_facts(case.organisation_id), _case_facts(case), case.organisation_id, chosen)
@@ -266,6 +304,7 @@ def case_refuse(*, actor, case_id: int, reason: str, version: int | None = None,
             case, reason=reason, applied_on=f"{timezone.localtime(case.applied_at):%Y年%m月%d日}"), now, actor)
         notify(KIND, case.pk, "不予受理通知", _people(case),
                f"您的调解申请 {case.number} 不予受理：{reason}。可通过诉讼、仲裁等途径解决。", now)
+        _event_after(case, now, agreement=False, ending="调解组织不予受理", reason=reason)
     return act(CASE, actor, case_id, A.REFUSE, reason=reason, version=version, at=at,
                mutate=lambda c, now: {"closed_at": now, **_clock(c, A.REFUSE, now)}, after=after)
 
@@ -363,6 +402,7 @@ def case_sign(*, actor, case_id: int, note: str = "", version: int | None = None
         signed = f"{timezone.localtime(now):%Y年%m月%d日}"
         place = case.sessions.exclude(place="").values_list("place", flat=True).last() or case.organisation.name
         documents.issue(KIND, case.pk, DocKind.AGREEMENT, _context(case, place=place, signed_on=signed), now, actor)
+        _event_after(case, now, agreement=True, ending="")
     return act(CASE, actor, case_id, A.SIGN, note=note, version=version, at=at,
                mutate=lambda c, now: {"signed_at": now}, after=after)
 
@@ -376,6 +416,8 @@ def case_fail(*, actor, case_id: int, data: FailIn, at: datetime | None = None) 
         notify(KIND, case.pk, "调解终止", _people(case),
                f"调解案件 {case.number} 未能达成协议，已终止调解；建议{dm.Referral(data.referral).label}"
                f"{('：' + data.referral_to) if data.referral_to else ''}。", now)
+        referral = dm.Referral(data.referral).label + (f"：{data.referral_to}" if data.referral_to else "")
+        _event_after(case, now, agreement=False, ending=f"调解终止，{referral}", reason=data.reason)
     return act(CASE, actor, case_id, A.FAIL, reason=data.reason, version=data.version, at=at, after=after,
                mutate=lambda c, now: {"concluded_at": now, "succeeded": False, "referral": data.referral,
                                       "referral_to": data.referral_to, **_clock(c, A.FAIL, now)})
@@ -410,7 +452,8 @@ def case_close(*, actor, case_id: int, note: str = "", version: int | None = Non
 
 def case_withdraw(*, actor, case_id: int, reason: str, version: int | None = None, at: datetime | None = None) -> Case:
     return act(CASE, actor, case_id, A.WITHDRAW, reason=reason, version=version, at=at,
-               mutate=lambda c, now: {"closed_at": now, **_clock(c, A.WITHDRAW, now)})
+               mutate=lambda c, now: {"closed_at": now, **_clock(c, A.WITHDRAW, now)},
+               after=lambda c, now: _event_after(c, now, agreement=False, ending="调解申请已撤回", reason=reason))
 
 
 # ---- reminders ----------------------------------------------------------------------------------

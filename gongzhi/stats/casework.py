@@ -14,8 +14,9 @@ from statistics import mean
 from django.db.models import Avg, Count, F, Q, Sum
 
 from gongzhi.domain.calendar import SHANGHAI
+from gongzhi.domain.enums import SlaFlag
 from gongzhi.domain.legalaid import AidStatus
-from gongzhi.domain.mediation import CaseStatus, success_rate
+from gongzhi.domain.mediation import CaseStatus, RiskLevel, success_rate
 from gongzhi.legalaid.models import Application, Consultation
 from gongzhi.legalaid.scope import office_ids, visible_applications
 from gongzhi.mediation.models import Case
@@ -41,10 +42,11 @@ _MEASURES = {
     "n_succeeded": Count("id", filter=Q(succeeded=True)), "n_concluded": Count("id", filter=Q(succeeded__isnull=False)),
     "n_on_time": Count("id", filter=Q(succeeded__isnull=False, concluded_at__lte=F("due_at"))),
     "n_amount": Sum("amount", filter=Q(accepted_at__isnull=False)),
-    "n_high_risk": Count("id", filter=Q(risk_level="high", status__in=[
+    "n_high_risk": Count("id", filter=Q(risk_level=RiskLevel.HIGH, status__in=[
         CaseStatus.APPLIED, CaseStatus.ACCEPTED, CaseStatus.MEDIATING])),
     # The 调解期限 flags the sweep stores now (core.sweep): a stopped clock is green again.
-    "n_yellow": Count("id", filter=Q(sla_flag="yellow")), "n_overdue": Count("id", filter=Q(sla_flag="red")),
+    "n_yellow": Count("id", filter=Q(sla_flag=SlaFlag.YELLOW)),
+    "n_overdue": Count("id", filter=Q(sla_flag=SlaFlag.RED)),
 }
 
 
@@ -94,7 +96,7 @@ def legalaid(applications, consultations, start: date, end: date) -> dict:
         n_decided_on_time=Count("id", filter=Q(decided_at__isnull=False, decided_at__lte=F("decision_due_at"))),
         n_decided=Count("id", filter=Q(decided_at__isnull=False)),
         # The decision/assignment clocks' flags the sweep stores now (core.sweep).
-        n_yellow=Count("id", filter=Q(sla_flag="yellow")), n_overdue=Count("id", filter=Q(sla_flag="red")))
+        n_yellow=Count("id", filter=Q(sla_flag=SlaFlag.YELLOW)), n_overdue=Count("id", filter=Q(sla_flag=SlaFlag.RED)))
     agg = {k[2:]: v for k, v in agg.items()}
     agg["consultations"] = consultations.filter(at__range=(lo, hi)).count()
     agg["recovered"] = agg["recovered"] or Decimal(0)
@@ -112,6 +114,19 @@ def for_user(user, start: date, end: date, by: str | None = None) -> tuple[dict,
         consultations = consultations.filter(office_id__in=office_ids(user))
     return (mediation(visible_cases(user), start, end, by),
             legalaid(visible_applications(user), consultations, start, end))
+
+
+def flagged_now(path: str) -> dict[str, dict[str, int]]:
+    """The dashboards' overdue counts of cases, as they stand now (not per period): per kind, the
+    yellow and red flags the sweep keeps on cases located in the area.  A stopped clock is green,
+    so every flag counted is an open case's running clock (casework.clocks.STOPPED)."""
+    out = {}
+    for key, qs in (("mediation", Case.objects.filter(area_path__startswith=path)),
+                    ("legalaid", Application.objects.filter(area__path__startswith=path))):
+        got = {r["sla_flag"]: r["n"] for r in qs.exclude(sla_flag=SlaFlag.GREEN).order_by().values("sla_flag")
+               .annotate(n=Count("id"))}
+        out[key] = {"yellow": got.get("yellow", 0), "red": got.get("red", 0)}
+    return out
 
 
 def for_area(path: str, start: date, end: date, by: str | None = None) -> tuple[dict, dict]:

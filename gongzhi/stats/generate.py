@@ -14,17 +14,20 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime, time, timedelta
+from itertools import pairwise
 
 import numpy as np
 from django.db import connection
 from shapely.geometry import shape
 
 from gongzhi.areas.models import Area
-from gongzhi.domain.calendar import SHANGHAI, UnknownYear
-from gongzhi.domain.enums import Level
+from gongzhi.domain.calendar import SHANGHAI, WorkCalendar, YearSpec
+from gongzhi.domain.enums import EventKind, Level, SlaFlag, Status
+from gongzhi.domain.sla import Deadline, flag_at, workday_deadline
 from gongzhi.events import rules
 from gongzhi.events.models import Category, Event
 
+HANDLE_LIMITS = [3, 5, 10, 15]                                                  # working days
 MONTH = [0.55, 0.75, 1.0, 1.05, 1.1, 1.25, 1.35, 1.3, 1.1, 0.95, 1.0, 0.9]       # Jan..Dec
 WEEKDAY = [1.15, 1.1, 1.05, 1.05, 1.0, 0.75, 0.7]                               # Mon..Sun
 # category code → (weight, kind, level)
@@ -50,31 +53,51 @@ COLUMNS = ["number", "kind", "category_id", "urgency", "channel", "title", "desc
            "supervision", "escalations", "returns", "reopens", "payload_hash"]
 
 
+def _calendar(first: date, last: date) -> WorkCalendar:
+    """The services' calendar (events.rules), and for a simulated date in a year nobody entered
+    yet a year without holidays (Monday to Friday): benchmark rows, never a real deadline, and the
+    same counting rules (WorkCalendar) either way."""
+    cal = rules.calendar()
+    years = {y: YearSpec(y) for y in range(first.year, last.year + 1) if not cal.knows(y)}
+    return WorkCalendar(years={**cal.years, **years}, special_days=cal.special_days, tz=cal.tz)
+
+
 class Workdays:
-    """Working-day arithmetic by index: the n-th working day of the year, both ways, O(1)."""
+    """The calendar's answers over the simulated span, by day offset, so a chunk of rows needs no
+    calendar walk of its own: the due day of an N-working-day limit started on each day, the
+    working days counted since the first day, and each clock's due and yellow points — all from
+    domain.calendar and domain.sla.workday_deadline, the maths the services use (yellow at 70 %)."""
 
-    def __init__(self, first: date, last: date):
-        cal = rules.calendar()
-        self.first = first
-        days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
-        flags = np.array([self._workday(cal, d) for d in days], dtype=np.int32)
-        self.cum = np.cumsum(flags)                   # working days in (first-1, d]
-        self.workdays = np.flatnonzero(flags)          # offsets of the working days
+    def __init__(self, first: date, last: date, limits: set[int]):
+        self.cal, self.rule = _calendar(first, last + timedelta(days=60)), rules.deadline_rule()
+        self.first, self.size = first, (last - first).days + 1
+        days = [first + timedelta(days=i) for i in range(self.size)]
+        # cum[i]: working days in (first, first + i] (WorkCalendar.workdays_between, day by day)
+        self.cum = np.cumsum([0] + [self.cal.workdays_between(a, b) for a, b in pairwise(days)])
+        noon = [datetime.combine(d, time(12), SHANGHAI) for d in days]
+        self.due_day = {n: np.array([(self.cal.due_at(t, n, self.rule).date() - first).days for t in noon])
+                        for n in limits}
+        self._deadlines: dict = {}
 
-    @staticmethod
-    def _workday(cal, d: date) -> bool:
-        try:
-            return cal.is_workday(d)
-        except UnknownYear:        # simulated deadlines past the loaded years: plain Mon–Fri
-            return d.weekday() < 5
-
-    def add(self, offset: np.ndarray, n: np.ndarray) -> np.ndarray:
-        """Offset of the n-th working day after ``offset`` (n ≥ 1), clipped to the range."""
-        idx = np.minimum(self.cum[offset] + n - 1, len(self.workdays) - 1)
-        return self.workdays[idx]
+    def due(self, offset: np.ndarray, n: np.ndarray) -> np.ndarray:
+        """Offset of the due day of an ``n``-working-day limit started on ``offset`` (clipped)."""
+        offset = np.minimum(offset, self.size - 1)
+        out = np.empty_like(offset)
+        for k in np.unique(n):
+            pick = n == k
+            out[pick] = self.due_day[int(k)][offset[pick]]
+        return np.minimum(out, self.size - 1)
 
     def between(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        return self.cum[b] - self.cum[a]
+        return self.cum[np.minimum(b, self.size - 1)] - self.cum[a]
+
+    def deadline(self, start: datetime, n: int) -> Deadline:
+        """The stored due and warn points of a clock started at ``start`` (domain.sla); the receipt
+        day decides them unless the receipt day itself counts, hence the cache key."""
+        key = (start if self.rule.receipt_day_counts else start.astimezone(SHANGHAI).date(), n)
+        if key not in self._deadlines:
+            self._deadlines[key] = workday_deadline(self.cal, start, n, self.rule)
+        return self._deadlines[key]
 
 
 def generate(n: int, *, end: date, days: int = 365, seed: int = 1, chunk: int = 200_000, progress=None) -> int:
@@ -96,11 +119,10 @@ def generate(n: int, *, end: date, days: int = 365, seed: int = 1, chunk: int = 
     first = end - timedelta(days=days - 1)
     span = [first + timedelta(days=i) for i in range(days)]
     day_w = np.array([MONTH[d.month - 1] * WEEKDAY[d.weekday()] for d in span])
+    wd = Workdays(first, end + timedelta(days=120), {1, 2, *HANDLE_LIMITS})
     # The Spring Festival week: people report little.
-    day_w *= np.array([0.4 if d.month in (1, 2) and not Workdays._workday(rules.calendar(), d) else 1.0
-                       for d in span])
+    day_w *= np.array([0.4 if d.month in (1, 2) and not wd.cal.is_workday(d) else 1.0 for d in span])
     day_w /= day_w.sum()
-    wd = Workdays(first, end + timedelta(days=120))
     now = datetime.combine(end, time(23, 0), SHANGHAI)
     tz = SHANGHAI
     written = 0
@@ -115,12 +137,12 @@ def generate(n: int, *, end: date, days: int = 365, seed: int = 1, chunk: int = 
             c = rng.choice(len(mix), size=m, p=cat_w)
             ch = rng.choice(len(CHANNELS[0]), size=m, p=CHANNELS[1])
             sign_n = np.ones(m, dtype=int)
-            handle_n = rng.choice([3, 5, 10, 15], size=m, p=[0.2, 0.3, 0.4, 0.1])
+            handle_n = rng.choice(HANDLE_LIMITS, size=m, p=[0.2, 0.3, 0.4, 0.1])
             late_sign = rng.random(m) < 0.06
             late_handle = rng.random(m) < 0.09
-            sign_limit = wd.add(day, sign_n)
-            sign_off = np.where(late_sign, wd.add(day, sign_n + 1), np.minimum(day + rng.integers(0, 2, m), sign_limit))
-            handle_limit = wd.add(sign_off, handle_n)
+            sign_limit = wd.due(day, sign_n)
+            sign_off = np.where(late_sign, wd.due(day, sign_n + 1), np.minimum(day + rng.integers(0, 2, m), sign_limit))
+            handle_limit = wd.due(sign_off, handle_n)
             resolve_off = np.where(late_handle, handle_limit + rng.integers(1, 8, m),
                                    sign_off + (rng.random(m) * (handle_limit - sign_off + 1)).astype(int))
             verify_off = resolve_off + rng.integers(0, 3, m)
@@ -142,24 +164,27 @@ def generate(n: int, *, end: date, days: int = 365, seed: int = 1, chunk: int = 
 
                 def at(off, hour=10):
                     return datetime.combine(first + timedelta(days=int(off)), time(hour), tz)
-                status, flag = "closed", "green"
+                status, running = "closed", None
                 fields = dict(accepted_at=reported + timedelta(minutes=20), dispatched_at=reported + timedelta(hours=1),
                               signed_at=None, resolved_at=None, verified_at=None, answered_at=None, closed_at=None,
                               handle_started_at=None, signed_on_time=None, resolved_on_time=None, satisfaction=None,
                               closed_workdays=None, due_at=None, warn_at=None, clock="")
-                sign_due = datetime.combine(first + timedelta(days=int(sign_limit[i])), time(23, 59, 59), tz)
-                handle_due = datetime.combine(first + timedelta(days=int(handle_limit[i])), time(23, 59, 59), tz)
+                # The clocks as the services start them: 签收 at 受理, 办理 at 签收 (domain.sla).
+                sign = wd.deadline(fields["accepted_at"], int(sign_n[i]))
+                sign_due, handle_due = sign.due_at, None
                 if rejected[i]:
                     status = "rejected"
                     fields.update(accepted_at=None, dispatched_at=None)
                 elif sign_off[i] > today_off:
-                    status, fields["clock"], fields["due_at"] = "dispatched", "sign", sign_due
+                    status, running = "dispatched", ("sign", sign)
                 else:
                     fields.update(signed_at=max(at(sign_off[i], 9), reported + timedelta(hours=2)),
                                   handle_started_at=max(at(sign_off[i], 9), reported + timedelta(hours=2)))
                     fields["signed_on_time"] = bool(fields["signed_at"] <= sign_due)
+                    handle = wd.deadline(fields["handle_started_at"], int(handle_n[i]))
+                    handle_due = handle.due_at
                     if resolve_off[i] > today_off:
-                        status, fields["clock"], fields["due_at"] = "handling", "handle", handle_due
+                        status, running = "handling", ("handle", handle)
                     else:
                         fields["resolved_at"] = max(at(resolve_off[i], 16), fields["signed_at"])
                         fields["resolved_on_time"] = bool(fields["resolved_at"] <= handle_due)
@@ -178,21 +203,24 @@ def generate(n: int, *, end: date, days: int = 365, seed: int = 1, chunk: int = 
                                     if revisit_off[i] + 2 <= today_off:
                                         fields["closed_at"] = at(revisit_off[i] + 2, 17)
                                         status = "closed"
-                if fields["due_at"] is not None and fields["due_at"] < now:
-                    flag = "red"
-                elif fields["due_at"] is not None and fields["due_at"] - timedelta(days=1) < now:
-                    flag = "yellow"
+                flag = SlaFlag.GREEN
+                if running is not None:       # the flag the sweep would have set by now
+                    fields["clock"], deadline = running
+                    fields["due_at"], fields["warn_at"] = deadline.due_at, deadline.warn_at
+                    flag = flag_at(now, deadline)
                 lon, lat = centres[g[i]]
                 rows.append((
                     f"S{number_base + start + i:011d}", kind, cat.id, "normal", CHANNELS[0][ch[i]],
                     cat.name + "问题", f"{cat.name}：模拟数据", "{}", "", lon, lat, "", grid.id, grid.path, "", "", "",
-                    False, kind == "tip_off", status, 1, int(handler.level), handler.id, f"模拟：{handler.name}",
-                    fields["clock"], fields["due_at"], fields["warn_at"], flag, sign_due,
-                    fields["handle_started_at"], handle_due if fields["handle_started_at"] else None, 0,
+                    False, kind == EventKind.TIP_OFF, status, 1, int(handler.level), handler.id,
+                    f"模拟：{handler.name}",
+                    fields["clock"], fields["due_at"], fields["warn_at"], flag.value, sign_due,
+                    fields["handle_started_at"], handle_due, 0,
                     fields["signed_on_time"], fields["resolved_on_time"], reported, d0, fields["accepted_at"],
                     fields["dispatched_at"], fields["signed_at"], fields["resolved_at"], fields["verified_at"],
                     fields["answered_at"], fields["closed_at"], fields["closed_workdays"], now, "", "",
-                    fields["satisfaction"], "", 0, int(returns[i]), int(reopens[i]) if status != "rejected" else 0, ""))
+                    fields["satisfaction"], "", 0, int(returns[i]),
+                    int(reopens[i]) if status != Status.REJECTED else 0, ""))
             _write(cur, raw, rows)
             written += m
             if progress:

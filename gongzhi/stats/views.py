@@ -14,11 +14,12 @@ from django.utils import timezone
 from gongzhi.areas.models import Area
 from gongzhi.core import maps
 from gongzhi.core.errors import NotFound
+from gongzhi.core.replica import statistics_view
 from gongzhi.domain.enums import OPEN_STATUSES, Level, SlaFlag
-from gongzhi.events.crosscheck import grid_teams, omission_counts, omissions as omission_rows
 from gongzhi.events.models import Event
+from gongzhi.hotline.crosscheck import grid_teams, omission_counts, omissions as omission_rows
 
-from .casework import for_area
+from .casework import flagged_now, for_area
 from .models import Daily
 from .queries import BREAKDOWNS, Filters, filters_for, kpis, label_of, with_comparison
 
@@ -38,6 +39,7 @@ def _filters(request) -> Filters:
 
 
 @login_required
+@statistics_view
 def report(request):
     f = _filters(request)
     by = request.GET.get("by", "area" if f.area.level < Level.GRID else "day")
@@ -48,6 +50,7 @@ def report(request):
     return render(request, "stats/report.html", {
         "f": f, "by": by, "result": result, "dims": DIM_LABELS, "rate_columns": RATE_COLUMNS,
         "mediation": mediation, "legalaid": legalaid, "omissions": omission_counts(f.area, f.start, f.end),
+        "cases_now": flagged_now(f.area.path),
         "comparison": with_comparison(f, current=result.totals["reported"]), "crumbs": _crumbs(f.area),
         "query": request.GET.urlencode(), "child_level": f.area.level + 1})
 
@@ -59,6 +62,7 @@ def _crumbs(area: Area) -> list[Area]:
 
 
 @login_required
+@statistics_view
 def omissions(request):
     """应报未报: hotline orders about matters the grid had not reported first, with the evidence."""
     f = _filters(request)
@@ -71,12 +75,14 @@ def omissions(request):
 
 
 @login_required
+@statistics_view
 def screen(request):
     f = _filters(request)
     return render(request, "stats/screen.html", _screen_context(f))
 
 
 @login_required
+@statistics_view
 def screen_panel(request):
     """htmx: the screen's numbers, re-fetched every 30 s without reloading the page."""
     return render(request, "stats/_screen_panel.html", _screen_context(_filters(request)))
@@ -110,6 +116,7 @@ def _screen_context(f: Filters) -> dict:
         "cats": _bars((cats.rows if cats else [])[:8], "reported"),
         "cats_height": 36 * len((cats.rows if cats else [])[:8]) + 10, "today": today_k.totals,
         "open_now": open_now.count(), "overdue_now": open_now.filter(sla_flag=SlaFlag.RED).count(),
+        "cases_now": flagged_now(f.area.path),      # overdue dispute cases and legal-aid applications
         "overdue": [_wall_row(e) for e in overdue], "heat": heat,
         "comparison": with_comparison(f, current=week.totals["reported"]),
         "rate_columns": RATE_COLUMNS[:7], "refreshed": timezone.localtime(),
@@ -153,6 +160,7 @@ def _append(ws, values: list) -> None:
 
 
 @login_required
+@statistics_view
 def export(request):
     """台账: the table on screen as .xlsx, with the filters written above it."""
     from openpyxl import Workbook

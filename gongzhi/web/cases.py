@@ -20,6 +20,7 @@ from gongzhi.core.errors import NotFound, ServiceError
 from gongzhi.core.operations import validate
 from gongzhi.core.scope import scope_of
 from gongzhi.domain.enums import Level
+from gongzhi.domain.mediation import PartyRole
 from gongzhi.legalaid import operations as aid_ops, selectors as aid_sel, services as aid
 from gongzhi.legalaid.inputs import AidApplyIn, ConsultationIn
 from gongzhi.legalaid.models import ExemptCategory, Lawyer, Office
@@ -170,9 +171,9 @@ def _apply(request, schema: type[BaseModel], build, submit, template: str, extra
 
 
 def _mediation_body(post) -> dict:
-    parties = [{"role": "applicant", "name": post.get("applicant_name", ""), "phone": post.get("applicant_phone", ""),
-                "id_number": post.get("applicant_id", "")},
-               {"role": "respondent", "name": post.get("respondent_name", ""),
+    parties = [{"role": PartyRole.APPLICANT, "name": post.get("applicant_name", ""),
+                "phone": post.get("applicant_phone", ""), "id_number": post.get("applicant_id", "")},
+               {"role": PartyRole.RESPONDENT, "name": post.get("respondent_name", ""),
                 "phone": post.get("respondent_phone", "")}]
     body = {k: v for k in ("dispute_type", "facts", "claim", "area", "relation", "client_key", "dialect")
             if (v := post.get(k, "")) != ""}
@@ -231,17 +232,24 @@ def legalaid_apply(request):
 
 
 def mediation_form_context(user, event) -> dict | None:
-    """What the event page needs to offer 转人民调解 (None when it does not apply)."""
-    from gongzhi.domain.enums import Channel, EventKind
-    from gongzhi.domain.workflow import Capacity
+    """What the event page needs for 多元调处 (None when nothing applies): the cases made from the
+    event that this user may open (mediation's own scope: the committee, the centres, the
+    applicant), and the 转人民调解 form while the table allows it."""
+    from gongzhi.domain.enums import Action, Status
+    from gongzhi.domain.mediation import CaseStatus
+    from gongzhi.domain.workflow import allowed_actions, goes_to_mediation
     from gongzhi.events.scope import capacities
-    if event.kind != EventKind.DISPUTE and event.channel != Channel.POLICE_110:
+    from gongzhi.mediation.scope import visible_cases
+    if not goes_to_mediation(event.kind, event.channel):
         return None
-    if not capacities(user, event) & {Capacity.HANDLER, Capacity.CENTRE}:
+    cases = [{**c, "status_label": CaseStatus(c["status"]).label}
+             for c in visible_cases(user).filter(event=event).order_by("id").values("id", "number", "status")]
+    can = Action.TO_MEDIATION in allowed_actions(Status(event.status), capacities(user, event))
+    if not (cases or can):
         return None
-    types = list(DisputeType.objects.filter(active=True))
-    return {"types": types, "suggested": suggest_type(event.category.name, types),
-            "cases": list(event.mediation_cases.values("id", "number", "status"))}
+    types = list(DisputeType.objects.filter(active=True)) if can else []
+    return {"types": types, "suggested": suggest_type(event.category.name, types) if can else "",
+            "cases": cases, "can_transfer": can}
 
 
 def suggest_type(category_name: str, types: list) -> str:

@@ -1,8 +1,30 @@
 """What every page's header needs: who is logged in and which pages their roles use."""
 from gongzhi.core.scope import scope_of
-from gongzhi.domain.enums import CENTRE_ROLES, GRID_TEAM_ROLES, Role
+from gongzhi.domain.enums import (
+    CENTRE_ROLES,
+    GRID_TEAM_ROLES,
+    Action,
+    AttachmentKind,
+    CoHandlerRole,
+    EventKind,
+    Role,
+    SlaFlag,
+    Status,
+)
+from gongzhi.domain.legalaid import AidClock, AidStatus, Penalty
+from gongzhi.domain.mediation import CaseStatus, RiskLevel
 from gongzhi.legalaid.scope import lawyer_ids, office_ids
 from gongzhi.mediation.scope import org_ids
+
+# The enums templates compare with: {% if d.sla_flag == SlaFlag.RED %}, never a literal "red"
+# (tests/test_no_literals.py).  Each as a mapping name → member: Django would call the class.
+ENUMS = {e.__name__: {m.name: m for m in e} for e in (
+    Status, Action, EventKind, SlaFlag, AttachmentKind, CoHandlerRole, CaseStatus, RiskLevel, AidStatus, AidClock,
+    Penalty)}
+
+
+def enums(request):
+    return ENUMS
 
 
 def casework_links(user) -> list[tuple[str, str]]:
@@ -31,6 +53,9 @@ def nav(request):
     if s.is_admin or roles & CENTRE_ROLES:
         links.insert(0, ("web:desk", "分拨台"))
         links.append(("web:queue", "本级待办"))
+    if s.is_admin or roles & (CENTRE_ROLES | {Role.SUPERVISOR}):
+        # 督办台 (web.board): a supervisor's own page, and the centres' view of what is late.
+        links.insert(1 if s.is_admin or roles & CENTRE_ROLES else 0, ("web:supervise", "督办台"))
     if s.areas or s.is_admin:
         links.append(("web:map", "网格地图"))
     if s.is_admin or roles & (CENTRE_ROLES | {Role.SUPERVISOR}):

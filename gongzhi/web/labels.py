@@ -4,7 +4,7 @@ from django.utils.translation import gettext_noop as _  # "_" is a keyword xgett
 
 from gongzhi.events.operations import OPERATIONS
 
-MENU = [_("上报"), _("我的待办"), _("分拨台"), _("本级待办"), _("网格地图"), _("我的上报"), _("统计")]
+MENU = [_("上报"), _("我的待办"), _("分拨台"), _("本级待办"), _("网格地图"), _("我的上报"), _("统计"), _("督办台")]
 TABS = [_("待签收"), _("办理中"), _("即将超期"), _("已超期")]
 SATISFACTION = [_("非常满意"), _("满意"), _("基本满意"), _("不满意"), _("非常不满意")]
 OPERATION_LABELS = [_("受理"), _("不予受理"), _("派遣"), _("签收"), _("退回"), _("办理记录"), _("办结"),
@@ -12,6 +12,20 @@ OPERATION_LABELS = [_("受理"), _("不予受理"), _("派遣"), _("签收"), _(
                     _("协办部门报到"), _("督办"), _("核查"), _("答复"), _("回访/满意度"), _("重办"), _("归档"),
                     _("并单（并入主单）"), _("拆单"), _("更正分类")]
 assert {op.label for op in OPERATIONS.values()} <= set(OPERATION_LABELS), "a new operation needs its label here"
+# The report page's labels and help: the titles and descriptions of events.intake.ReportInput.
+REPORT = [_("事件类型"), _("事件分类"), _("问题描述"), _("时间、地点、经过，越具体越好办理"), _("紧急程度"),
+          _("来源渠道"), _("地址"), _("可在地图上点选位置，或直接填写地址"), _("经度"), _("纬度"), _("所在网格"),
+          _("没有定位时请选择网格"), _("报告人姓名"), _("联系电话"), _("匿名反映"), _("请选择")]
+
+
+def _report_labels() -> set[str]:
+    from gongzhi.events.intake import ReportInput
+    from gongzhi.web.forms import REPORT_OFF_PAGE, InputForm
+    form = InputForm(ReportInput, skip=REPORT_OFF_PAGE)      # what the page shows of the input
+    return {x for w in form.widgets.values() for x in (w["label"], w["help"]) if x}
+
+
+assert _report_labels() <= set(REPORT), "a new report field needs its label and help here"
 STATS = [_("区域"), _("日期"), _("周"), _("月"), _("分类"), _("类型"), _("渠道"), _("处置单位"), _("结案率"),
          _("按时签收率"), _("按时办结率"), _("退回率"), _("重办率"), _("回访率"), _("满意率"), _("平均办结工作日"),
          _("超期数"), _("峰值")]
@@ -23,6 +37,9 @@ CASEWORK = [
     _("待评查/回访"),
     _("移交调解组织"), _("指派调解员"), _("回避"), _("安排调解"), _("调解记录"), _("调解成功（生成协议书）"),
     _("黄灯预警"), _("红灯超期"),      # the SLA sweep's timeline rows (issue 14)
+    # 督办 of cases and the 督办台 (issue 14): operations, their fields and levels, the board's kinds
+    _("督办"), _("超期自动督办"), _("督办级别"), _("督办意见"), _("一般督办"), _("黄牌督办"), _("红牌督办"),
+    _("案情复杂·延长审查期限"), _("案情复杂的理由"), _("事件"), _("调解案件"), _("红灯"), _("黄灯"),
     _("协议已签订"), _("调解不成（诉调对接）"), _("申请司法确认"), _("结案"), _("撤回申请"), _("准予法律援助"),
     _("不予法律援助"), _("转交有管辖权的机构"), _("指派律师"), _("更换承办律师"), _("办案进展"), _("质量评查"),
     _("回访"),

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, re_path
 
-from . import cases, views
+from . import board, cases, views
 
 app_name = "web"
 KIND = r"(?P<kind>mediation|legalaid)"
@@ -16,6 +16,7 @@ urlpatterns = [
     path("queue/", views.queue, name="queue"),
     path("desk/", views.desk, name="desk"),
     path("desk/dispatch", views.desk_dispatch, name="desk_dispatch"),
+    path("supervise/", board.board, name="supervise"),
     path("map/", views.grid_map, name="map"),
     path("e/<int:event_id>/", views.event, name="event"),
     path("e/<int:event_id>/do/<path:path>", views.event_do, name="event_do"),

@@ -2,6 +2,7 @@
 (``events.intake`` for reports, ``events.operations.OPERATIONS`` for everything after)."""
 from __future__ import annotations
 
+import uuid
 from functools import wraps
 from types import SimpleNamespace
 from urllib.parse import quote
@@ -12,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.views.decorators.http import require_POST
 
 from gongzhi.api.schemas import UnmaskIn
@@ -43,15 +44,17 @@ from gongzhi.events.models import Category, Event
 from gongzhi.legalaid.scope import lawyer_ids, office_ids
 from gongzhi.mediation.scope import org_ids
 
-from .forms import ReportForm, operation_payload
+from .forms import REPORT_OFF_PAGE, REPORT_PLACED, STAFF_CHANNELS, InputForm, operation_payload
 
 
 def _home_for(user) -> str:
     s = scope_of(user)
-    # A supervisor's 督办 board is the desk's; mediators and legal-aid staff or lawyers without an
-    # area role work from their case lists (README, "Pages"), not from a resident's 我的上报.
-    if s.is_admin or s.roles & (CENTRE_ROLES | {Role.SUPERVISOR}):
+    # A supervisor works from the 督办台 (web.board); mediators and legal-aid staff or lawyers
+    # without an area role from their case lists (README, "Pages"), not from a resident's 我的上报.
+    if s.is_admin or s.roles & CENTRE_ROLES:
         return "web:desk"
+    if Role.SUPERVISOR in s.roles:
+        return "web:supervise"
     if s.roles & GRID_TEAM_ROLES or s.departments:
         return "web:queue"
     if org_ids(user):
@@ -95,24 +98,49 @@ def _grids_for(user):
 @login_required
 def report(request):
     s = scope_of(request.user)
-    staff = s.is_staff_anywhere
     grids = _grids_for(request.user)
-    form = ReportForm(request.POST or None, request.FILES or None, grids=grids, staff=staff,
-                      initial={"channel": _default_channel(s)})
-    template_errors, template_values = {}, {}
+    channel = _default_channel(s)
+    form = _report_form(request, grids, staff=s.is_staff_anywhere, channel=channel)
+    template_errors, template_values, photos_error = {}, {}, ""
     if request.method == "POST":
         template_values = {k[2:]: v for k, v in request.POST.items() if k.startswith("f_") and v != ""}
-        if form.is_valid():
-            event = _submit_report(request, form, template_values, template_errors, _default_channel(s))
-            if event is not None:
-                return redirect(reverse("web:event", args=[event.id]) + "?new=1")
-        retry_after = getattr(request, "retry_after", None)      # the upload rate limit
-        page = render(request, "web/report.html", _report_context(request, form, grids, template_errors,
-                                                                  template_values), status=429 if retry_after else 422)
+        try:
+            event = _submit_report(request, form, template_values, channel)
+            return redirect(reverse("web:event", args=[event.id]) + "?new=1")
+        except ServiceError as exc:
+            left = form.show(exc)
+            template_errors = {k[7:]: v for k, v in left.items() if k.startswith("fields.")}
+            photos_error = exc.message if "file" in left else ""
+            form.errors += [v for k, v in left.items() if k != "file" and not k.startswith("fields.")]
+            retry_after = getattr(exc, "retry_after", None)      # the upload rate limit
+        page = render(request, "web/report.html", _report_context(
+            request, form, grids, template_errors, template_values, photos_error), status=429 if retry_after else 422)
         if retry_after:
             page["Retry-After"] = str(retry_after)
         return page
-    return render(request, "web/report.html", _report_context(request, form, grids, {}, {}))
+    return render(request, "web/report.html", _report_context(request, form, grids, {}, {}, ""))
+
+
+def _report_form(request, grids, *, staff: bool, channel: Channel) -> InputForm:
+    """The report input as this user's form: the categories in use, the grids they may pick and,
+    for staff, the channels a desk takes reports from (residents report from the app)."""
+    cats = Category.objects.filter(active=True).order_by("path")
+    choices = {"category": [("", "请选择")] + [(c.code, ("　" * (c.path.count("/") - 2)) + c.name) for c in cats],
+               "grid": [("", "（按地图定位）")] + [(g.code, g.name) for g in grids],
+               "channel": STAFF_CHANNELS}
+    return InputForm(intake.ReportInput, post=request.POST if request.method == "POST" else None,
+                     skip=REPORT_OFF_PAGE | (set() if staff else {"channel"}), placed=REPORT_PLACED,
+                     choices=choices, initial={"channel": channel}, attrs=REPORT_ATTRS)
+
+
+# The page's hooks on the report's fields: typing pauses ask for the classifier's suggestion (kind,
+# category, urgency, shown under the field); a category brings its template's fields.
+REPORT_ATTRS = {
+    "description": {"rows": "4", "hx-post": reverse_lazy("web:report_suggest"),
+                    "hx-trigger": "keyup changed delay:700ms", "hx-target": "#suggestion", "hx-swap": "innerHTML"},
+    "category": {"hx-get": reverse_lazy("web:report_fields"), "hx-target": "#template-fields", "hx-swap": "outerHTML",
+                 "hx-trigger": "change"},
+}
 
 
 def _default_channel(s) -> Channel:
@@ -122,46 +150,31 @@ def _default_channel(s) -> Channel:
     return Channel.WALK_IN if s.is_staff_anywhere else Channel.APP
 
 
-def _submit_report(request, form, template_values, template_errors, default_channel) -> Event | None:
-    d = form.cleaned_data
-    uploads = d.get("photos") or []
-    try:
-        # Uploads stay where Django streamed them (a temporary file past 64 KB), counted against
-        # the rate limit as they arrived (events.uploads.CappedUploadHandler); all are checked (images
-        # re-saved without metadata) before the event exists.
-        intake.check_received_uploads(request)
-        checked = [intake.check_attachment(f, f.name) for f in uploads]
-        channel = d.get("channel") or default_channel
-        data = intake.ReportInput(
-            kind=EventKind(d["kind"]), category=d["category"], description=d["description"],
-            urgency=d["urgency"], channel=Channel(channel), address=d["address"], lon=d["lon"], lat=d["lat"],
-            grid=d["grid"] or None, fields=template_values, reporter_name=d["reporter_name"],
-            reporter_phone=d["reporter_phone"], anonymous=d["anonymous"], client_key=d["client_key"])
-        event, created = intake.event_report(actor=request.user, data=data)
-        if created:
-            # The report's photos: public to the reporter, like the report row.
-            for f, c in zip(uploads, checked, strict=True):
-                intake.attachment_add(actor=request.user, event=event, content=c, filename=f.name,
-                                      action=Action.REPORT, counted=True)
-        return event
-    except ServiceError as exc:
-        request.retry_after = getattr(exc, "retry_after", None)
-        for key, msg in (exc.fields or {}).items():
-            if key.startswith("fields."):
-                template_errors[key[7:]] = msg
-            elif key == "file":
-                form.add_error("photos", exc.message)
-            else:
-                form.add_error(key if key in form.fields else None, msg)
-        if not exc.fields:
-            form.add_error(None, exc.message)
-        return None
+def _submit_report(request, form: InputForm, template_values: dict, channel: Channel) -> Event:
+    # The form's fields are checked first, all at once, by the input itself; then the uploads.
+    # They stay where Django streamed them (a temporary file past 64 KB), counted against the rate
+    # limit as they arrived (events.uploads.CappedUploadHandler); all are checked (images re-saved
+    # without metadata) before the event exists.
+    extra = {"fields": template_values, "client_key": request.POST.get("client_key") or None}
+    if "channel" not in form.widgets or not request.POST.get("channel"):
+        extra["channel"] = channel
+    data = form.validate(**extra)
+    uploads = request.FILES.getlist("photos")
+    intake.check_received_uploads(request)
+    checked = [intake.check_attachment(f, f.name) for f in uploads]
+    event, created = intake.event_report(actor=request.user, data=data)
+    if created:
+        # The report's photos: public to the reporter, like the report row.
+        for f, c in zip(uploads, checked, strict=True):
+            intake.attachment_add(actor=request.user, event=event, content=c, filename=f.name,
+                                  action=Action.REPORT, counted=True)
+    return event
 
 
-def _report_context(request, form, grids, template_errors, template_values):
-    code = form["category"].value()
+def _report_context(request, form, grids, template_errors, template_values, photos_error):
+    code = form["category"]["value"]
     category = Category.objects.filter(code=code, active=True).first() if code else None
-    lon, lat = form["lon"].value(), form["lat"].value()
+    lon, lat = form["lon"]["value"], form["lat"]["value"]
     pin = None
     if lon not in (None, "") and lat not in (None, ""):
         try:
@@ -170,8 +183,8 @@ def _report_context(request, form, grids, template_errors, template_values):
         except ValueError:
             pin = None
     return {"form": form, "svg": maps.build(grids, [pin] if pin else []), "category": category,
-            "template_errors": template_errors, "template_values": template_values,
-            "tip_off": EventKind.TIP_OFF.value}
+            "template_errors": template_errors, "template_values": template_values, "photos_error": photos_error,
+            "client_key": request.POST.get("client_key") or uuid.uuid4().hex, "tip_off": EventKind.TIP_OFF.value}
 
 
 @login_required

@@ -1,7 +1,7 @@
 """Nobody reads out of scope; 举报 reporters stay hidden; unmasking is logged."""
 import pytest
 
-from gongzhi.events.models import SensitiveAccess
+from gongzhi.core.models import AccessLog
 
 from ..conftest import report_payload
 
@@ -84,10 +84,10 @@ def test_tip_off_reporter_is_confidential(district, as_user):
     # Handlers and centres cannot unmask a tip-off; a supervisor can, with a logged reason.
     for who in ("grid111", "comm11"):
         assert as_user(who).post(f"/events/{i}/unmask", {"reason": "核实身份"})[0] == 403
-    assert SensitiveAccess.objects.count() == 0
+    assert AccessLog.objects.count() == 0
     s, full = as_user("supervisor").post(f"/events/{i}/unmask", {"reason": "纪检核查需要"})
     assert s == 200 and full["reporter_phone"] == "13812345678"
-    log = SensitiveAccess.objects.get()
+    log = AccessLog.objects.get()
     assert log.user == district.users["supervisor"] and log.reason == "纪检核查需要"
 
 
@@ -103,7 +103,7 @@ def test_phone_and_id_masked_and_unmask_logged(district, as_user):
     s, full = as_user("comm11").post(f"/events/{ev['id']}/unmask", {"reason": "回访需要联系"})
     assert s == 200 and full == {"reporter_name": "林秀英", "reporter_phone": "13912345678",
                                  "reporter_id_number": "350602199001011234"}
-    assert SensitiveAccess.objects.filter(user=district.users["comm11"], event_id=ev["id"]).count() == 1
+    assert AccessLog.objects.filter(user=district.users["comm11"], kind="event", case_id=ev["id"]).count() == 1
     assert as_user("resident2").post(f"/events/{ev['id']}/unmask", {"reason": "好奇"})[0] == 404
 
 

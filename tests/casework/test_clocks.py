@@ -71,7 +71,8 @@ def test_mediation_handling_clock_turns_yellow_then_red_at_the_edges(world, as_u
         st, yellow = as_user("med11").get("/mediation?flag=yellow")
         assert st == 200 and yellow["items"] == []
         st, detail = as_user("med11").get(f"/mediation/{row.pk}")
-        assert [t["label"] for t in detail["timeline"]][-2:] == ["黄灯预警", "红灯超期"]
+        # …and the red flip's 督办 (domain.mediation.ESCALATION; tests/casework/test_supervision.py)
+        assert [t["label"] for t in detail["timeline"]][-3:] == ["黄灯预警", "红灯超期", "超期自动督办"]
 
 
 def test_an_outcome_stops_the_mediation_clock(world, as_user):
@@ -143,7 +144,9 @@ def test_mediation_sweep_touches_only_the_statuses_the_table_allows(world, as_us
     red = {s for s, pk in ids.items() if Case.objects.get(pk=pk).sla_flag == "red"}
     assert red == MEDIATION_RUNS_IN
     flagged = CaseLog.objects.filter(kind="mediation", case_id__in=ids.values())
+    # a red handling clock brings its 督办 (domain.mediation.ESCALATION), where the clock runs only
     assert sorted(flagged.values_list("action", "to_status")) == [
+        ("auto_supervise", "accepted"), ("auto_supervise", "mediating"),
         ("sla_red", "accepted"), ("sla_red", "mediating"), ("sla_yellow", "accepted"), ("sla_yellow", "mediating")]
     assert [s.value for s in CaseStatus if s.value not in ids] == []
 

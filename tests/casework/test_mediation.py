@@ -4,7 +4,8 @@ import pytest
 from docx import Document as Docx
 
 from gongzhi.casework.documents import text_of
-from gongzhi.casework.models import AccessLog, Document, Notice
+from gongzhi.casework.models import Document, Notice
+from gongzhi.core.models import AccessLog
 from gongzhi.domain.mediation import CaseStatus
 from gongzhi.mediation.models import Case, Mediator
 from tests.conftest import sh
@@ -18,6 +19,15 @@ def transfer(as_user, ev, user="med11", **over):
     body = {"dispute_type": "neighbour", "relation": "楼上楼下邻居", "claim": "停止深夜噪音并赔礼道歉",
             "parties": [RESPONDENT], **over}
     return as_user(user).post(f"/mediation/from-event/{ev['id']}", body)
+
+
+def another_dispute(world, as_user, i):
+    """One more 矛盾纠纷 report: an event waits in 转调解 for one case at a time."""
+    from tests.conftest import report_payload
+    st, ev = as_user("resident1").post("/events", report_payload(
+        world, kind="dispute", category="dispute-neighbour", description=f"邻居噪音纠纷第 {i} 起，协商无果"))
+    assert st == 201, ev
+    return ev
 
 
 def docx_text(api, case_id, doc_id):
@@ -107,7 +117,7 @@ def _payload(path):
             "schedule": {"scheduled_at": "2026-12-01T09:00:00+08:00", "place": "x"},
             "record": {"attendees": "x", "record": "xxxxxx"}, "succeed": {"agreement_terms": "xxxxxx"},
             "fail": {"reason": "x"}, "confirm": {"court": "某某法院"}, "follow-up": {"performance": "full"},
-            "withdraw": {"reason": "x"}}.get(path, {})
+            "withdraw": {"reason": "x"}, "supervise": {"note": "x"}}.get(path, {})
 
 
 def test_refusals_reasons_capacity_and_scope(world, as_user, dispute_event):
@@ -257,7 +267,8 @@ def test_statistics(world, as_user, dispute_event):
     med = as_user("med11")
     outcomes = []
     for i, ok in enumerate([True, True, True, False]):
-        st, case = transfer(as_user, dispute_event, client_key=f"s{i}", amount=str(1000 * (i + 1)))
+        ev = dispute_event if i == 0 else another_dispute(world, as_user, i)
+        st, case = transfer(as_user, ev, client_key=f"s{i}", amount=str(1000 * (i + 1)))
         cid = case["id"]
         med.post(f"/mediation/{cid}/accept", {})
         med.post(f"/mediation/{cid}/record", {"attendees": "双方", "record": "第一次调解记录"})
@@ -279,7 +290,8 @@ def test_statistics(world, as_user, dispute_event):
 def test_figures_join_the_dashboard(world, as_user, dispute_event):
     med = as_user("med11")
     for i, ok in enumerate([True, False]):
-        st, case = transfer(as_user, dispute_event, client_key=f"d{i}", amount="500")
+        ev = dispute_event if i == 0 else another_dispute(world, as_user, i)
+        st, case = transfer(as_user, ev, client_key=f"d{i}", amount="500")
         med.post(f"/mediation/{case['id']}/accept", {})
         med.post(f"/mediation/{case['id']}/record", {"attendees": "双方", "record": "调解记录内容"})
         if ok:
@@ -329,8 +341,9 @@ def test_a_110_transfer_becomes_a_case(world, as_user):
     assert st == 201 and ev["channel"] == "police_110"
     st, case = transfer(as_user, ev, user="comm11")
     assert st == 201 and case["source"] == "police_110" and case["parties"][0]["name"] == "王*"   # centre: masked
+    # The event waits in 转调解 for this case: a second transfer is refused, not a second case.
     st, again = transfer(as_user, ev, user="comm11", client_key=None)
-    assert st == 201 and again["id"] != case["id"]          # no client key: a second case is a second case
+    assert st == 409 and again["code"] == "already_in_mediation"
 
 
 def test_the_case_lists_refuse_an_unknown_tab_or_status(world, as_user, dispute_event):

@@ -58,6 +58,9 @@ merge              public        no                 no
 split              internal      no                 no
 follow             public        no                 no
 reclassify         internal      no                 no
+to_mediation       public        yes                no
+mediation_succeeded public       yes                no
+mediation_failed   public        no                 no
 """
 
 MEDIATION_ROWS = """
@@ -78,6 +81,8 @@ follow_up  internal    no
 close      public      no
 withdraw   public      yes
 remind     public      yes
+supervise  internal    no
+auto_supervise internal no
 sla_yellow internal    no
 sla_red    internal    no
 """
@@ -96,6 +101,9 @@ review     internal    no
 revisit    public      no
 close      public      no
 withdraw   public      yes
+complex    public      no
+supervise  internal    no
+auto_supervise internal no
 sla_yellow internal    no
 sla_red    internal    no
 """

@@ -43,18 +43,22 @@ close              answered,revisited                               closed      
 merge              reported,accepted,dispatched,handling            merged      centre                  yes
 reclassify         reported,accepted                                -           centre                  no
 split              reported,accepted,dispatched,handling            -           centre                  no
+to_mediation       reported,accepted,dispatched,handling            mediation   handler,centre          no
+mediation_succeeded mediation                                       resolved    system                  no
+mediation_failed   mediation                                        accepted    system                  no
 sla_yellow         accepted,dispatched,handling,resolved,verified,answered  -    system                  no
 sla_red            accepted,dispatched,handling,resolved,verified,answered  -    system                  no
 """
-EVENT_STATUSES = ("reported", "rejected", "accepted", "dispatched", "handling", "resolved", "verified",
-                  "answered", "revisited", "closed", "merged")
+EVENT_STATUSES = ("reported", "rejected", "accepted", "dispatched", "handling", "mediation", "resolved",
+                  "verified", "answered", "revisited", "closed", "merged")
 EVENT_CAPACITIES = ("reporter", "handler", "centre", "co_handler", "supervisor", "system")
 # Every action of the enum; those not in the grid (the report itself, an unmask, a follow of the
 # main order) are written by their own code paths and never pass the table.
 EVENT_ACTIONS = ("report", "accept", "reject", "dispatch", "sign", "return", "request_extension",
                  "approve_extension", "deny_extension", "escalate", "skip_escalate", "auto_escalate", "whistle",
                  "check_in", "supervise", "note", "resolve", "verify", "verify_fail", "answer", "revisit",
-                 "reopen", "close", "sla_yellow", "sla_red", "unmask", "merge", "split", "follow", "reclassify")
+                 "reopen", "close", "sla_yellow", "sla_red", "unmask", "merge", "split", "follow", "reclassify",
+                 "to_mediation", "mediation_succeeded", "mediation_failed")
 
 MEDIATION = """
 action     sources                          target     capacities              reason
@@ -73,14 +77,17 @@ follow_up  signed                           -          org                     n
 close      signed,failed                    closed     org                     no
 withdraw   applied,accepted,mediating       withdrawn  applicant,org           yes
 remind     accepted,mediating               -          system                  no
+supervise  applied,accepted,mediating,succeeded  -     centre,supervisor       yes
+auto_supervise accepted,mediating           -          system                  no
 sla_yellow accepted,mediating               -          system                  no
 sla_red    accepted,mediating               -          system                  no
 """
 MEDIATION_STATUSES = ("applied", "refused", "accepted", "mediating", "succeeded", "signed", "failed", "closed",
                       "withdrawn")
-MEDIATION_CAPACITIES = ("org", "mediator", "centre", "applicant", "system")
+MEDIATION_CAPACITIES = ("org", "mediator", "centre", "supervisor", "applicant", "system")
 MEDIATION_ACTIONS = ("apply", "accept", "refuse", "transfer", "assign", "recuse", "schedule", "record", "succeed",
-                     "sign", "fail", "confirm", "follow_up", "close", "withdraw", "remind", "sla_yellow", "sla_red")
+                     "sign", "fail", "confirm", "follow_up", "close", "withdraw", "remind", "supervise",
+                     "auto_supervise", "sla_yellow", "sla_red")
 
 LEGAL_AID = """
 action     sources                          target     capacities              reason
@@ -95,14 +102,18 @@ review     concluded                        reviewed   office                  n
 revisit    concluded,reviewed               -          office                  no
 close      reviewed                         closed     office                  no
 withdraw   submitted,approved,assigned      withdrawn  applicant,office        yes
+complex    submitted                        -          office                  yes
+supervise  submitted,approved,assigned,handling  -     centre,supervisor       yes
+auto_supervise submitted                    -          system                  no
 sla_yellow submitted,approved               -          system                  no
 sla_red    submitted,approved               -          system                  no
 """
 LEGAL_AID_STATUSES = ("submitted", "approved", "denied", "assigned", "handling", "concluded", "reviewed", "closed",
                       "withdrawn")
-LEGAL_AID_CAPACITIES = ("office", "lawyer", "applicant", "system")
+LEGAL_AID_CAPACITIES = ("office", "lawyer", "applicant", "centre", "supervisor", "system")
 LEGAL_AID_ACTIONS = ("submit", "approve", "deny", "transfer", "assign", "reassign", "progress", "conclude", "review",
-                     "revisit", "close", "withdraw", "sla_yellow", "sla_red")
+                     "revisit", "close", "withdraw", "complex", "supervise", "auto_supervise", "sla_yellow",
+                     "sla_red")
 
 
 def parse(grid: str) -> dict[str, tuple[frozenset[str], str | None, frozenset[str], bool]]:
@@ -242,6 +253,10 @@ def test_the_rows_of_the_table_as_written(kind):
     ("events", "verified", "sla_yellow", "system", "", "verified"),            # 核查及答复: runs until answered
     ("events", "revisited", "sla_red", "system", "", "TransitionError"),       # no clock after the revisit
     ("events", "merged", "follow", "centre", "x", "TransitionError"),
+    ("events", "resolved", "to_mediation", "handler", "", "TransitionError"),  # not once it is resolved
+    ("events", "mediation", "sla_red", "system", "", "TransitionError"),       # no clock while mediated
+    ("events", "mediation", "resolve", "handler", "", "TransitionError"),      # only the case's end
+    ("events", "mediation", "mediation_failed", "centre", "", "CapacityError"),
     ("mediation", "mediating", "sign", "org", "", "TransitionError"),           # 签协议 after 调解成功 only
     ("mediation", "succeeded", "fail", "org", "拒签", "failed"),
     ("mediation", "applied", "transfer", "centre", "专业调委会", "applied"),
@@ -254,6 +269,14 @@ def test_the_rows_of_the_table_as_written(kind):
     ("legal_aid", "submitted", "deny", "office", "", "ReasonRequired"),
     ("legal_aid", "handling", "withdraw", "applicant", "x", "TransitionError"),
     ("legal_aid", "assigned", "progress", "applicant", "", "CapacityError"),
+    # 督办 (issue 14): presses without moving the status; a mediator or an office does not 督办
+    ("mediation", "mediating", "supervise", "supervisor", "请限期调结", "mediating"),
+    ("mediation", "mediating", "supervise", "org", "请限期调结", "CapacityError"),
+    ("mediation", "signed", "supervise", "centre", "x", "TransitionError"),
+    ("mediation", "applied", "auto_supervise", "system", "", "TransitionError"),   # no clock before 受理
+    ("legal_aid", "submitted", "supervise", "centre", "", "ReasonRequired"),
+    ("legal_aid", "approved", "auto_supervise", "system", "", "TransitionError"),  # a late assignment: no
+    ("legal_aid", "approved", "complex", "office", "疑难", "TransitionError"),     # only while deciding
 ])
 def test_spot_checks(kind, status, action, cap, reason, expected):
     grid, _, _, _, statuses, actions, caps, table, _ = KINDS[kind]
@@ -320,12 +343,20 @@ def test_a_new_row_is_noticed(monkeypatch, module, action):
 # clock → the statuses it runs in; action → the clock it starts ("stop" = it stops the clock);
 # actions not written here keep whatever clock runs.
 CASE_CLOCKS = {
+    "events": ({"sign": {"accepted", "dispatched"}, "handle": {"handling"}, "verify": {"resolved", "verified"},
+                "revisit": {"answered"}},
+               {"accept": "sign", "dispatch": "sign", "return": "sign", "escalate": "sign", "skip_escalate": "sign",
+                "auto_escalate": "sign", "reopen": "sign", "sign": "handle", "verify_fail": "handle",
+                "resolve": "verify", "answer": "revisit",
+                "reject": "stop", "revisit": "stop", "close": "stop", "merge": "stop",
+                # 转调解 pauses the event; an agreement starts 核查, any other end 签收 at the desk.
+                "to_mediation": "stop", "mediation_succeeded": "verify", "mediation_failed": "sign"}),
     "mediation": ({"handle": {"accepted", "mediating"}},
                   {"accept": "handle", "succeed": "stop", "fail": "stop", "withdraw": "stop", "refuse": "stop"}),
     "legal_aid": ({"decision": {"submitted"}, "assign": {"approved"}},
                   {"submit": "decision", "approve": "assign", "deny": "stop", "assign": "stop", "withdraw": "stop"}),
 }
-CLOCK_MODULES = {"mediation": mediation, "legal_aid": legalaid}
+CLOCK_MODULES = {"events": workflow, "mediation": mediation, "legal_aid": legalaid}
 
 
 @pytest.mark.parametrize("kind", CASE_CLOCKS)
@@ -343,7 +374,7 @@ def test_clock_after_each_action(kind):
     runs_in, effects = CASE_CLOCKS[kind]
     module = CLOCK_MODULES[kind]
     clock_enum = type(next(iter(module.CLOCK_RUNS_IN)))
-    action_enum = module.CaseAction if kind == "mediation" else module.AidAction
+    action_enum = {"events": Action, "mediation": mediation.CaseAction, "legal_aid": legalaid.AidAction}[kind]
     running = clock_enum(next(iter(runs_in)))
     for action in action_enum:
         after = clock_after(module.CLOCK_EFFECTS, action, running)

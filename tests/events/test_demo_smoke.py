@@ -25,14 +25,14 @@ from django.conf import settings
 
 PASSWORD = "gongzhi123"
 # One printed user per printed role, and the page `/` sends them to, written out from the README's
-# table of pages: centre staff, supervisors (督办 board) and admins at the desk, grid teams and
+# table of pages: centre staff and admins at the desk, supervisors at the 督办台, grid teams and
 # departments at the queue, mediators and legal aid at their case lists, residents on their reports.
 LANDING = {
     "admin": "/desk/",          # 系统管理员
     "county": "/desk/",         # 区（县）综治中心
     "town1": "/desk/",          # 乡镇（街道）综治中心
     "comm11": "/desk/",         # 社区工作人员
-    "supervisor": "/desk/",     # 督查人员
+    "supervisor": "/supervise/",  # 督查人员: the 督办台
     "dept_cg": "/queue/",       # 部门工作人员
     "grid111": "/queue/",       # 网格员
     "police11": "/queue/",      # 网格警员

@@ -104,16 +104,16 @@ def test_a_failure_while_repeats_follow_leaves_the_main_order_unanswered(distric
     services.event_sign(actor=worker, event_id=main.id)
     services.event_resolve(actor=worker, event_id=main.id, result="已清运")
     services.event_verify(actor=town, event_id=main.id, passed=True)
-    real_create = EventAction.objects.create
+    real_save = EventAction.save
     calls = []
 
-    def fail_on_second_follow(**kw):
-        if kw.get("action") == "follow":
-            calls.append(kw["event"].pk)
+    def fail_on_second_follow(row, *args, **kw):
+        if row.action == "follow":
+            calls.append(row.event_id)
             if len(calls) == 2:
                 raise RuntimeError("disk full")
-        return real_create(**kw)
-    monkeypatch.setattr(EventAction.objects, "create", fail_on_second_follow)
+        return real_save(row, *args, **kw)
+    monkeypatch.setattr(EventAction, "save", fail_on_second_follow)
     with pytest.raises(RuntimeError):
         services.event_answer(actor=town, event_id=main.id, answer="垃圾已清运，感谢反映")
     assert len(calls) == 2           # it failed half-way through the repeats

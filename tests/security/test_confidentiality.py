@@ -403,7 +403,7 @@ def _client(user) -> Client:
 
 def _unmask(scan: Scan, w: World, role: str, c: Client) -> dict:
     """POST unmask on every event with a reporter; the statuses, and the rows it logged."""
-    from gongzhi.events.models import SensitiveAccess
+    from gongzhi.core.models import AccessLog
     out = {}
     reason = "核实情况需要联系"
     calls = [(e, f"API unmask {e}", lambda e: c.post(f"/api/events/{w.ids[e]}/unmask", json.dumps({"reason": reason}),
@@ -412,14 +412,14 @@ def _unmask(scan: Scan, w: World, role: str, c: Client) -> dict:
     calls += [(e, f"page unmask {e}", lambda e: c.post(f"/e/{w.ids[e]}/unmask", {"reason": reason}))
               for e in ("T", "N")]
     for e, surface, call in calls:
-        before = SensitiveAccess.objects.filter(event_id=w.ids[e]).count()
+        before = AccessLog.objects.filter(kind="event", case_id=w.ids[e]).count()
         r = call(e)
         body = scan.take(role, surface, r, event=e, unmask_ok=r.status_code == 200)
-        logged = SensitiveAccess.objects.filter(event_id=w.ids[e]).count() - before
+        logged = AccessLog.objects.filter(kind="event", case_id=w.ids[e]).count() - before
         out.setdefault(e, r.status_code)
         if r.status_code == 200:
             if logged != 1:
-                scan.fail("unmask not logged (SensitiveAccess)", f"{role} · {surface}", f"{logged} rows")
+                scan.fail("unmask not logged (AccessLog)", f"{role} · {surface}", f"{logged} rows")
             p = PEOPLE[REPORTER[e]]
             if p.secrecy == "normal" and p.phone not in body.text:
                 scan.fail("unmask answer lacks the full values", f"{role} · {surface}")
@@ -494,7 +494,7 @@ def admin_surfaces(scan: Scan, w: World, role: str, c: Client) -> None:
 def feeds(scan: Scan, w: World) -> None:
     """Open311 as the public and with an api_key (county's token), and the 12345 system's feedback."""
     from gongzhi.accounts.models import ApiToken
-    from gongzhi.events import hotline
+    from gongzhi.hotline import orders as hotline
     c = _client(None)
     key = ApiToken.issue(w.users["county"], "scan")
     for who, extra in (("public", {}), ("api_key", {"api_key": key})):

@@ -26,9 +26,10 @@ from django.urls import clear_url_caches
 from PIL import Image
 
 from gongzhi.accounts.models import ApiToken
-from gongzhi.casework.models import AccessLog, Document
+from gongzhi.casework.models import Document
+from gongzhi.core.models import AccessLog
 from gongzhi.domain.uploads import quota_wait, too_many_pixels
-from gongzhi.events.models import Attachment, Event, SensitiveAccess, UploadAttempt
+from gongzhi.events.models import Attachment, Event, UploadAttempt
 from tests.conftest import report_payload, sh
 
 # What a stored name must look like (written out here, not imported from the code under test).
@@ -249,24 +250,24 @@ def test_every_file_url_handed_out_is_checked(scene):
 
 
 def test_reads_are_logged(scene):
-    """Documents into the case AccessLog (as before); photos of a 举报 into its SensitiveAccess
+    """Documents and the photos of a 举报 into the one access log (core.models.AccessLog)
     log — not when its own reporter looks at them, and not for an ordinary event."""
     u, s = scene["district"].users, scene
     tip_att = Attachment.objects.get(event_id=s["tip_off"])
     normal_att = Attachment.objects.get(event_id=s["normal"])
     assert login(u["resident1"]).get(f"/e/{s['tip_off']}/files/{tip_att.id}").status_code == 200
-    assert not SensitiveAccess.objects.filter(event_id=s["tip_off"]).exists()
+    assert not AccessLog.objects.filter(kind="event", case_id=s["tip_off"]).exists()
     assert login(u["grid111"]).get(f"/api/events/{s['tip_off']}/attachments/{tip_att.id}").status_code == 200
     assert login(u["town1"]).get(f"/e/{s['tip_off']}/files/{tip_att.id}").status_code == 200
-    rows = list(SensitiveAccess.objects.filter(event_id=s["tip_off"]).order_by("id"))
-    assert [(r.user.username, r.fields, r.reason) for r in rows] == [
+    rows = list(AccessLog.objects.filter(kind="event", case_id=s["tip_off"]).order_by("id"))
+    assert [(r.user.username, r.what, r.reason) for r in rows] == [
         ("grid111", "attachment", f"查看附件 #{tip_att.id}"), ("town1", "attachment", f"查看附件 #{tip_att.id}")]
     assert login(u["town1"]).get(f"/e/{s['normal']}/files/{normal_att.id}").status_code == 200
-    assert not SensitiveAccess.objects.filter(event_id=s["normal"]).exists()
+    assert not AccessLog.objects.filter(kind="event", case_id=s["normal"]).exists()
     doc = Document.objects.get(kind="mediation", case_id=s["case"])
-    before = AccessLog.objects.filter(user=u["med11"], purpose__startswith="下载").count()
+    before = AccessLog.objects.filter(user=u["med11"], what__startswith="下载").count()
     assert login(u["med11"]).get(f"/api/mediation/{s['case']}/documents/{doc.id}").status_code == 200
-    assert AccessLog.objects.filter(user=u["med11"], purpose=f"下载{doc.title}").count() == before + 1
+    assert AccessLog.objects.filter(user=u["med11"], what=f"下载{doc.title}").count() == before + 1
 
 
 # ---- no public media URL -----------------------------------------------------------------------

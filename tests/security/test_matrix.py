@@ -86,8 +86,9 @@ READ = {
     "ev_c": {"resident2", "grid111", "police11", "nteam", "comm11", "town1", "county", "supervisor", "admin"},
     "case_a": {"resident1", "med11", "comm11", "town1", "county", "supervisor", "admin"},
     "case_b": {"resident2", "county", "supervisor", "admin"},
-    "app_a": {"resident1", "aid2", "admin"},
-    "app_b": {"resident2", "lawyer1", "admin"},
+    # centres and supervisors read the applications of their area (masked) to 督办 them
+    "app_a": {"resident1", "aid2", "comm11", "town1", "county", "supervisor", "admin"},
+    "app_b": {"resident2", "lawyer1", "county", "supervisor", "admin"},
     "area_a": {"comm11", "town1", "county", "supervisor", "admin"},       # statistics of community 1-1
     "area_b": {"county", "supervisor", "admin"},                          # statistics of community 2-1
 }
@@ -106,6 +107,9 @@ REPORTS = {"ev_a": {"resident1"}, "ev_b": {"resident2"}}
 CO_HANDLER = {"ev_a": set(), "ev_b": set()}                              # nobody was whistled in
 ORG = {"case_a": {"med11", "admin"}, "case_b": {"admin"}}
 WATCH = {"case_a": {"comm11", "town1", "county", "supervisor", "admin"}, "case_b": {"county", "supervisor", "admin"}}
+# centres move a case on (移交); supervisors only press it (督办)
+MEDIATION_CENTRE = {"case_a": {"comm11", "town1", "county", "admin"}, "case_b": {"county", "admin"}}
+AID_WATCH = {"app_a": {"comm11", "town1", "county", "supervisor", "admin"}, "app_b": {"county", "supervisor", "admin"}}
 APPLICANT = {"case_a": {"resident1"}, "case_b": {"resident2"}, "app_a": {"resident1"}, "app_b": {"resident2"}}
 OFFICE = {"app_a": {"aid2", "admin"}, "app_b": {"admin"}}
 LAWYER = {"app_a": set(), "app_b": {"lawyer1"}}
@@ -148,7 +152,7 @@ EVENT_EXTRA = {
 MEDIATION_OPS = {
     "accept": ((ORG,), {}),
     "refuse": ((ORG,), {"reason": "不属人民调解范围"}),
-    "transfer": ((ORG, WATCH), {"organisation": "350602-labour", "reason": "移交专业调委会"}),
+    "transfer": ((ORG, MEDIATION_CENTRE), {"organisation": "350602-labour", "reason": "移交专业调委会"}),
     "assign": ((ORG,), {}),
     "recuse": ((ORG, APPLICANT), {"reason": "调解员与当事人有亲属关系"}),
     "schedule": ((ORG,), {"scheduled_at": "2026-11-10T09:30:00+08:00", "mode": "in_person", "place": "调解室"}),
@@ -160,6 +164,7 @@ MEDIATION_OPS = {
     "follow-up": ((ORG,), {"performance": "full", "note": "已履行"}),
     "close": ((ORG,), {}),
     "withdraw": ((APPLICANT, ORG), {"reason": "双方已自行和解"}),
+    "supervise": ((WATCH,), {"level": "yellow", "note": "请限期调结"}),
 }
 LEGALAID_OPS = {
     "approve": ((OFFICE,), {}),
@@ -173,6 +178,8 @@ LEGALAID_OPS = {
     "revisit": ((OFFICE,), {"satisfaction": 5, "note": "满意"}),
     "close": ((OFFICE,), {}),
     "withdraw": ((APPLICANT, OFFICE), {"reason": "已与对方和解"}),
+    "complex": ((OFFICE,), {"reason": "需调取多方证据，案情复杂"}),
+    "supervise": ((AID_WATCH,), {"level": "normal", "note": "请加快审查"}),
 }
 FAMILY_OPS = {"event": EVENT_OPS, "mediation": MEDIATION_OPS, "legalaid": LEGALAID_OPS}
 FAMILY_OBJECTS = {"event": ("ev_a", "ev_b"), "mediation": ("case_a", "case_b"), "legalaid": ("app_a", "app_b")}
@@ -181,6 +188,7 @@ FAMILY_OBJECTS = {"event": ("ev_a", "ev_b"), "mediation": ("case_a", "case_b"), 
 SECOND = {"ev_b": "ev_a", "case_b": "case_a", "app_b": "app_a", "area_b": "area_a"}
 
 STATS_READERS = {"comm11", "town1", "county", "supervisor", "admin"}
+BOARD_READERS = {"comm11", "town1", "county", "supervisor", "admin"}
 # No area, department or admin role: residents, and the legal-aid office and its lawyer (who work
 # from /legalaid/).  The staff pages (queue, desk, map) refuse them.
 NOT_STAFF = {"resident1", "resident2", "aid2", "lawyer1"}
@@ -262,6 +270,8 @@ def _pages_open(w) -> dict:
         "web:queue": {"GET": (None, {**{r: 403 for r in NOT_STAFF}, "*": 200})},
         "web:desk": {"GET": (None, {**{r: 403 for r in NOT_STAFF}, "*": 200})},
         "web:map": {"GET": (None, {**{r: 403 for r in NOT_STAFF}, "*": 200})},
+        # the 督办台: supervisors and centres (and the admin); everyone else finds no such page
+        "web:supervise": {"GET": (None, {**{r: 200 for r in BOARD_READERS}, "*": 404})},
         "web:mediation_apply": {"GET": (None, everyone(200)), "POST": (mediation, everyone(302))},
         "web:legalaid_apply": {"GET": (None, everyone(200)), "POST": (aid, everyone(302))},
         # always back to the list with a message; only the office's staff write (checked: unchanged)
@@ -794,13 +804,13 @@ def fingerprint() -> tuple:
     from django.db import connection
     if not _FINGERPRINT_SQL:
         from gongzhi.casework.models import CaseLog, Document
+        from gongzhi.core.models import AccessLog
         from gongzhi.events.models import (
             Attachment,
             CoHandler,
             Event,
             EventAction,
             Extension,
-            SensitiveAccess,
             Supervision,
         )
         from gongzhi.legalaid.models import Application, Consultation
@@ -810,9 +820,11 @@ def fingerprint() -> tuple:
         for model in (Event, Case, Application):
             parts += [f"(SELECT COUNT(*) FROM {q(model._meta.db_table)})",
                       f"(SELECT COALESCE(SUM(version), 0) FROM {q(model._meta.db_table)})"]
-        for model in (EventAction, Attachment, Extension, CoHandler, Supervision, SensitiveAccess, CaseLog,
-                      Document, Consultation):
+        for model in (EventAction, Attachment, Extension, CoHandler, Supervision, CaseLog, Document, Consultation):
             parts.append(f"(SELECT COUNT(*) FROM {q(model._meta.db_table)})")
+        # The access log's event rows (unmasks): a refused case action re-renders the case page,
+        # and an applicant's own read of it is logged like any read; that is not a write.
+        parts.append(f"(SELECT COUNT(*) FROM {q(AccessLog._meta.db_table)} WHERE kind = 'event')")
         _FINGERPRINT_SQL.append("SELECT " + ", ".join(parts))
     with connection.cursor() as cur:
         cur.execute(_FINGERPRINT_SQL[0])

@@ -1,7 +1,7 @@
 """What a cold review of issue 13 found in operations (helper ops2).
 
 1. The access logs cannot be thinned by deleting what they point at: an event with an unmask logged
-   (SensitiveAccess, PROTECT) and a case whose reads are logged (AccessLog by kind and id,
+   (core.models.AccessLog, kept by core.audit.keep_logged) and a case whose reads are logged (AccessLog by kind and id,
    casework.models.keep_logged) refuse deletion in code, and the admin offers none.
 2. No answer of ours is kept by the browser of a shared desk PC: pages, API details (session and
    token) and unmask answers say ``Cache-Control: private, no-store`` (gongzhi.web.nostore).
@@ -33,11 +33,11 @@ from django.test import Client
 
 from gongzhi.accounts.models import ApiToken
 from gongzhi.api import auth
-from gongzhi.casework.models import AccessLog
 from gongzhi.core.logs import JsonLines
+from gongzhi.core.models import AccessLog
 from gongzhi.core.resilience import database_away
 from gongzhi.domain.calendar import SHANGHAI
-from gongzhi.events.models import Event, SensitiveAccess
+from gongzhi.events.models import Event
 from gongzhi.legalaid.models import Application
 from gongzhi.mediation.models import Case
 
@@ -107,27 +107,28 @@ def test_an_event_with_a_logged_unmask_cannot_be_deleted_and_the_log_keeps_its_e
     ev = _event(district, as_user)
     status, _ = as_user("comm11").post(f"/events/{ev['id']}/unmask", {"reason": "回访需要联系"})
     assert status == 200
-    row = SensitiveAccess.objects.get()
-    with pytest.raises(ProtectedError):
+    row = AccessLog.objects.get()
+    # Refused inside the deletion's transaction (core.audit.keep_logged), hence a savepoint each.
+    with pytest.raises(ProtectedError), transaction.atomic():
         Event.objects.get(pk=ev["id"]).delete()
-    with pytest.raises(ProtectedError):
+    with pytest.raises(ProtectedError), transaction.atomic():
         Event.objects.filter(pk=ev["id"]).delete()
     assert Event.objects.filter(pk=ev["id"]).exists()
-    assert SensitiveAccess.objects.get(pk=row.pk).event_id == ev["id"]
+    assert AccessLog.objects.get(pk=row.pk).case_id == ev["id"]
     # The admin offers no deletion of events at all, to a superuser either.
     boss = _boss()
     assert boss.get(f"/admin/events/event/{ev['id']}/delete/").status_code == 403
     assert boss.post(f"/admin/events/event/{ev['id']}/delete/", {"post": "yes"}).status_code == 403
     assert "delete_selected" not in boss.get("/admin/events/event/").content.decode()
-    assert SensitiveAccess.objects.get(pk=row.pk).event_id == ev["id"]
+    assert AccessLog.objects.get(pk=row.pk).case_id == ev["id"]
 
 
 def test_a_case_whose_reads_are_logged_cannot_be_deleted_in_code_or_admin(world, as_user):
     logged, other = _mediation(world, as_user, "ops-1"), _mediation(world, as_user, "ops-2")
     app = _legalaid(world, as_user)
     clerk = world.users["comm11"]
-    AccessLog.objects.create(user=clerk, kind="mediation", case_id=logged["id"], purpose="查看当事人信息")
-    AccessLog.objects.create(user=clerk, kind="legalaid", case_id=app["id"], purpose="查看法律援助申请")
+    AccessLog.objects.create(user=clerk, kind="mediation", case_id=logged["id"], what="查看当事人信息")
+    AccessLog.objects.create(user=clerk, kind="legalaid", case_id=app["id"], what="查看法律援助申请")
     logs = set(AccessLog.objects.values_list("pk", "kind", "case_id"))    # the applicants' own reads, and these
     # Refused inside the deletion's transaction (hence a savepoint each here, in the test's own).
     with pytest.raises(ProtectedError), transaction.atomic():

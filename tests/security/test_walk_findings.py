@@ -3,8 +3,8 @@ import json
 
 from django.test import Client
 
+from gongzhi.core.models import AccessLog as PersonalDataReads
 from gongzhi.events import intake
-from gongzhi.events.models import SensitiveAccess
 
 from ..conftest import Api, point_in, report_payload
 
@@ -31,7 +31,7 @@ def test_unmasking_a_report_that_keeps_no_identity_is_refused_and_not_logged(dis
                                                                              reporter_phone="13812345678"))
     s, err = Api(district.users["supervisor"]).post(f"/events/{ev['id']}/unmask", {"reason": "核查"})
     assert s == 422 and err["code"] == "nothing_to_unmask"
-    assert not SensitiveAccess.objects.exists()
+    assert not PersonalDataReads.objects.exists()
 
 
 def test_a_refused_unmask_is_explained_to_someone_with_no_operations(district):

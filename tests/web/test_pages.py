@@ -48,7 +48,7 @@ def new_event(district, username="resident1", grid=0, **over):
 
 @pytest.mark.parametrize("username, home", [
     ("resident1", "/mine/"), ("grid111", "/queue/"), ("town1", "/desk/"), ("comm11", "/desk/"),
-    ("med11", "/queue/"), ("admin", "/desk/"), ("supervisor", "/desk/")])
+    ("med11", "/queue/"), ("admin", "/desk/"), ("supervisor", "/supervise/")])
 def test_each_role_lands_on_its_page(district, username, home):
     c = login(district, username)
     r = c.get("/")
@@ -199,14 +199,14 @@ def test_attachments_are_not_served_out_of_scope(district):
 
 
 def test_unmasking_on_the_page_is_logged(district):
-    from gongzhi.events.models import SensitiveAccess
+    from gongzhi.core.models import AccessLog
     ev = new_event(district, reporter_phone="13912345678")
     c = login(district, "town1")
     page = c.get(f"/e/{ev.id}/").content.decode()
     assert "13912345678" not in page and "139****5678" in page
     assert c.post(f"/e/{ev.id}/unmask", {"reason": ""}).status_code == 422
     page = c.post(f"/e/{ev.id}/unmask", {"reason": "回访核实"}).content.decode()
-    assert "13912345678" in page and SensitiveAccess.objects.filter(reason="回访核实").count() == 1
+    assert "13912345678" in page and AccessLog.objects.filter(reason="回访核实").count() == 1
 
 
 def test_map_page_draws_grids_and_pins(district):

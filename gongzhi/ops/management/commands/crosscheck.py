@@ -16,7 +16,7 @@ class Command(BaseCommand):
         parser.add_argument("--loop", type=float, metavar="SECONDS", help="每隔 SECONDS 秒重新核查最近 N 天")
 
     def handle(self, *args, days=30, start=None, end=None, loop=None, **opts):
-        from gongzhi.events.crosscheck import run
+        from gongzhi.hotline.crosscheck import run
         if start and end and start > end:
             raise CommandError("--start 不能晚于 --end")
 

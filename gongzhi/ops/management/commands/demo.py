@@ -82,7 +82,7 @@ class Command(BaseCommand):
         from gongzhi.demo.reference import build_reference
         from gongzhi.demo.simulate import simulate
         from gongzhi.events.classify import training_examples
-        from gongzhi.events.crosscheck import run as crosscheck
+        from gongzhi.hotline.crosscheck import run as crosscheck
         from gongzhi.stats.rollup import refresh
         from gongzhi.textclass.service import retrain
         t0 = time.perf_counter()

@@ -14,7 +14,7 @@ class Command(BaseCommand):
     def handle(self, *args, file, map=None, **opts):
         from tqdm import tqdm
 
-        from gongzhi.events import hotline
+        from gongzhi.hotline import orders as hotline
         path = Path(file)
         if not path.exists():
             raise CommandError(f"文件不存在：{file}")

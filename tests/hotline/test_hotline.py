@@ -7,8 +7,9 @@ from django.test import Client
 from openpyxl import Workbook
 
 from gongzhi.accounts.models import ApiToken
-from gongzhi.events import hotline, services
+from gongzhi.events import services
 from gongzhi.events.models import Event
+from gongzhi.hotline import orders as hotline
 
 from ..conftest import point_in
 
@@ -55,6 +56,15 @@ def test_import_counts_every_row_and_is_safe_to_repeat(district, tmp_path):
     assert ev.reported_at.isoformat().startswith("2026-10-30T01:15")      # 09:15 Shanghai, stored UTC
     again = hotline.import_file(f)
     assert again.count("created") == 0 and again.count("unchanged") == 3 and Event.objects.count() == 2
+
+
+def test_an_order_too_short_to_be_a_report_is_a_rejected_row_not_a_crash(district, tmp_path):
+    """The report input refuses under 5 characters as it is built: the file import goes on."""
+    lon, lat = point_in(district, 0)
+    short = ["HL009", "2026-10-30 13:00:00", "周先生", "", "投诉", "市容环境", "有垃圾", "", lon, lat, ""]
+    report = hotline.import_file(xlsx(tmp_path / "short.xlsx", [short, rows(district)[0]]))
+    assert [(o.number, o.status) for o in report.outcomes] == [("HL009", "rejected"), ("HL001", "created")]
+    assert "至少 5 个字" in report.outcomes[0].reason, report.outcomes[0].reason
 
 
 def test_a_changed_order_is_refused_not_overwritten(district, tmp_path):

@@ -10,8 +10,8 @@ from django.core.management import call_command
 from gongzhi.areas.models import Place
 from gongzhi.domain.enums import Channel, EventKind
 from gongzhi.events import intake
-from gongzhi.events.crosscheck import neighbours, run
-from gongzhi.events.models import CrossCheck
+from gongzhi.hotline.crosscheck import neighbours, run
+from gongzhi.hotline.models import CrossCheck
 from tests.conftest import sh
 
 

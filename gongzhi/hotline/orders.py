@@ -1,10 +1,11 @@
 """12345 hotline orders in (file import and push) and results back out ("网线合一").
 
-Every order becomes an event through ``intake.event_report`` on the hotline channel, filed by one
-system account ("12345") with the order number as its client key. That makes imports safe to
-repeat: an order already imported with the same content is "unchanged"; one whose content changed
-since is refused with a reason (the centre decides, nothing is overwritten silently). Every row of
-a file ends up counted as created, unchanged or rejected — with the reason — never dropped.
+Every order becomes an event through the events intake (``events.intake.event_report``) on the
+hotline channel, filed by one system account ("12345") with the order number as its client key.
+That makes imports safe to repeat: an order already imported with the same content is
+"unchanged"; one whose content changed since is refused with a reason (the centre decides, nothing
+is overwritten silently). Every row of a file ends up counted as created, unchanged or rejected —
+with the reason — never dropped.
 """
 from __future__ import annotations
 
@@ -24,9 +25,8 @@ from gongzhi.core.inputs import Input
 from gongzhi.domain.calendar import SHANGHAI
 from gongzhi.domain.enums import Channel, EventKind, Status
 from gongzhi.domain.text import sanitize
-
-from . import intake
-from .models import Category, Event
+from gongzhi.events.intake import Coordinate, Moment, ReportInput, event_report
+from gongzhi.events.models import Category, Event
 
 SYSTEM_USERNAME = "12345"
 # Hotline kinds (国办 2022) and the words order systems use for them.
@@ -46,12 +46,12 @@ class Order(Input):
     kind: str
     category: str
     content: str
-    called_at: intake.Moment | None = None
+    called_at: Moment | None = None
     caller_name: str = ""
     phone: str = ""
     address: str = ""
-    lon: intake.Coordinate | None = None
-    lat: intake.Coordinate | None = None
+    lon: Coordinate | None = None
+    lat: Coordinate | None = None
     grid: str = ""
 
 
@@ -106,12 +106,12 @@ def import_order(order: Order, *, user=None) -> Outcome:
         return Outcome("rejected", number, reason="缺少坐标或网格编码，无法确定属地")
     key = f"12345-{number}"
     existed = Event.objects.filter(created_by=user, client_key=key).exists()
-    data = intake.ReportInput(kind=kind, category=category.code, description=order.content or "",
-                              channel=Channel.HOTLINE, address=order.address or "", lon=order.lon, lat=order.lat,
-                              grid=order.grid or None, reporter_name=order.caller_name or "",
-                              reporter_phone=order.phone or "", client_key=key)
-    try:
-        event, created = intake.event_report(actor=user, data=data, at=order.called_at)
+    try:       # the input validates as it is built: a too-short order is a rejected row, not a crash
+        data = ReportInput(kind=kind, category=category.code, description=order.content or "",
+                           channel=Channel.HOTLINE, address=order.address or "", lon=order.lon, lat=order.lat,
+                           grid=order.grid or None, reporter_name=order.caller_name or "",
+                           reporter_phone=order.phone or "", client_key=key)
+        event, created = event_report(actor=user, data=data, at=order.called_at)
     except ServiceError as exc:
         if exc.code == "idempotency_mismatch":
             return Outcome("rejected", number, reason="该工单已导入，但内容与此前不同：请核对后在系统中更正")

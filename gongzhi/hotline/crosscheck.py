@@ -21,8 +21,9 @@ from gongzhi.areas.models import Area, Place
 from gongzhi.domain import crosscheck as cc
 from gongzhi.domain.calendar import SHANGHAI
 from gongzhi.domain.enums import Channel, Level, Status
+from gongzhi.events.models import Event
 
-from .models import CrossCheck, Event
+from .models import CrossCheck
 
 
 @dataclass

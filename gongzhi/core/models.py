@@ -1,0 +1,32 @@
+"""The one access log: every read of a person's data in full, for every kind of case."""
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from gongzhi.accounts.appendonly import AppendOnly
+from gongzhi.domain.enums import CaseKind
+
+
+class AccessLog(AppendOnly):
+    """Who read whose personal data, of which case, why: an unmask of a reporter (with the reason
+    typed), a case's parties read in full by their handler, a document or a confidential photo
+    downloaded.  Append-only (accounts.appendonly): the record cannot be edited or thinned.  The
+    case is named by (kind, id), so one log serves every kind; core.audit.keep_logged stops a
+    logged case from being deleted, as a PROTECT foreign key would."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="访问人", on_delete=models.PROTECT,
+                             related_name="+")
+    kind = models.CharField("案件类型", max_length=16, choices=CaseKind.choices())
+    # Null only for rows carried over from before the log named its case (an unmask whose event
+    # was not recorded); every new row names one.
+    case_id = models.PositiveBigIntegerField("案件ID", null=True)
+    what = models.CharField("查看的信息", max_length=100)
+    reason = models.TextField("事由", blank=True)
+    # A default, not auto_now_add: rows carried over from the earlier logs keep their time.
+    at = models.DateTimeField("访问时间", default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "个人信息访问日志"
+        indexes = [models.Index(fields=["kind", "case_id"], name="accesslog_case"),
+                   models.Index(fields=["user", "at"], name="accesslog_user")]
+        ordering = ["-at", "-id"]
