@@ -25,6 +25,9 @@ then PG=1; else PG=0; fi
 # The API fuzz (tests/api/test_fuzz.py, ~50 s) runs once, on the production database when there
 # is one: PostgreSQL is the stricter of the two (NUL characters, time-zone offsets).
 export GONGZHI_FUZZ_ON=$([ $PG = 1 ] && echo postgresql || echo sqlite)
+# The whole-surface scans (the scope matrix and the confidentiality scan, ~100 s) run once, on
+# PostgreSQL when there is one: what each role is shown, on the production database.
+export GONGZHI_SCANS_ON=$([ $PG = 1 ] && echo postgresql || echo sqlite)
 # The browser walks (~35 s) run once too, in the SQLite pass: the demo's database, pages not SQL.
 export GONGZHI_BROWSER_ON=sqlite
 echo "== SQLite =="

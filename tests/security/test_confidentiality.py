@@ -40,6 +40,10 @@ import pytest
 from django.test import Client
 
 from tests.conftest import point_in
+from tests.security.conftest import once_per_suite
+
+pytestmark = once_per_suite()
+
 
 # ---- the secrets ---------------------------------------------------------------------------------
 

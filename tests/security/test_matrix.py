@@ -50,6 +50,10 @@ from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 
 from tests.conftest import point_in, sh
+from tests.security.conftest import once_per_suite
+
+pytestmark = once_per_suite()
+
 
 # ---- who ---------------------------------------------------------------------------------------
 
