@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from gongzhi.core.readonly_admin import ReadOnlyAdmin
+
 from .models import AccessLog
 
 
 @admin.register(AccessLog)
-class AccessLogAdmin(admin.ModelAdmin):
+class AccessLogAdmin(ReadOnlyAdmin):
     """Read-only for everyone, superusers included: the log is append-only (accounts.appendonly)."""
 
     list_display = ("at", "user", "kind", "case_id", "what", "reason")
@@ -12,12 +14,3 @@ class AccessLogAdmin(admin.ModelAdmin):
     list_filter = ("kind",)
     date_hierarchy = "at"
     search_fields = ("user__username", "what", "reason")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from gongzhi.core.readonly_admin import ReadOnlyAdmin
 from gongzhi.domain import privacy
 
 from . import rules, scope
@@ -82,7 +83,7 @@ class ActionInline(admin.TabularInline):
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(ReadOnlyAdmin):
     """Read-only here: every change goes through the services so the timeline stays whole."""
 
     list_display = ("number", "title", "kind", "status", "sla_flag", "handler_area", "reported_at")
@@ -99,14 +100,3 @@ class EventAdmin(admin.ModelAdmin):
         # as on the pages (events.scope).
         qs = super().get_queryset(request)
         return qs if request.user.is_superuser else qs.filter(pk__in=scope.visible_events(request.user).values("pk"))
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        # An event is the record of a public matter, and its access log (core.models.AccessLog,
-        # kept by core.audit.keep_logged) must keep pointing at it: never deleted here.
-        return False

@@ -2,6 +2,8 @@
 Applications change only through the services, so they are read-only here."""
 from django.contrib import admin
 
+from gongzhi.core.readonly_admin import ReadOnlyAdmin
+
 from .models import Application, ExemptCategory, Lawyer, LivingStandard, Office
 
 
@@ -30,21 +32,10 @@ class LawyerAdmin(admin.ModelAdmin):
 
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(ReadOnlyAdmin):
     list_display = ("number", "matter", "office", "lawyer", "status", "submitted_at")
     list_filter = ("status", "matter")
     search_fields = ("number",)
     # Personal data stays on the logged pages (domain.privacy: parties in full to the office only).
     exclude = ("applicant_name", "applicant_user", "id_number", "phone", "address", "monthly_income",
                "opposing_party", "summary")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        # Its reads are logged by (kind, id) in core.models.AccessLog, which has no foreign key to
-        # hold it: a deleted case would leave the log pointing at nothing (core.audit.keep_logged).
-        return False

@@ -3,6 +3,8 @@ worked on the pages (every change must go through the services and their timelin
 admin shows them read-only."""
 from django.contrib import admin
 
+from gongzhi.core.readonly_admin import ReadOnlyAdmin
+
 from .models import Case, DisputeType, Mediator, Organisation
 
 
@@ -36,19 +38,8 @@ class MediatorAdmin(admin.ModelAdmin):
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
+class CaseAdmin(ReadOnlyAdmin):
     list_display = ("number", "dispute_type", "organisation", "mediator", "status", "risk_level", "applied_at")
     list_filter = ("status", "risk_level", "dispute_type")
     search_fields = ("number",)
     exclude = ("applicant_user", "created_by")   # parties are read on the logged case page
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        # Its reads are logged by (kind, id) in core.models.AccessLog, which has no foreign key to
-        # hold it: a deleted case would leave the log pointing at nothing (core.audit.keep_logged).
-        return False
