@@ -46,7 +46,7 @@ def clock_changes(effects: Mapping, action: Any, running: str, start: datetime,
 def sweep_kind(name: str, kind: Any, model: Any, clock_runs_in: Mapping, table: Mapping, yellow: Any, red: Any,
                visibility: Mapping, escalate: Callable[[list[int], SlaFlag, datetime], int] | None = None) -> Any:
     """A case kind for the platform sweep (core.sweep): its table, the clock→statuses table, the
-    statuses its SLA_YELLOW/SLA_RED transitions allow, and a writer of its CaseLog rows in bulk.
+    statuses its SLA_YELLOW/SLA_RED transitions allow, and the CaseLog row of a flip.
 
     ``escalate`` (casework.supervision.escalator): the kind's automatic 督办 of the rows just
     flipped, in the flip's own transaction — the rows are this worker's alone until it commits."""
@@ -56,13 +56,14 @@ def sweep_kind(name: str, kind: Any, model: Any, clock_runs_in: Mapping, table: 
     from .models import CaseLog
     actions = {SlaFlag.YELLOW: yellow, SlaFlag.RED: red}
 
-    def record(rows: list[tuple[int, str]], to: SlaFlag, now: datetime) -> None:
+    def row(to: SlaFlag, now: datetime) -> CaseLog:
         action = actions[to]
-        CaseLog.objects.bulk_create([
-            CaseLog(kind=kind, case_id=i, action=action, label=action.label, actor=None, actor_name=actor_name(None),
-                    at=now, from_status=s, to_status=s, visibility=row_visibility(action, visibility))
-            for i, s in rows])
+        return CaseLog(kind=kind, action=action, label=action.label, actor=None, actor_name=actor_name(None),
+                       at=now, visibility=row_visibility(action, visibility))
+
+    def after(rows: list[tuple[int, str]], to: SlaFlag, now: datetime) -> None:
         if escalate is not None:
             escalate([i for i, _ in rows], to, now)
     return SweepKind(name, model._meta.db_table, clock_runs_in,
-                     {SlaFlag.YELLOW: table[yellow].sources, SlaFlag.RED: table[red].sources}, record)
+                     {SlaFlag.YELLOW: table[yellow].sources, SlaFlag.RED: table[red].sources}, row, "case_id",
+                     after if escalate is not None else None)

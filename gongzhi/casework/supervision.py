@@ -22,6 +22,7 @@ from pydantic import Field
 from gongzhi.core.engine import Kind
 from gongzhi.core.naming import actor_name
 from gongzhi.core.operations import VersionIn
+from gongzhi.core.rows import insert_all
 from gongzhi.domain.enums import SlaFlag, SupervisionLevel
 from gongzhi.domain.privacy import row_visibility
 from gongzhi.domain.supervision import below, escalations, raised
@@ -54,11 +55,11 @@ def supervise(ct: Kind, action: Any, actor, case_id: int, data: SuperviseIn, *,
 
 
 def _raise(table: str, ids: list[int], clock: Any, statuses: frozenset, level: SupervisionLevel,
-           now: datetime) -> list[tuple[int, str]]:
+           now: datetime) -> list[tuple[int, str, str]]:
     """One guarded UPDATE: the rows of ``ids`` whose clock is ``clock``, in a status the system may
-    督办 in, still below ``level``; (id, status) of those it raised."""
+    督办 in, still below ``level``; (id, status, number) of those it raised."""
     at = connection.ops.adapt_datetimefield_value(now)
-    out: list[tuple[int, str]] = []
+    out: list[tuple[int, str, str]] = []
     with connection.cursor() as cur:
         for i in range(0, len(ids), 500):       # well under every backend's parameter limit
             part = ids[i:i + 500]
@@ -67,18 +68,18 @@ def _raise(table: str, ids: list[int], clock: Any, statuses: frozenset, level: S
                 f"UPDATE {table} SET supervision = %s, version = version + 1, updated_at = %s "
                 f"WHERE id IN ({','.join(['%s'] * len(part))}) AND clock = %s "
                 f"AND status IN ({','.join(['%s'] * len(statuses))}) "
-                f"AND supervision IN ({','.join(['%s'] * len(older))}) RETURNING id, status",
+                f"AND supervision IN ({','.join(['%s'] * len(older))}) RETURNING id, status, number",
                 [level.value, at, *part, clock.value, *sorted(s.value for s in statuses), *older])
             out += cur.fetchall()
     return out
 
 
 def escalator(kind: CaseKind, model: type[Model], rules: Mapping, table: Mapping, action: Any,
-              visibility: Mapping, addressees: Callable[[list, Any], dict[int, tuple[tuple[str, str], People]]]):
+              visibility: Mapping, addressees: Callable[[list[int], Any], dict[int, tuple[tuple[str, str], People]]]):
     """The sweep's hook for one case kind (casework.clocks.sweep_kind): after a flip to a flag its
     ESCALATION table names, the automatic 督办 of the flipped rows, with timeline rows and notices.
 
-    ``addressees(cases, to)`` → case id → (the one a 督办 addressed to ``to`` is for, the others
+    ``addressees(ids, to)`` → case id → (the one a 督办 addressed to ``to`` is for, the others
     told of it: the handling body)."""
     statuses = table[action].sources        # where the table lets the system 督办
 
@@ -88,22 +89,22 @@ def escalator(kind: CaseKind, model: type[Model], rules: Mapping, table: Mapping
             rows = _raise(model._meta.db_table, ids, clock, statuses, e.level, now)
             if not rows:
                 continue
-            cases = list(model.objects.filter(pk__in=[i for i, _ in rows]).order_by("pk"))
-            people = addressees(cases, e.to)
-            status = dict(rows)
+            rows.sort()
+            people = addressees([i for i, _, _ in rows], e.to)
             why = f"{clock.label}已超期，系统自动{e.level.label}"
-            CaseLog.objects.bulk_create([
-                CaseLog(kind=kind, case_id=c.pk, action=action, label=action.label, actor=None,
-                        actor_name=actor_name(None), at=now, from_status=status[c.pk], to_status=status[c.pk],
-                        reason=why, data={"level": e.level.value, "clock": clock.value, "to": people[c.pk][0][0]},
-                        visibility=row_visibility(action, visibility))
-                for c in cases])
-            Notice.objects.bulk_create([
-                Notice(kind=kind, case_id=c.pk, subject=e.level.label, recipient=name, phone=phone or "",
-                       text=f"{c.number} {why}，{ask}", created_at=now)
-                for c in cases
-                for (name, phone), ask in [(people[c.pk][0], "请督促承办单位限期办结。"),
-                                           *((p, "请限期办结并报告督办单位。") for p in people[c.pk][1])]
+            seen = row_visibility(action, visibility)
+            insert_all([
+                CaseLog(kind=kind, case_id=i, action=action, label=action.label, actor=None,
+                        actor_name=actor_name(None), at=now, from_status=status, to_status=status,
+                        reason=why, data={"level": e.level.value, "clock": clock.value, "to": people[i][0][0]},
+                        visibility=seen)
+                for i, status, _ in rows])
+            insert_all([
+                Notice(kind=kind, case_id=i, subject=e.level.label, recipient=name, phone=phone or "",
+                       text=f"{number or f'#{i}'} {why}，{ask}", created_at=now)
+                for i, _, number in rows
+                for (name, phone), ask in [(people[i][0], "请督促承办单位限期办结。"),
+                                           *((p, "请限期办结并报告督办单位。") for p in people[i][1])]
                 if name])
             done += len(rows)
             log.info("%s: %d case(s) %s after %s turned %s", kind.value, len(rows), e.level.value, clock.value,

@@ -1,10 +1,15 @@
 """One SLA sweep for every case kind: flip green→yellow at warn_at and →red after due_at.
 
 Each kind declares (``SweepKind``) its table, which statuses each of its clocks runs in, the
-statuses its transition table lets the system flag, and how it writes the flip into its own
-timeline.  Each flip is one UPDATE whose WHERE re-checks the old flag, with RETURNING telling this
-worker exactly which rows it changed; another worker running the same statement concurrently
-changes none of them again, so each flip is written to the timeline once.
+statuses its transition table lets the system flag, and the timeline row a flip writes.  Each flip
+is one UPDATE whose WHERE re-checks the old flag, with RETURNING telling this worker exactly which
+rows it changed; another worker running the same statement concurrently changes none of them
+again, so each flip is written to the timeline once.
+
+The timeline rows are written by the database from the UPDATE's own RETURNING (on PostgreSQL, one
+statement: ``WITH f AS (UPDATE … RETURNING id, status) INSERT INTO <timeline> SELECT … FROM f``),
+not built as Python objects: measured on 1M open events, building ~2,000 rows through
+``bulk_create`` cost as much as the flip itself.
 """
 from __future__ import annotations
 
@@ -14,6 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import Model
 
 from gongzhi.domain.enums import SlaFlag
 
@@ -26,7 +32,12 @@ class SweepKind:
     table: str                                     # the kind's db_table
     clock_runs_in: Mapping[Any, frozenset]         # clock → statuses it runs in (the kind's table)
     flaggable: Mapping[SlaFlag, frozenset]         # flag → statuses the transition table lets the sweep flag
-    record: Callable[[Rows, SlaFlag, datetime], None]   # writes the flips into the kind's timeline
+    # The timeline row of a flip to the flag at ``now``, unsaved, all but the case and its status:
+    # the database copies those from each flipped row into ``case_column``, from_status, to_status.
+    timeline: Callable[[SlaFlag, datetime], Model]
+    case_column: str
+    # What else the flip brings, in its transaction (casework.supervision: the automatic 督办).
+    after: Callable[[Rows, SlaFlag, datetime], Any] | None = None
 
 
 def runs_sql(kind: SweepKind, to: SlaFlag) -> str:
@@ -45,7 +56,26 @@ _GUARDS = {SlaFlag.YELLOW: ("sla_flag = 'green' AND warn_at <= %s", "warn_at"),
            SlaFlag.RED: ("sla_flag <> 'red' AND due_at < %s", "due_at")}
 
 
+_FROM_FLIP = {"from_status": "f.status", "to_status": "f.status"}
+
+
+def _timeline_insert(kind: SweepKind, to: SlaFlag, now: datetime) -> tuple[str, list[str], list, list]:
+    """The timeline table, its columns, and per column a constant (adapted as the ORM saves it) or
+    the flipped row's SQL expression (a str in ``exprs``, None in ``consts``)."""
+    proto = kind.timeline(to, now)
+    cols, exprs, consts = [], [], []
+    for f in proto._meta.concrete_fields:
+        if f.primary_key:
+            continue
+        cols.append(connection.ops.quote_name(f.column))
+        expr = "f.id" if f.column == kind.case_column else _FROM_FLIP.get(f.column)
+        exprs.append(expr)
+        consts.append(None if expr else f.get_db_prep_save(f.pre_save(proto, True), connection))
+    return connection.ops.quote_name(proto._meta.db_table), cols, exprs, consts
+
+
 def flip(kind: SweepKind, now: datetime, to: SlaFlag, batch: int) -> Rows:
+    """Flip up to ``batch`` rows to ``to`` and write each one's timeline row; (id, status) of them."""
     guard, order = _GUARDS[to]
     where = f"{guard} AND {runs_sql(kind, to)}"
     # ORDER BY the partial index's column: without it PostgreSQL misjudges the (correlated) flag and
@@ -54,14 +84,30 @@ def flip(kind: SweepKind, now: datetime, to: SlaFlag, batch: int) -> Rows:
     # workers locking overlapping batches deadlocked (measured: 3 workers × 240 identical cases);
     # each now takes rows no other worker holds, and the outer WHERE still re-checks the flag.
     lock = " FOR UPDATE SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
-    sql = (f"UPDATE {kind.table} SET sla_flag = %s WHERE id IN "
-           f"(SELECT id FROM {kind.table} WHERE {where} ORDER BY {order} LIMIT %s{lock}) "
-           f"AND {where} RETURNING id, status")
+    update = (f"UPDATE {kind.table} SET sla_flag = %s WHERE id IN "
+              f"(SELECT id FROM {kind.table} WHERE {where} ORDER BY {order} LIMIT %s{lock}) "
+              f"AND {where} RETURNING id, status")
     # Raw SQL bypasses the ORM's conversion: SQLite stores naive UTC text, so adapt like the ORM does.
     at = connection.ops.adapt_datetimefield_value(now)
+    params = [to.value, at, batch, at]
+    table, cols, exprs, consts = _timeline_insert(kind, to, now)
     with connection.cursor() as cur:
-        cur.execute(sql, [to.value, at, batch, at])
-        return cur.fetchall()
+        if connection.vendor == "postgresql":
+            # One statement: the INSERT reads the UPDATE's RETURNING; both or neither happen.
+            select = ", ".join(e or "%s" for e in exprs)
+            cur.execute(f"WITH f AS ({update}), t AS (INSERT INTO {table} ({', '.join(cols)}) "
+                        f"SELECT {select} FROM f) SELECT id, status FROM f",
+                        params + [c for e, c in zip(exprs, consts, strict=True) if e is None])
+            return cur.fetchall()
+        # Elsewhere (SQLite: no INSERT inside WITH) the rows go in one executemany, in the caller's
+        # transaction.
+        cur.execute(update, params)
+        rows = cur.fetchall()
+        if rows:
+            per_row = {"f.id": 0, "f.status": 1}
+            cur.executemany(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join(['%s'] * len(cols))})",
+                            [[r[per_row[e]] if e else c for e, c in zip(exprs, consts, strict=True)] for r in rows])
+        return rows
 
 
 def sweep_flags(kind: SweepKind, now: datetime, batch: int = 5000) -> tuple[int, int]:
@@ -70,7 +116,7 @@ def sweep_flags(kind: SweepKind, now: datetime, batch: int = 5000) -> tuple[int,
     for to in (SlaFlag.YELLOW, SlaFlag.RED):
         with transaction.atomic():
             rows = flip(kind, now, to, batch)
-            if rows:
-                kind.record(rows, to, now)
+            if rows and kind.after is not None:
+                kind.after(rows, to, now)
         counts.append(len(rows))
     return counts[0], counts[1]

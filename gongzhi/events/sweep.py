@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from gongzhi.core.errors import Conflict, ServiceError
 from gongzhi.core.naming import actor_name
-from gongzhi.core.sweep import Rows, SweepKind, sweep_flags
+from gongzhi.core.sweep import SweepKind, sweep_flags
 from gongzhi.domain.enums import Action, Clock, SlaFlag
 from gongzhi.domain.privacy import row_visibility
 from gongzhi.domain.workflow import CLOCK_RUNS_IN, TRANSITIONS
@@ -42,19 +42,17 @@ class SweepResult:
         return f"yellow={self.yellow} red={self.red} escalated={self.escalated} failed={len(self.failed)}"
 
 
-def _record(rows: Rows, to: SlaFlag, now: datetime) -> None:
+def _row(to: SlaFlag, now: datetime) -> EventAction:
+    """A flip's timeline row; the sweep fills in each event and its status (core.sweep)."""
     action = Action.SLA_YELLOW if to is SlaFlag.YELLOW else Action.SLA_RED
-    EventAction.objects.bulk_create([
-        EventAction(event_id=i, action=action, actor_name=actor_name(None), at=now, from_status=s, to_status=s,
-                    visibility=row_visibility(action))
-        for i, s in rows])
+    return EventAction(action=action, actor_name=actor_name(None), at=now, visibility=row_visibility(action))
 
 
 # Events as one kind of the platform-wide sweep (core.sweep): each clock only in the statuses it
 # runs in (a 核查 clock left on an event someone moved on must not turn it red).
 EVENTS = SweepKind("events", Event._meta.db_table, CLOCK_RUNS_IN,
                    {SlaFlag.YELLOW: TRANSITIONS[Action.SLA_YELLOW].sources,
-                    SlaFlag.RED: TRANSITIONS[Action.SLA_RED].sources}, _record)
+                    SlaFlag.RED: TRANSITIONS[Action.SLA_RED].sources}, _row, "event_id")
 
 
 def sla_sweep(*, now: datetime | None = None, batch: int = 5000) -> SweepResult:

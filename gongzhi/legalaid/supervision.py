@@ -26,11 +26,11 @@ def _facts(o: Office) -> dl.OfficeFacts:
     return dl.OfficeFacts(o.id, o.name, o.area.path)
 
 
-def centre_heads(apps: list[Application], to: dl.EscalateTo) -> dict[int, tuple[tuple[str, str], list]]:
+def centre_heads(ids: list[int], to: dl.EscalateTo) -> dict[int, tuple[tuple[str, str], list]]:
     """app id → (the head of the legal-aid centre, the handling office told of it).  ``to`` is
     EscalateTo.CENTRE_HEAD, the one addressee the table names; a centre without a head on file
     is written to as 「<centre>负责人」 at the centre's own number."""
-    apps = list(Application.objects.filter(pk__in=[a.pk for a in apps]).select_related("office__area"))
+    apps = list(Application.objects.filter(pk__in=ids).select_related("office__area"))
     offices = {o.id: o for o in Office.objects.filter(active=True).select_related("area")}
     facts = [_facts(o) for o in offices.values()]
     out = {}

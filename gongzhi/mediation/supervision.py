@@ -30,12 +30,13 @@ def _facts(o: Organisation) -> dm.OrgFacts:
     return dm.OrgFacts(o.id, o.name, dm.OrgKind(o.kind), o.area.path, frozenset())
 
 
-def supervising_bodies(cases: list[Case], to: dm.EscalateTo) -> dict[int, tuple[tuple[str, str], list]]:
+def supervising_bodies(ids: list[int], to: dm.EscalateTo) -> dict[int, tuple[tuple[str, str], list]]:
     """case id → (the body an overdue case's 督办 goes to, the handlers told of it): the township
     committee above the handling one, else the 综治中心 of the county the dispute is in (``to`` is
     EscalateTo.SUPERVISING_BODY, the one addressee the table names)."""
-    cases = list(Case.objects.filter(pk__in=[c.pk for c in cases])
-                 .select_related("organisation__area", "mediator"))
+    cases = list(Case.objects.filter(pk__in=ids).select_related("organisation__area", "mediator")
+                 .only("area_path", "organisation__name", "organisation__phone", "organisation__kind",
+                       "organisation__area__path", "mediator__name", "mediator__phone"))
     orgs = list(Organisation.objects.filter(kind=dm.OrgKind.TOWNSHIP, active=True).select_related("area"))
     townships, by_id = [_facts(o) for o in orgs], {o.id: o for o in orgs}
     codes = {c for case in cases for c in case.area_path.split("/") if c}

@@ -89,6 +89,20 @@ def test_second_sweep_over_the_same_state_flips_nothing(district):
     assert EventAction.objects.filter(action="sla_yellow").count() == 4
 
 
+def test_the_flip_row_is_written_whole_by_the_database(district):
+    """The sweep's timeline rows are written in SQL from the flip's RETURNING (core.sweep), not
+    through the ORM: every column a reader uses must still come out as the ORM would store it."""
+    ev = _dispatched(district, sh(2026, 11, 2, 10))
+    sla_sweep(now=sh(2026, 11, 3, 17))
+    sla_sweep(now=sh(2026, 11, 4, 0, 0, 1))
+    rows = list(EventAction.objects.filter(event=ev, action__in=["sla_yellow", "sla_red"]).order_by("id"))
+    assert [(r.action, r.from_status, r.to_status, r.actor_id, r.actor_name, r.visibility, r.note, r.reason,
+             r.data, r.by_subject) for r in rows] == [
+        ("sla_yellow", "dispatched", "dispatched", None, "系统", "internal", "", "", {}, False),
+        ("sla_red", "dispatched", "dispatched", None, "系统", "internal", "", "", {}, False)]
+    assert [r.at for r in rows] == [sh(2026, 11, 3, 17), sh(2026, 11, 4, 0, 0, 1)]
+
+
 def _load_year(tmp_path, year, holidays=()):
     """Enter a year as an admin does, through ``gongzhi calendar load``."""
     import json
