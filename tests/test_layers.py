@@ -30,9 +30,7 @@ ALLOWED: dict[str, set[str]] = {
     "events": _BASE | {"textclass"},                               # events (the hotline is not its business)
     "hotline": _BASE | {"events"},                                 # 12345 orders become events; 倒逼
     "mediation": _BASE | {"casework", "events"},                   # events: transfer from an event
-    # events: the working calendar and time limits are read through events.rules (issue 14 moves
-    # them to core with the clocks).
-    "legalaid": _BASE | {"casework", "events"},
+    "legalaid": _BASE | {"casework"},                              # the calendar is core's (core.admindata)
     "stats": _BASE | _PILLARS | {"textclass"},                     # rollups and KPIs over every pillar
     "demo": _BASE | _PILLARS | {"textclass"},                      # builds a district through services
     "api": _BASE | _PILLARS | {"textclass", "stats"},

@@ -2,7 +2,31 @@ from django.contrib import admin
 
 from gongzhi.core.readonly_admin import ReadOnlyAdmin
 
-from .models import AccessLog
+from . import admindata
+from .models import AccessLog, CalendarYear, SpecialDay
+
+
+class RulesAdmin(admin.ModelAdmin):
+    """Admin-edited tables are cached per process (core.admindata); an edit here takes effect at
+    once in this process."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        admindata.invalidate()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        admindata.invalidate()
+
+
+@admin.register(CalendarYear)
+class CalendarYearAdmin(RulesAdmin):
+    list_display = ("year", "notice", "updated_at")
+
+
+@admin.register(SpecialDay)
+class SpecialDayAdmin(RulesAdmin):
+    list_display = ("date", "is_workday", "name")
 
 
 @admin.register(AccessLog)

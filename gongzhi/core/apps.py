@@ -2,7 +2,8 @@ from django.apps import AppConfig
 
 
 class CoreConfig(AppConfig):
-    """The engine under the pillars; as an app it holds the one access log (core.models)."""
+    """The engine under the pillars; as an app it holds the one access log and the working-day
+    calendar every kind counts in (core.models)."""
 
     name = "gongzhi.core"
     label = "core"

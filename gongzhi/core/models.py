@@ -1,4 +1,5 @@
-"""The one access log: every read of a person's data in full, for every kind of case."""
+"""The platform's own tables: the one access log (every read of a person's data in full, for every
+kind of case) and the working-day calendar every kind's clocks count in."""
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -30,3 +31,35 @@ class AccessLog(AppendOnly):
         indexes = [models.Index(fields=["kind", "case_id"], name="accesslog_case"),
                    models.Index(fields=["user", "at"], name="accesslog_user")]
         ordering = ["-at", "-id"]
+
+
+class CalendarYear(models.Model):
+    """A year entered from the State Council notice: weekday holidays and worked weekend days."""
+
+    year = models.PositiveSmallIntegerField("年份", unique=True)
+    holidays = models.JSONField("放假日期", default=list, help_text='["2027-01-01", ...]')
+    workdays = models.JSONField("调休上班日期", default=list)
+    notice = models.CharField("通知文号", max_length=200, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "节假日年份"
+        ordering = ["year"]
+        db_table = "events_calendaryear"      # moved from events (migration core 0002); table kept
+
+    def __str__(self) -> str:
+        return str(self.year)
+
+
+class SpecialDay(models.Model):
+    """A city's own exception (a local holiday, a worked day) on top of the national calendar."""
+
+    date = models.DateField("日期", unique=True)
+    is_workday = models.BooleanField("上班")
+    name = models.CharField("名称", max_length=64, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "本地特殊日"
+        ordering = ["date"]
+        db_table = "events_specialday"

@@ -9,10 +9,10 @@ from decimal import Decimal
 from django.utils import timezone
 
 from gongzhi.core.errors import ServiceError
+from gongzhi.core.models import CalendarYear
 from gongzhi.domain.calendar import UnknownYear
 from gongzhi.domain.legalaid import Specialty
 from gongzhi.domain.mediation import PartyRole, Performance, Referral
-from gongzhi.events.models import CalendarYear
 from gongzhi.legalaid import inputs as li, services as aid
 from gongzhi.mediation import inputs as mi, services as med
 from gongzhi.mediation.models import Mediator, Organisation

@@ -1,30 +1,17 @@
 from django.contrib import admin
 
+from gongzhi.core.admin import RulesAdmin
 from gongzhi.core.readonly_admin import ReadOnlyAdmin
 from gongzhi.domain import privacy
 
-from . import rules, scope
+from . import scope
 from .models import (
-    CalendarYear,
     Category,
     Event,
     EventAction,
     RoutingRule,
-    SpecialDay,
     TimeLimit,
 )
-
-
-class RulesAdmin(admin.ModelAdmin):
-    """Rule tables are cached per process; an edit here takes effect at once in this process."""
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        rules.invalidate()
-
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        rules.invalidate()
 
 
 @admin.register(Category)
@@ -44,16 +31,6 @@ class RoutingRuleAdmin(RulesAdmin):
     list_display = ("id", "priority", "mode", "kind", "category", "urgency", "area", "target_level",
                     "target_department", "active")
     list_filter = ("mode", "kind", "active")
-
-
-@admin.register(CalendarYear)
-class CalendarYearAdmin(RulesAdmin):
-    list_display = ("year", "notice", "updated_at")
-
-
-@admin.register(SpecialDay)
-class SpecialDayAdmin(RulesAdmin):
-    list_display = ("date", "is_workday", "name")
 
 
 class ActionInline(admin.TabularInline):

@@ -1,62 +1,16 @@
-"""Admin-edited data (calendar years, time limits, routing rules) as domain objects.
-
-Read often, written rarely: each table is loaded once and kept for ``TTL`` seconds in this
-process; a write through our services or the admin drops the copy at once.  Several app
-processes converge within TTL — that is the price of not querying three tables per report.
+"""The events pillar's admin-edited tables (time limits, routing rules, categories) as domain
+objects, cached per process like the calendar (core.admindata: ``cached``, ``invalidate``).
+``calendar`` and ``deadline_rule`` are the platform's, re-exported for the event services.
 """
 from __future__ import annotations
 
-import time
-from datetime import date, datetime
-from functools import wraps
-
-from django.conf import settings
-
-from gongzhi.domain.calendar import DeadlineRule, WorkCalendar, YearSpec
+from gongzhi.core.admindata import cached, calendar, deadline_rule, invalidate
 from gongzhi.domain.enums import Clock, Level
 from gongzhi.domain.routing import Rule, RuleMode
 from gongzhi.domain.sla import LimitRow
 
-TTL = 30.0
-_loaders = []
-
-
-def cached(fn):
-    state = {"at": 0.0, "value": None}
-
-    @wraps(fn)
-    def get():
-        now = time.monotonic()
-        if state["value"] is None or now - state["at"] > TTL:
-            state["value"], state["at"] = fn(), now
-        return state["value"]
-
-    get.clear = lambda: state.update(value=None)
-    _loaders.append(get)
-    return get
-
-
-def invalidate() -> None:
-    for loader in _loaders:
-        loader.clear()
-
-
-@cached
-def calendar() -> WorkCalendar:
-    from .models import CalendarYear, SpecialDay
-    years = {
-        y.year: YearSpec(y.year, frozenset(date.fromisoformat(d) for d in y.holidays),
-                         frozenset(date.fromisoformat(d) for d in y.workdays))
-        for y in CalendarYear.objects.all()
-    }
-    special = dict(SpecialDay.objects.values_list("date", "is_workday"))
-    return WorkCalendar(years=years, special_days=special)
-
-
-@cached
-def deadline_rule() -> DeadlineRule:
-    return DeadlineRule(end_of_day=datetime.strptime(settings.GONGZHI_DEADLINE_END_OF_DAY, "%H:%M:%S").time(),
-                        receipt_day_counts=settings.GONGZHI_RECEIPT_DAY_COUNTS)
+__all__ = ["cached", "calendar", "categories", "category", "deadline_rule", "invalidate", "limit_rows",
+           "routing_rules"]
 
 
 @cached

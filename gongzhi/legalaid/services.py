@@ -17,13 +17,13 @@ from gongzhi.casework import documents
 from gongzhi.casework.acts import CaseType, act, by_applicant, create_once, log, notify, number, submitted
 from gongzhi.casework.clocks import STOPPED, clock_changes, clock_columns
 from gongzhi.casework.models import CaseKind, DocKind
+from gongzhi.core import admindata
 from gongzhi.core.errors import Conflict, Forbidden, Invalid, NotFound, Unavailable
 from gongzhi.core.scope import scope_of
 from gongzhi.domain import legalaid as dl
 from gongzhi.domain.calendar import UnknownYear
 from gongzhi.domain.legalaid import AidAction as A, AidStatus as S
 from gongzhi.domain.privacy import mask_id_number, mask_name, mask_phone
-from gongzhi.events import rules
 
 from . import scope
 from .inputs import (
@@ -102,7 +102,7 @@ def _workdays(clock: dl.AidClock) -> int:
 
 def _calendar():
     """The working-day calendar the clocks count in (admin data, events.rules)."""
-    return rules.calendar(), rules.deadline_rule()
+    return admindata.calendar(), admindata.deadline_rule()
 
 
 def _clock(app: Application, action: A, now: datetime) -> dict:

@@ -17,6 +17,7 @@ from gongzhi.casework import documents
 from gongzhi.casework.acts import CaseType, act, by_applicant, create_once, log, notify, number, submitted
 from gongzhi.casework.clocks import clock_changes
 from gongzhi.casework.models import CaseKind, DocKind
+from gongzhi.core import admindata
 from gongzhi.core.errors import Conflict, Forbidden, Invalid, NotFound
 from gongzhi.core.scope import scope_of
 from gongzhi.domain import mediation as dm
@@ -24,7 +25,7 @@ from gongzhi.domain.enums import Channel, Status as EventStatus
 from gongzhi.domain.mediation import CaseAction as A, CaseStatus as S, PartyRole, Source
 from gongzhi.domain.privacy import Person, Secrecy, mask_id_number, mask_name, mask_phone, redact_people
 from gongzhi.domain.workflow import Capacity, goes_to_mediation
-from gongzhi.events import rules, scope as event_scope, services as event_services
+from gongzhi.events import scope as event_scope, services as event_services
 from gongzhi.events.models import Event
 
 from . import scope
@@ -220,7 +221,7 @@ def _organisation_for(code: str | None, dtype: DisputeType, area: Area) -> tuple
 
 def _calendar():
     """The working-day calendar the clocks count in (admin data, events.rules)."""
-    return rules.calendar(), rules.deadline_rule()
+    return admindata.calendar(), admindata.deadline_rule()
 
 
 def _clock(case: Case, action: A, now: datetime) -> dict:

@@ -175,12 +175,16 @@ def test_existing_rows_get_their_clock_from_the_stored_due_date(world, as_user):
     """The migrations' backfill: an open case's stored due_at, a pending application's decision_due_at."""
     import importlib
 
-    from django.apps import apps
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
     case = accepted_case(world, as_user)
     with time_machine.travel(sh(2026, 9, 30, 10), tick=False):
         st, app = apply(as_user, world)
     Case.objects.filter(pk=case["id"]).update(clock="", warn_at=None)
     Application.objects.filter(pk=app["id"]).update(clock="", due_at=None, warn_at=None)
+    # The models as the two migrations saw them (the calendar was still events' then).
+    apps = MigrationLoader(connection).project_state(
+        [("mediation", "0003_case_clock"), ("legalaid", "0003_application_clock")]).apps
     importlib.import_module("gongzhi.mediation.migrations.0003_case_clock").backfill(apps, None)
     importlib.import_module("gongzhi.legalaid.migrations.0003_application_clock").backfill(apps, None)
     row = Case.objects.get(pk=case["id"])

@@ -50,8 +50,9 @@ from django.utils import timezone
 
 from gongzhi.accounts.models import ApiToken
 from gongzhi.casework.models import CaseLog
+from gongzhi.core.models import CalendarYear
 from gongzhi.events import rules
-from gongzhi.events.models import CalendarYear, Event, EventAction
+from gongzhi.events.models import Event, EventAction
 from gongzhi.legalaid.models import Application
 from gongzhi.mediation.models import Case
 

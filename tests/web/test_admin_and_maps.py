@@ -9,7 +9,7 @@ from django.urls import reverse
 from gongzhi.core import maps
 
 ADMIN_MODELS = ["areas.area", "areas.department", "auth.user", "accounts.roleassignment", "events.category",
-                "events.routingrule", "events.timelimit", "events.calendaryear", "events.specialday",
+                "events.routingrule", "events.timelimit", "core.calendaryear", "core.specialday",
                 "events.event", "core.accesslog", "mediation.disputetype", "mediation.organisation",
                 "mediation.mediator", "mediation.case", "legalaid.exemptcategory", "legalaid.livingstandard",
                 "legalaid.office", "legalaid.lawyer", "legalaid.application", "casework.documenttemplate",

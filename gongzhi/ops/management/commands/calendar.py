@@ -4,9 +4,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from gongzhi.core.models import CalendarYear
 from gongzhi.domain.calendar import UnknownYear
 from gongzhi.events import rules
-from gongzhi.events.models import CalendarYear
 
 
 class Command(BaseCommand):
