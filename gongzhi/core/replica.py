@@ -10,19 +10,25 @@ replica may lag behind the write a user has just made, and a version read there 
 user's next action into a needless 409).
 
 Without the alias, or outside the context, the router has no opinion and Django uses
-``default``.  Writes always go to ``default``; so do reads inside a transaction on ``default``,
-which must see that transaction's own writes.
+``default``.  A replica that fails a statistics read — a hot standby cancels a query that
+conflicts with the WAL it replays (SQLSTATE 40001, "conflict with recovery"), or it is away — does
+not fail the page: the view runs once more on the primary, and the failure is logged.
+
+Writes always go to ``default``; so do reads inside a transaction on ``default``, which must see
+that transaction's own writes.
 """
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import wraps
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections
 
+log = logging.getLogger("gongzhi.replica")
 REPLICA = "replica"
 # A context variable, not a thread-local: each request thread (and each asyncio task) has its own.
 _statistics: ContextVar[bool] = ContextVar("gongzhi_reading_statistics", default=False)
@@ -40,10 +46,18 @@ def reading_statistics() -> Iterator[None]:
 
 def statistics_view(view: Callable[..., Any]) -> Callable[..., Any]:
     """A view whose reads may come from the replica.  Put it under ``@login_required``: who is
-    signed in (session, user) is still read from the primary, before the block starts."""
+    signed in (session, user) is still read from the primary, before the block starts.  The view
+    only reads, so running it again on the primary after a replica failure is safe."""
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        with reading_statistics():
+        if not replica_configured():
+            return view(*args, **kwargs)
+        try:
+            with reading_statistics():
+                return view(*args, **kwargs)
+        except (OperationalError, InterfaceError) as exc:
+            log.warning("statistics read on the replica failed, answered from the primary: %s", exc)
+            connections[REPLICA].close()
             return view(*args, **kwargs)
     return wrapper
 

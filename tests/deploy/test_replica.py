@@ -108,6 +108,25 @@ def test_inside_the_block_writes_and_transactions_stay_on_the_primary(replica, d
     assert Event.objects.db_manager().db == "default"
 
 
+def test_a_replica_that_cancels_the_read_does_not_fail_the_page(replica, district, events, caplog):
+    """A hot standby cancels a query that conflicts with recovery (SQLSTATE 40001): the statistics
+    are read again from the primary, the page answers 200, and the failure is logged."""
+    import psycopg
+    from django.db import OperationalError
+
+    def cancelled(execute, sql, params, many, context):
+        cause = psycopg.errors.SerializationFailure("canceling statement due to conflict with recovery")
+        raise OperationalError(str(cause)) from cause
+
+    c = Client()
+    c.force_login(district.users["county"])
+    with replica.execute_wrapper(cancelled), CaptureQueriesContext(connections["default"]) as primary:
+        r = c.get("/stats/", {"by": "area"})
+    assert r.status_code == 200 and "统计分析" in r.content.decode()
+    assert _tables(primary.captured_queries)      # the statistics came from the primary
+    assert any("answered from the primary" in m for m in caplog.messages)
+
+
 def test_without_a_replica_statistics_read_the_primary(district, events):
     assert REPLICA not in connections.settings
     with reading_statistics():
