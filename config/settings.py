@@ -4,6 +4,8 @@ GONGZHI_DATABASE_URL  sqlite:///path.sqlite3 (default: var/gongzhi.sqlite3) or
                       postgres://user:password@host:port/dbname
 GONGZHI_SECRET_KEY    set it in production (the same on every node); unset, a key is made once
                       and kept in $GONGZHI_VAR_DIR/secret_key (mode 0600)
+GONGZHI_SECRET_KEY_FALLBACKS  earlier keys, separated by spaces, still accepted while a new key
+                      rolls out (sessions and signed links made with them stay valid)
 GONGZHI_DEBUG         1/0 (default 0: Django's technical pages only when asked for)
 GONGZHI_ALLOWED_HOSTS comma-separated (default 127.0.0.1,localhost,[::1])
 GONGZHI_HTTPS         1 behind a proxy that terminates TLS and sets X-Forwarded-Proto: Secure
@@ -143,6 +145,10 @@ def _machine_secret_key(path: Path) -> str:
 # developer's own machine, never for the demo or a server (issue 13).
 DEBUG = _bool("GONGZHI_DEBUG", False)
 SECRET_KEY = os.environ.get("GONGZHI_SECRET_KEY") or _machine_secret_key(VAR_DIR / "secret_key")
+# Rotating the key: the old ones here (separated by spaces) keep sessions and signed links made
+# with them valid until they expire, so a rotation signs nobody out; drop them after the 2 h idle
+# session limit (and the longest-lived signed link) has passed.
+SECRET_KEY_FALLBACKS = os.environ.get("GONGZHI_SECRET_KEY_FALLBACKS", "").split()
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("GONGZHI_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",")
                  if h.strip()]
 

@@ -87,6 +87,17 @@ def test_debug_is_off_unless_asked_for_and_a_missing_key_is_made_once(tmp_path):
     assert bad.returncode != 0 and "GONGZHI_DEBUG must be 1/0/true/false" in bad.stderr
 
 
+def test_a_rotated_key_keeps_what_the_old_one_signed_while_it_is_a_fallback(tmp_path):
+    old, new = "o" * 10 + secrets.token_urlsafe(45), "n" * 10 + secrets.token_urlsafe(45)
+    sign = "import django; django.setup(); from django.core import signing; print(signing.dumps('session'))"
+    signed = _python(sign, _env(tmp_path, GONGZHI_SECRET_KEY=old)).stdout.strip()
+    check = ("import django, sys; django.setup(); from django.core import signing\n"
+             "try: print(signing.loads(sys.argv[1]))\nexcept signing.BadSignature: print('refused')")
+    assert _python(check, _env(tmp_path, GONGZHI_SECRET_KEY=new), signed).stdout.strip() == "refused"
+    rotated = _env(tmp_path, GONGZHI_SECRET_KEY=new, GONGZHI_SECRET_KEY_FALLBACKS=f"{secrets.token_urlsafe(50)} {old}")
+    assert _python(check, rotated, signed).stdout.strip() == "session"
+
+
 # ---- pages and JSON, never a technical page ---------------------------------------------------------
 
 def test_an_unknown_url_is_the_chinese_404_page_listing_no_url_patterns():
