@@ -81,13 +81,14 @@ def intake_statement(user, lon: float, lat: float) -> dict:
     gongzhi's code from one real report; the event's number is left as @N@."""
     from django.utils import timezone
 
+    from gongzhi.core import rows
     from gongzhi.events import intake, writes
     data = intake.ReportInput(kind="complaint", category="urban-appearance", description="小区门口垃圾堆积多日无人清运",
                               lon=lon, lat=lat)
     event, action = intake._prepare(user, data, data.digest(), timezone.now())
     event.number = "@N@"
-    return {"sql": writes._sql("postgresql")[0], "event": writes._row_json(event),
-            "action": writes._row_json(action, skip=frozenset({"event_id"}))}
+    return {"sql": writes._sql("postgresql")[0], "event": rows.row_json(event),
+            "action": rows.row_json(action, skip=frozenset({"event_id"}))}
 
 
 def pgbench_intake_statement(seconds: int, stmt: dict) -> float:

@@ -51,7 +51,11 @@ def report_endpoint(router: Router, schema: type[intake.ReportInput]) -> None:
     def report(request: HttpRequest, payload: schema):
         ev, created = intake.event_report(actor=request.user, data=payload)
         # A new event is answered from the rows just written; a repeat is read back in full.
-        return Status(201, selectors.event_detail(request.user, ev)) if created else Status(200, _detail(request, ev))
+        # Validated here into the declared answer, which ninja then only dumps: through its
+        # response wrapper (a Schema reading the dict by attribute getter) the same validation
+        # cost a tenth of a report's instructions more.
+        detail = selectors.event_detail(request.user, ev) if created else _detail(request, ev)
+        return Status(201 if created else 200, s.EventDetailOut.model_validate(detail))
     router.post("", response={200: s.EventDetailOut, 201: s.EventDetailOut, 409: s.ErrorOut, 422: s.ErrorOut},
                 summary="上报事件（幂等）")(report)
 

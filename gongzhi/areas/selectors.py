@@ -11,7 +11,7 @@ import time
 
 import shapely
 from django.db.models import Count, Max
-from shapely.geometry import Point, shape
+from shapely.geometry import shape
 
 from gongzhi.domain.enums import Level
 
@@ -56,7 +56,9 @@ class _GridIndex:
         tree, areas, levels, ids = self.snapshot
         if tree is None:
             return None
-        hits = tree.query(Point(lon, lat), predicate="intersects")
+        # shapely.points, not Point(lon, lat): the same geometry without the class's numpy
+        # argument handling, half of a lookup's instructions.
+        hits = tree.query(shapely.points((lon, lat)), predicate="intersects")
         if len(hits) == 0:
             return None
         # A point on a shared border touches two grids: the finer level, then the lower id, wins.

@@ -22,6 +22,7 @@ from gongzhi.core.errors import DOMAIN_ERRORS, Conflict, Forbidden, Invalid, Not
 from gongzhi.core.inputs import Input
 from gongzhi.core.naming import actor_name
 from gongzhi.core.operations import field_errors, summary
+from gongzhi.core.rows import new_row
 from gongzhi.core.scope import scope_of
 from gongzhi.domain.calendar import SHANGHAI
 from gongzhi.domain.coords import to_wgs84
@@ -126,7 +127,12 @@ class ReportInput(Input):
     def digest(self) -> str:
         # vars(), not model_dump(): the one nested value (fields) is plain JSON already, and a deep
         # copy was a tenth of a report's Python time.
-        return hashlib.sha256(json.dumps(vars(self), sort_keys=True, default=str).encode()).hexdigest()
+        return hashlib.sha256(_DIGEST_JSON.encode(vars(self)).encode()).hexdigest()
+
+
+# json.dumps(..., sort_keys=True, default=str) builds this encoder on every call; the text (and so
+# every stored payload_hash a retry is compared with) is the same.
+_DIGEST_JSON = json.JSONEncoder(sort_keys=True, default=str)
 
 
 def _check_template(category: Category, values: dict) -> dict:
@@ -260,8 +266,9 @@ def _prepare(user, data: ReportInput, digest: str, now: datetime) -> tuple[Event
         profile = getattr(reporter, "profile", None)
         data.reporter_name = profile.display_name if profile else reporter.get_username()
         data.reporter_phone = data.reporter_phone or (profile.phone if profile else "")
-    event = Event(
-        client_key=data.client_key if user else None, payload_hash=digest, created_by=user,
+    # new_row: Event(...) as Django builds a row it read, a sixth of a report cheaper.
+    event = new_row(
+        Event, client_key=data.client_key if user else None, payload_hash=digest, created_by=user,
         kind=data.kind, category=category, urgency=data.urgency, channel=data.channel,
         title=(data.title or description[:30]).strip(), description=description, fields=values,
         address=data.address.strip(), area=grid, area_path=grid.path,
@@ -274,9 +281,9 @@ def _prepare(user, data: ReportInput, digest: str, now: datetime) -> tuple[Event
         handler_area=handler_area, handler_department=dept,
         route_rule_id=decision.rule_id, route_reason=decision.reason, reported_at=now,
         reported_on=now.astimezone(SHANGHAI).date(), **loc)
-    first = EventAction(action=Action.REPORT, actor=user, actor_name=actor_name(user), at=now,
-                        visibility=row_visibility(Action.REPORT), by_subject=True,
-                        to_status=Status.REPORTED, note=decision.reason, data={"channel": data.channel})
+    first = new_row(EventAction, action=Action.REPORT, actor=user, actor_name=actor_name(user), at=now,
+                           visibility=row_visibility(Action.REPORT), by_subject=True,
+                           to_status=Status.REPORTED, note=decision.reason, data={"channel": data.channel})
     return event, first
 
 

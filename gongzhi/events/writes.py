@@ -17,53 +17,16 @@ from __future__ import annotations
 
 from functools import cache
 
-import orjson
-import psycopg
-from django.db import OperationalError, connection, transaction
-from django.db.models import DateField, Field
+from django.db import connection, transaction
+
+from gongzhi import pgfast
+from gongzhi.core.rows import fields as _fields, row_json as _row_json
 
 from .models import Event, EventAction
 
 
-@cache
-def _fields(model):
-    return [f for f in model._meta.concrete_fields if not f.primary_key]
-
-
 def _values(obj, fields, skip=()) -> list:
     return [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields if f.attname not in skip]
-
-
-def _json_default(value):
-    return str(value)          # Decimal, lazy text: PostgreSQL parses their text form
-
-
-def _reads_attribute(f) -> bool:
-    """Whether ``pre_save`` would only read the attribute: Field's own, or a date that is not
-    auto_now(_add)."""
-    return type(f).pre_save is Field.pre_save or (
-        isinstance(f, DateField) and not (f.auto_now or f.auto_now_add))
-
-
-@cache
-def _row_plan(model, skip: frozenset) -> tuple[tuple, tuple]:
-    fields = [f for f in _fields(model) if f.attname not in skip]
-    return (tuple((f.column, f.attname) for f in fields if _reads_attribute(f)),
-            tuple(f for f in fields if not _reads_attribute(f)))
-
-
-def _row_json(obj, skip: frozenset = frozenset()) -> str:
-    """One row as a JSON object keyed by column, for ``json_populate_record``: one parameter per
-    row instead of ~60 keeps psycopg's query cache in play and the adaptation in C.  orjson
-    writes datetimes (aware, RFC 3339), dates, UUIDs and enums itself.  Plain values are read
-    from the instance directly; only fields that compute on save (auto_now) run ``pre_save``:
-    calling it for all 60 columns was two thirds of this function's time."""
-    plain, computed = _row_plan(type(obj), skip)
-    values = obj.__dict__
-    row = {column: values[attname] for column, attname in plain}
-    for f in computed:
-        row[f.column] = f.pre_save(obj, True)
-    return orjson.dumps(row, default=_json_default).decode()
 
 
 @cache
@@ -85,36 +48,14 @@ def _sql(vendor: str) -> tuple[str, str]:
             f"INSERT INTO {act_table} (event_id, {act_cols}) VALUES (%s, {act_marks}) RETURNING id")
 
 
-def _execute_pg(sql: str, params: list):
-    """Run the one statement on a server-binding cursor, which psycopg prepares once per
-    connection (settings: prepare_threshold): PostgreSQL stops parsing and planning a 60-column
-    INSERT on every report (~0.3 ms of its time each).
-
-    This bypasses Django's per-request health check (a ``SELECT 1`` before the first query), so
-    a connection that died while idle — a PostgreSQL restart, a dropped socket — shows up here
-    as a broken connection.  Reconnect and run the statement once more (unless an outer
-    transaction would lose its earlier statements): on a dead socket it never reached a server,
-    and in the rare case it committed before the link broke, the retry meets its own client key
-    (ON CONFLICT) and the caller answers with the stored event.
-    """
-    for attempt in (1, 2):
-        connection.ensure_connection()
-        try:
-            with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cur:
-                cur.execute(sql, params)
-                return cur.fetchone()
-        except OperationalError:
-            if attempt == 2 or connection.in_atomic_block or not connection.connection.broken:
-                raise
-            connection.close()
-
-
 def insert_report(event: Event, action: EventAction) -> bool:
     """Insert both rows; False (and nothing written) when a unique constraint already holds them."""
     first, second = _sql(connection.vendor)
     if not second:
         params = [_row_json(event), _row_json(action, skip=frozenset({"event_id"}))]
-        row = _execute_pg(first, params)
+        # A repeat after a reconnect meets its own client key (ON CONFLICT): the caller answers
+        # with the stored event.
+        row = pgfast.fetch_one(first, params)
         if row is None:
             return False
         event_id, action_id = row

@@ -27,3 +27,21 @@ def test_every_column_reads_back_as_written(district):
     assert (stored.kind, stored.confidential, stored.reporter_phone, stored.client_key) == (
         "tip_off", True, "13912345678", "row-1")
     assert stored_first.event_id == stored.pk and stored_first.to_status == stored.status
+
+
+def test_new_row_builds_the_instance_the_model_would(district):
+    from datetime import UTC, datetime
+
+    from gongzhi.core.rows import new_row
+    grid = district.grids[0]
+    at = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+    values = dict(kind="complaint", title="路灯不亮", description="路灯不亮已经三天", area=grid,
+                  area_path=grid.path, handler_area=grid, handler_department=None, reported_at=at,
+                  route_rule_id=None, lon=117.6, lat=24.5)
+    built, plain = new_row(Event, **values), Event(**values)
+    assert {k: v for k, v in vars(built).items() if k != "_state"} == \
+        {k: v for k, v in vars(plain).items() if k != "_state"}
+    assert built.area is grid and built.area_id == grid.pk and built.handler_department is None
+    assert built.fields == {} and built.fields is not plain.fields      # a fresh default per row
+    with pytest.raises(TypeError, match="no_such_column"):
+        new_row(EventAction, no_such_column=1)
