@@ -48,8 +48,10 @@ def supervise(ct: Kind, action: Any, actor, case_id: int, data: SuperviseIn, *,
         return {"supervision": level} if level else {}
 
     def after(case, now):
+        # A note that ends in a full stop keeps only ours (no "…回复。。请抓紧").
+        note = data.note.strip().rstrip("。.")
         notify(ct.code, case.pk, data.level.label, addressees(case),
-               f"{case.number} 收到{data.level.label}：{data.note.strip()}。请抓紧办理并反馈。", now)
+               f"{case.number} 收到{data.level.label}：{note}。请抓紧办理并反馈。", now)
     return act(ct, actor, case_id, action, reason=data.note, version=data.version, at=at, mutate=mutate,
                after=after, data={"level": data.level.value})
 

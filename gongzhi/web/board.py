@@ -17,6 +17,7 @@ from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from gongzhi.areas.models import Area
 from gongzhi.core.scope import scope_of
@@ -57,7 +58,8 @@ def _case_row(c) -> dict:
 
 def _aid_row(a) -> dict:
     return {"number": a.number, "url": reverse("web:case", kwargs={"kind": "legalaid", "case_id": a.id}),
-            "what": f"{Matter(a.matter).label} · {AidClock(a.clock).label if a.clock else ''}".rstrip(" ·"),
+            "what": " · ".join(gettext(x) for x in (Matter(a.matter).label,
+                                                    AidClock(a.clock).label if a.clock else "") if x),
             "area": a.area.name, "status": AidStatus(a.status).label, "flag": a.sla_flag,
             "handler": a.office.name, "due_at": a.due_at, "supervision": _supervision(a.supervision)}
 

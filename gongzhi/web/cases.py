@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 from pydantic import BaseModel
 
@@ -135,7 +136,7 @@ def case_do(request, kind: str, case_id, path: str):
     except ServiceError as exc:
         return _case_page(request, k, case_id, failed=path, errors={**exc.fields, "summary": exc.message},
                           posted=request.POST, status=exc.status)
-    messages.success(request, f"{op.label}：已完成")
+    messages.success(request, gettext("%(op)s：已完成") % {"op": gettext(op.label)})
     return redirect("web:case", kind=kind, case_id=case_id)
 
 
@@ -209,7 +210,7 @@ def event_mediate(request, event_id: int):
     except ServiceError as exc:
         messages.error(request, f"转人民调解失败：{exc.message}" + "".join(f"（{v}）" for v in exc.fields.values()))
         return redirect("web:event", event_id=event_id)
-    messages.success(request, f"已转人民调解，案件编号 {case.number}")
+    messages.success(request, gettext("已转人民调解，案件编号 %(number)s") % {"number": case.number})
     return redirect("web:case", kind="mediation", case_id=case.id)
 
 

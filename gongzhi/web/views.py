@@ -14,6 +14,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from gongzhi.api.schemas import UnmaskIn
@@ -375,7 +376,7 @@ def event_do(request, event_id: int, path: str):
         if getattr(exc, "retry_after", None):          # the upload rate limit: 429 says when
             page["Retry-After"] = str(exc.retry_after)
         return page
-    messages.success(request, f"{op.label}：已完成")
+    messages.success(request, gettext("%(op)s：已完成") % {"op": gettext(op.label)})
     return redirect("web:event", event_id=event_id)
 
 

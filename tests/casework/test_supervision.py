@@ -223,8 +223,11 @@ def test_the_case_page_offers_the_supervise_form(world, as_user):
     mediator = Api(world.users["med11"]).client
     assert 'data-op="supervise"' not in mediator.get(f"/mediation/{case['id']}/").content.decode()
     r = sup.post(f"/mediation/{case['id']}/do/supervise",
-                 {"level": "red", "note": "限期调结", "version": case["version"]})
+                 {"level": "red", "note": "限期调结。", "version": case["version"]})
     assert r.status_code == 302 and Case.objects.get(pk=case["id"]).supervision == "red"
+    # the note's own full stop is not doubled by the notice's
+    texts = {n.text for n in Notice.objects.filter(kind="mediation", case_id=case["id"], subject="红牌督办")}
+    assert len(texts) == 1 and texts.pop().endswith("收到红牌督办：限期调结。请抓紧办理并反馈。")
     assert "红牌督办" in sup.get(f"/mediation/{case['id']}/").content.decode()
 
 
@@ -363,6 +366,7 @@ def test_a_complex_case_extends_the_decision_once(world, as_user, settings):
             assert st == 403, err
             st, got = aid2.post(f"/legalaid/{app['id']}/complex", {"reason": "涉及多名用工单位，需调取工资记录"})
             assert st == 200 and got["status"] == "submitted" and got["complex_case"] is True, got
+            assert "complex" not in aid2.get(f"/legalaid/{app['id']}")[1]["actions"]     # once: no second offer
             st, err = aid2.post(f"/legalaid/{app['id']}/complex", {"reason": "再次延长"})
             assert st == 409 and err["code"] == "already_extended", err
         row = Application.objects.get(pk=app["id"])
