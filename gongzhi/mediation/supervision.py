@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.db.models import Q
+
 from gongzhi.areas.models import Area
 from gongzhi.casework.supervision import SuperviseIn, escalator, supervise
 from gongzhi.domain import mediation as dm
@@ -33,23 +35,27 @@ def _facts(o: Organisation) -> dm.OrgFacts:
 def supervising_bodies(ids: list[int], to: dm.EscalateTo) -> dict[int, tuple[tuple[str, str], list]]:
     """case id → (the body an overdue case's 督办 goes to, the handlers told of it): the township
     committee above the handling one, else the 综治中心 of the county the dispute is in (``to`` is
-    EscalateTo.SUPERVISING_BODY, the one addressee the table names)."""
-    cases = list(Case.objects.filter(pk__in=ids).select_related("organisation__area", "mediator")
-                 .only("area_path", "organisation__name", "organisation__phone", "organisation__kind",
-                       "organisation__area__path", "mediator__name", "mediator__phone"))
-    orgs = list(Organisation.objects.filter(kind=dm.OrgKind.TOWNSHIP, active=True).select_related("area"))
-    townships, by_id = [_facts(o) for o in orgs], {o.id: o for o in orgs}
-    codes = {c for case in cases for c in case.area_path.split("/") if c}
+    EscalateTo.SUPERVISING_BODY, the one addressee the table names).  The sweep calls it for
+    hundreds of cases at once: plain rows, and the body above each handling committee found once."""
+    rows = list(Case.objects.filter(pk__in=ids).values_list("pk", "area_path", "organisation_id", "mediator__name",
+                                                            "mediator__phone"))
+    orgs = {o.id: o for o in Organisation.objects.filter(
+        Q(kind=dm.OrgKind.TOWNSHIP, active=True) | Q(pk__in={r[2] for r in rows})).select_related("area")}
+    townships = [_facts(o) for o in orgs.values() if o.kind == dm.OrgKind.TOWNSHIP and o.active]
+    above = {}
+    for org_id in {r[2] for r in rows}:
+        body = dm.supervising_org(townships, _facts(orgs[org_id]))
+        above[org_id] = (body.name, orgs[body.id].phone) if body is not None else None
+    codes = {c for r in rows for c in r[1].split("/") if c}
     counties = {a.path: a.name for a in Area.objects.filter(code__in=codes, level=Level.COUNTY)}
     out = {}
-    for case in cases:
-        above = dm.supervising_org(townships, _facts(case.organisation))
-        if above is not None:
-            body = (above.name, by_id[above.id].phone)
-        else:
-            county = next((name for path, name in counties.items() if case.area_path.startswith(path)), "")
+    for pk, area_path, org_id, mediator, phone in rows:
+        body = above[org_id]
+        if body is None:
+            county = next((name for path, name in counties.items() if area_path.startswith(path)), "")
             body = (f"{county}综治中心", "")
-        out[case.pk] = (body, _handlers(case))
+        handlers = [(orgs[org_id].name, orgs[org_id].phone)] + ([(mediator, phone)] if mediator else [])
+        out[pk] = (body, handlers)
     return out
 
 

@@ -60,11 +60,15 @@ def test_parallel_workers_flip_each_case_once(world, as_user):
                 return
 
     _run_together({f"w{i}": worker for i in range(3)})
-    assert totals == {("mediation", "yellow"): N, ("mediation", "red"): N,
-                      ("legal_aid", "yellow"): N, ("legal_aid", "red"): N}
-    for kind in ("mediation", "legalaid"):
+    # Every case is past due: each turns red exactly once.  A batch's red flip may take a case
+    # still green (it never passes through yellow then), so yellow is at most once per case.
+    assert totals[("mediation", "red")] == totals[("legal_aid", "red")] == N
+    assert 0 < totals[("mediation", "yellow")] <= N and 0 < totals[("legal_aid", "yellow")] <= N
+    for kind, name in (("mediation", "mediation"), ("legalaid", "legal_aid")):
         per_case = Counter(CaseLog.objects.filter(kind=kind, action__startswith="sla_")
                            .values_list("case_id", "action"))
-        assert len(per_case) == 2 * N and set(per_case.values()) == {1}, kind
+        assert set(per_case.values()) == {1}, kind                   # no flip written twice
+        assert len(per_case) == N + totals[(name, "yellow")], kind   # one row per counted flip
+        assert sum(1 for (_, a) in per_case if a == "sla_red") == N, kind
     assert set(Case.objects.values_list("sla_flag", flat=True)) == {"red"}
     assert set(Application.objects.values_list("sla_flag", flat=True)) == {"red"}

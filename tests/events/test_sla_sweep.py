@@ -89,6 +89,15 @@ def test_second_sweep_over_the_same_state_flips_nothing(district):
     assert EventAction.objects.filter(action="sla_yellow").count() == 4
 
 
+def test_a_sweep_flips_at_most_its_batch(district):
+    """A batch bounds one statement's work (and its lock time): 5 due events, batches of 2."""
+    for g in range(5):
+        _dispatched(district, sh(2026, 11, 2, 10), grid=g % 4, centre="town1")
+    now = sh(2026, 11, 3, 17)
+    assert [sla_sweep(now=now, batch=2).yellow for _ in range(4)] == [2, 2, 1, 0]
+    assert EventAction.objects.filter(action="sla_yellow").count() == 5
+
+
 def test_the_flip_row_is_written_whole_by_the_database(district):
     """The sweep's timeline rows are written in SQL from the flip's RETURNING (core.sweep), not
     through the ORM: every column a reader uses must still come out as the ORM would store it."""

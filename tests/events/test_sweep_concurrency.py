@@ -14,6 +14,7 @@ from django.db import connection, connections
 from django.db.models import Q
 from django.utils import timezone
 
+from gongzhi.core import sweep as core_sweep
 from gongzhi.domain.enums import SlaFlag
 from gongzhi.events.models import Event, EventAction
 from gongzhi.events.sweep import sla_sweep
@@ -26,6 +27,7 @@ pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)
 DISPATCHED = sh(2026, 11, 2, 10)          # Monday: sign due Tue 23:59:59, yellow from Tue ~17:00
 OVERDUE = sh(2026, 11, 4, 0, 0, 1)        # Wednesday, one second past the sign deadline
 SWEEP_ACTIONS = ("sla_yellow", "sla_red", "auto_escalate")
+_FLIP = core_sweep.flip
 
 
 @pytest.fixture(autouse=True)
@@ -111,15 +113,35 @@ def _totals(results):
     return {k: sum(getattr(r, k) for rs in results.values() for r in rs) for k in ("yellow", "red", "escalated")}
 
 
-def test_three_concurrent_sweeps_flip_and_escalate_each_event_exactly_once(district):
+def _overlapping_flips(monkeypatch, workers: int, to: SlaFlag):
+    """Each worker's first flip to ``to`` waits, its rows locked and its transaction open, until
+    every worker has made its own: their statements truly overlap, and the work is shared whatever
+    the scheduler does (a one-statement flip of 7 rows is fast enough for one thread to take them
+    all before another starts)."""
+    barrier, waited = threading.Barrier(workers, timeout=20), set()
+
+    def overlapping(kind, now, flag, batch):
+        rows = _FLIP(kind, now, flag, batch)
+        me = threading.get_ident()
+        # The workers' first flips only: a later sweep in the test's own thread passes freely.
+        if flag is to and kind.name == "events" and me not in waited and len(waited) < workers:
+            waited.add(me)
+            barrier.wait()
+        return rows
+    monkeypatch.setattr(core_sweep, "flip", overlapping)
+
+
+def test_three_concurrent_sweeps_flip_and_escalate_each_event_exactly_once(district, monkeypatch):
     ids = _due_events(district, 150, grids=range(4))    # township 1: town1 accepts them
     workers = ("w1", "w2", "w3")
     # Tuesday 17:00: past 70% of the sign day, not yet due — every event turns yellow, once.
     yellow = {w: [] for w in workers}
+    _overlapping_flips(monkeypatch, len(workers), SlaFlag.YELLOW)
     _run_together({w: _sweeper(yellow[w], now=sh(2026, 11, 3, 17)) for w in workers})
     assert _totals(yellow) == {"yellow": 150, "red": 0, "escalated": 0}
     # Wednesday 00:00:01: overdue — every event turns red and goes up one level, once.
     red = {w: [] for w in workers}
+    _overlapping_flips(monkeypatch, len(workers), SlaFlag.RED)
     _run_together({w: _sweeper(red[w], now=OVERDUE) for w in workers})
     assert _totals(red) == {"yellow": 0, "red": 150, "escalated": 150}
 
