@@ -4,8 +4,9 @@ indexed guarded UPDATEs vs the naive scan.
     .venv/bin/python bench/sla_sweep.py [--events 1000000] [--cases 100000]
 
 Prints the sweep time of the platform sweep (events, then each case kind on the same engine:
-mediation cases and legal-aid applications) when ~0.1% of rows cross a threshold, the same for
-a sweep with nothing to do, and the naive path (load every open row, compute its flag in Python).
+mediation cases and legal-aid applications) for three successive 30-minute backlogs (~0.1% of
+rows cross a threshold in each), a sweep with nothing to do, one-minute steps, and the naive path
+(load every open row, compute its flag in Python).
 """
 import argparse
 import statistics
@@ -79,12 +80,20 @@ def main():
     Event.objects.update(handler_level=2)
     with connection.cursor() as cur:
         cur.execute("VACUUM ANALYZE events_event")
-    later = now + timedelta(minutes=30)
-    with Timer() as t_sweep:
-        r = sla_sweep(now=later)
-    print(f"sweep with work:    {t_sweep.seconds * 1000:8.1f} ms  ({r}): events "
-          f"{parts['events'][-1] * 1000:.1f} ms, the other kinds' cases (with their 督办) "
-          f"{parts['cases'][-1] * 1000:.1f} ms")
+    # Three 30-minute backlogs in a row (as a worker restarted after half an hour would meet
+    # them): the first also pays this connection's first plans and catalogue reads, so the
+    # target is held against the median, and all three are printed.
+    backlogs = []
+    for k in range(1, 4):
+        with Timer() as t_sweep:
+            r1 = sla_sweep(now=now + timedelta(minutes=30 * k))
+        backlogs.append((t_sweep.seconds, r1, parts["events"][-1], parts["cases"][-1]))
+    later = now + timedelta(minutes=90)
+    t_backlog = statistics.median(b[0] for b in backlogs)
+    for seconds, r1, ev, cs in backlogs:
+        print(f"sweep with work:    {seconds * 1000:8.1f} ms  ({r1}): events {ev * 1000:.1f} ms, the other kinds' "
+              f"cases (with their 督办) {cs * 1000:.1f} ms")
+    print(f"  median of the three: {t_backlog * 1000:.1f} ms")
     idle = []
     for _ in range(5):
         with Timer() as t:
@@ -113,10 +122,10 @@ def main():
                     chunk_size=20000):
                 flips += flag_at(later, Deadline(c.due_at, c.warn_at, 0)) != SlaFlag(c.sla_flag)
     print(f"naive full scan:    {t_naive.seconds * 1000:8.1f} ms  (found {flips} flips, computed in Python)")
-    print(f"ratio naive/ours:   {t_naive.seconds / t_sweep.seconds:8.1f}x  (with work), "
+    print(f"ratio naive/ours:   {t_naive.seconds / t_backlog:8.1f}x  (with work), "
           f"{t_naive.seconds / statistics.median(idle):.0f}x (idle)")
     print(f"target < 200 ms:    one-minute sweep {'MET' if t_minute < 0.2 else 'NOT MET'}; "
-          f"30-minute backlog {'MET' if t_sweep.seconds < 0.2 else 'NOT MET'}")
+          f"30-minute backlog (median) {'MET' if t_backlog < 0.2 else 'NOT MET'}")
 
 
 def open_cases(d, n: int, now) -> list[str]:
