@@ -313,6 +313,9 @@ GONGZHI_DEADLINE_END_OF_DAY = os.environ.get("GONGZHI_DEADLINE_END_OF_DAY", "23:
 GONGZHI_RECEIPT_DAY_COUNTS = _bool("GONGZHI_RECEIPT_DAY_COUNTS", False)
 # The highest level the SLA worker escalates to by itself.
 GONGZHI_TOP_LEVEL = int(os.environ.get("GONGZHI_TOP_LEVEL", "2"))
+# `gongzhi sla-sweep --loop`: a full round (every passed threshold, not only those since the last
+# round: core.sweep) at start and then this often, seconds.
+GONGZHI_SWEEP_FULL_EVERY = float(os.environ.get("GONGZHI_SWEEP_FULL_EVERY", "3600"))
 # Upload limits by kind, bytes.
 # Where `gongzhi train-classifier` writes the text classifier (kind, category, urgency suggestions).
 GONGZHI_CLASSIFIER_PATH = os.environ.get("GONGZHI_CLASSIFIER_PATH", str(VAR_DIR / "classifier.joblib"))

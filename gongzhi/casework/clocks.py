@@ -13,18 +13,21 @@ from typing import Any
 from gongzhi.domain.calendar import DeadlineRule, WorkCalendar
 from gongzhi.domain.enums import SlaFlag
 from gongzhi.domain.privacy import row_visibility
-from gongzhi.domain.sla import clock_after, workday_deadline
+from gongzhi.domain.sla import clock_after, flag_at, workday_deadline
 
 # The working-day calendar and deadline rule are admin data the kind reads (events.rules today,
 # which casework may not import): passed in, read only when a clock starts.
 Calendar = Callable[[], tuple[WorkCalendar, DeadlineRule]]
 
 
-def clock_columns(clock: Any, start: datetime, workdays: int, calendar: Calendar) -> dict:
-    """The columns of a clock started at ``start``: due after ``workdays`` working days, yellow at 70%."""
+def clock_columns(clock: Any, start: datetime, workdays: int, calendar: Calendar, now: datetime | None = None) -> dict:
+    """The columns of a clock started at ``start``: due after ``workdays`` working days, yellow at 70%,
+    flagged as it stands ``now`` (default: at its start).  A clock counted from an earlier start
+    (a limit extended from the submission) may be past its warning already: its flag says so at
+    once — the sweep reads only thresholds that fall after its last round (core.sweep)."""
     cal, rule = calendar()
     d = workday_deadline(cal, start, workdays, rule)
-    return {"clock": clock.value, "due_at": d.due_at, "warn_at": d.warn_at, "sla_flag": SlaFlag.GREEN}
+    return {"clock": clock.value, "due_at": d.due_at, "warn_at": d.warn_at, "sla_flag": flag_at(now or start, d)}
 
 
 # A stopped clock keeps its due_at (按期调结/按期决定 are counted against it) but no longer warns.

@@ -63,3 +63,15 @@ class SpecialDay(models.Model):
         verbose_name = verbose_name_plural = "本地特殊日"
         ordering = ["date"]
         db_table = "events_specialday"
+
+
+class SweepMark(models.Model):
+    """Up to when the sweep has flipped a kind's flag (core.sweep): the next round reads only the
+    thresholds that fell since, less a lookback, instead of every running clock."""
+
+    kind = models.CharField(max_length=24)
+    flag = models.CharField(max_length=8)
+    upto = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "flag"], name="sweepmark_kind_flag")]

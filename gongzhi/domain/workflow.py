@@ -112,6 +112,9 @@ TRANSITIONS: dict[Action, Transition] = {
 }
 
 
+# Escalation is for the unit that does not sign or handle in time (the sweep's auto-escalation).
+ESCALATING_CLOCKS = (Clock.SIGN, Clock.HANDLE)
+
 # What each action does to the event's clock: the clock it starts (counted from the action), or
 # None when it stops every clock; an action not listed keeps what runs (a 办理 extension moves the
 # due point of the running clock, 核查通过 keeps the verify clock running to the answer).  The

@@ -18,16 +18,15 @@ from django.utils import timezone
 from gongzhi.core.errors import Conflict, ServiceError
 from gongzhi.core.naming import actor_name
 from gongzhi.core.sweep import SweepKind, sweep_flags
-from gongzhi.domain.enums import Action, Clock, SlaFlag
+from gongzhi.domain.enums import Action, SlaFlag
 from gongzhi.domain.privacy import row_visibility
-from gongzhi.domain.workflow import CLOCK_RUNS_IN, TRANSITIONS
+from gongzhi.domain.workflow import CLOCK_RUNS_IN, ESCALATING_CLOCKS, TRANSITIONS
 
 from .models import Event, EventAction
 from .services import event_auto_escalate
 
 log = logging.getLogger("gongzhi.sla")
-# Escalation is for the unit that does not sign or handle in time; what may escalate is the table's.
-ESCALATING_CLOCKS = (Clock.SIGN, Clock.HANDLE)
+# What may escalate is the table's.
 ESCALATING_STATUSES = sorted(TRANSITIONS[Action.AUTO_ESCALATE].sources)
 
 
@@ -55,11 +54,13 @@ EVENTS = SweepKind("events", Event._meta.db_table, CLOCK_RUNS_IN,
                     SlaFlag.RED: TRANSITIONS[Action.SLA_RED].sources}, _row, "event_id")
 
 
-def sla_sweep(*, now: datetime | None = None, batch: int = 5000) -> SweepResult:
+def sla_sweep(*, now: datetime | None = None, batch: int = 5000, full: bool = False) -> SweepResult:
+    """One round for events (``full``: every threshold ever passed, not only since the last round;
+    core.sweep), then the auto-escalation of red events below the top level."""
     now = now or timezone.now()
     result = SweepResult()
     # Each statement re-checks its own guard, so parallel workers never double-flip a row.
-    result.yellow, result.red = sweep_flags(EVENTS, now, batch)
+    result.yellow, result.red = sweep_flags(EVENTS, now, batch, full=full)
 
     overdue = (Event.objects.filter(sla_flag=SlaFlag.RED, due_at__lt=now, handler_level__gt=settings.GONGZHI_TOP_LEVEL,
                                     clock__in=ESCALATING_CLOCKS, status__in=ESCALATING_STATUSES)

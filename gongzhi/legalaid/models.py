@@ -145,9 +145,10 @@ class Application(models.Model):
                                                condition=models.Q(client_key__isnull=False))]
         indexes = [models.Index(fields=["office", "status"], name="aid_office_status"),
                    models.Index(fields=["lawyer", "status"], name="aid_lawyer_status"),
-                   # The sweep's two guarded UPDATEs (core.sweep), like events'.
-                   models.Index(fields=["warn_at"], name="aid_warn_green", condition=models.Q(sla_flag=SlaFlag.GREEN)),
-                   models.Index(fields=["due_at"], name="aid_due_not_red", condition=~models.Q(sla_flag=SlaFlag.RED))]
+                   # The sweep's two guarded UPDATEs (core.sweep), like events': no index names
+                   # sla_flag, so a flip is an in-place (HOT) update.
+                   models.Index(fields=["warn_at"], name="aid_warn", condition=~models.Q(clock="")),
+                   models.Index(fields=["due_at"], name="aid_due", condition=~models.Q(clock=""))]
 
     def __str__(self) -> str:
         return self.number or f"#{self.pk}"

@@ -310,8 +310,8 @@ def aid_withdraw(*, actor, app_id: int, reason: str, version: int | None = None,
 def aid_complex(*, actor, app_id: int, data: ComplexIn, at: datetime | None = None) -> Application:
     """案情复杂: the reviewing office extends the decision limit, once and only while the decision
     clock runs, to the configured limit + 3 working days counted from the application (never above
-    10: domain.legalaid.decision_workdays); the applicant is told the new date.  The clock starts
-    again green with its new due and warn points; the sweep flags it anew."""
+    10: domain.legalaid.decision_workdays); the applicant is told the new date.  The clock gets its
+    new due and warn points, flagged as they stand now (yellow if the new warning has passed)."""
     def mutate(app, now):
         if app.clock != dl.AidClock.DECISION:
             raise Conflict("审查决定期限未在计时，不能延长", code="no_decision_clock")
@@ -319,7 +319,7 @@ def aid_complex(*, actor, app_id: int, data: ComplexIn, at: datetime | None = No
             raise Conflict("该申请已认定案情复杂并延长过审查期限，不能再次延长", code="already_extended")
         workdays = dl.decision_workdays(settings.GONGZHI_LEGALAID_DECISION_WORKDAYS, complex_case=True)
         try:
-            clock = clock_columns(dl.AidClock.DECISION, app.submitted_at, workdays, _calendar)
+            clock = clock_columns(dl.AidClock.DECISION, app.submitted_at, workdays, _calendar, now)
         except UnknownYear as exc:
             raise Unavailable(str(exc)) from exc
         return {**clock, "decision_due_at": clock["due_at"], "complex_case": True, "complex_reason": data.reason}

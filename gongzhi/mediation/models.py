@@ -136,10 +136,10 @@ class Case(models.Model):
                                                condition=models.Q(client_key__isnull=False))]
         indexes = [models.Index(fields=["organisation", "status"], name="mcase_org_status"),
                    models.Index(fields=["mediator", "status"], name="mcase_mediator_status"),
-                   # The sweep's two guarded UPDATEs (core.sweep), like events'.
-                   models.Index(fields=["warn_at"], name="mcase_warn_green",
-                                condition=models.Q(sla_flag=SlaFlag.GREEN)),
-                   models.Index(fields=["due_at"], name="mcase_due_not_red", condition=~models.Q(sla_flag=SlaFlag.RED))]
+                   # The sweep's two guarded UPDATEs (core.sweep), like events': no index names
+                   # sla_flag, so a flip is an in-place (HOT) update.
+                   models.Index(fields=["warn_at"], name="mcase_warn", condition=~models.Q(clock="")),
+                   models.Index(fields=["due_at"], name="mcase_due", condition=~models.Q(clock=""))]
 
     def __str__(self) -> str:
         return self.number or f"#{self.pk}"

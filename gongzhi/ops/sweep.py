@@ -16,7 +16,7 @@ from gongzhi.mediation.clocks import MEDIATION
 CASE_KINDS = (MEDIATION, LEGAL_AID)
 
 
-def sweep_cases(*, now: datetime | None = None, batch: int = 5000) -> dict[str, tuple[int, int]]:
-    """kind name → (yellow, red) flipped by this worker in this round."""
+def sweep_cases(*, now: datetime | None = None, batch: int = 5000, full: bool = False) -> dict[str, tuple[int, int]]:
+    """kind name → (yellow, red) flipped by this worker in this round (``full``: core.sweep)."""
     now = now or timezone.now()
-    return {k.name: sweep_flags(k, now, batch) for k in CASE_KINDS}
+    return {k.name: sweep_flags(k, now, batch, full=full) for k in CASE_KINDS}

@@ -353,6 +353,22 @@ COMPLEX = {
 }
 
 
+def test_an_extension_past_its_new_warning_is_yellow_at_once(world, as_user, settings):
+    """The extended clock counts from the submission: extended after its new warning point, it is
+    yellow when written — the sweep reads only thresholds falling after its last round."""
+    settings.GONGZHI_LEGALAID_DECISION_WORKDAYS = 2
+    due, warn = COMPLEX[2]
+    with time_machine.travel(sh(2026, 9, 30, 10), tick=False):
+        st, app = apply(as_user, world)
+    sweep_at(sh(2026, 10, 12, 12))           # a round after the new warning point: its mark is there
+    with time_machine.travel(sh(2026, 10, 12, 15), tick=False):
+        st, got = as_user("aid2").post(f"/legalaid/{app['id']}/complex", {"reason": "需调取多家单位材料"})
+        assert st == 200, got
+    row = Application.objects.get(pk=app["id"])
+    assert (row.due_at, row.warn_at, row.sla_flag) == (due, warn, "yellow")
+    assert sweep_at(due + US)["legal_aid"] == (0, 1)
+
+
 def test_a_complex_case_extends_the_decision_once(world, as_user, settings):
     aid2 = as_user("aid2")
     for configured, (due, warn) in COMPLEX.items():

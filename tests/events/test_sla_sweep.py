@@ -98,6 +98,39 @@ def test_a_sweep_flips_at_most_its_batch(district):
     assert EventAction.objects.filter(action="sla_yellow").count() == 5
 
 
+def test_a_round_reads_what_fell_since_the_last_less_fifteen_minutes(district):
+    """core.sweep: a round starts at the mark the previous one left, less the 15-minute lookback
+    (a writer that committed a threshold after a round had passed it); what lies before is the
+    full round's (at start and every GONGZHI_SWEEP_FULL_EVERY)."""
+    from gongzhi.core.models import SweepMark
+    late, lost = (_dispatched(district, sh(2026, 11, 2, 10), grid=g, centre="town1") for g in (0, 1))
+    sla_sweep(now=sh(2026, 11, 3, 12))                       # nothing due yet; the marks are set
+    assert set(SweepMark.objects.values_list("kind", "flag", "upto")) == {
+        ("events", "yellow", sh(2026, 11, 3, 12)), ("events", "red", sh(2026, 11, 3, 12))}
+    # Two warning points before that round, as a late commit (or a hand edit) would leave them:
+    Event.objects.filter(pk=late.id).update(warn_at=sh(2026, 11, 3, 11, 45, 1))   # inside the lookback
+    Event.objects.filter(pk=lost.id).update(warn_at=sh(2026, 11, 3, 11, 44, 59))  # before it
+    r = sla_sweep(now=sh(2026, 11, 3, 12, 30))
+    assert r.yellow == 1 and Event.objects.get(pk=late.id).sla_flag == SlaFlag.YELLOW
+    assert Event.objects.get(pk=lost.id).sla_flag == SlaFlag.GREEN
+    assert sla_sweep(now=sh(2026, 11, 3, 12, 31), full=True).yellow == 1
+    assert Event.objects.get(pk=lost.id).sla_flag == SlaFlag.YELLOW
+    # A sweep for an earlier moment (a rerun) starts that far back, and the mark never goes back.
+    sla_sweep(now=sh(2026, 11, 3, 9))
+    assert SweepMark.objects.get(kind="events", flag="yellow").upto == sh(2026, 11, 3, 12, 31)
+
+
+def test_a_full_batch_leaves_the_mark_where_it_was(district):
+    from gongzhi.core.models import SweepMark
+    for g in range(3):
+        _dispatched(district, sh(2026, 11, 2, 10), grid=g, centre="town1")
+    now = sh(2026, 11, 3, 17)
+    assert sla_sweep(now=now, batch=2).yellow == 2
+    assert not SweepMark.objects.filter(flag="yellow").exists()       # more may be left: no mark
+    assert sla_sweep(now=now, batch=2).yellow == 1
+    assert SweepMark.objects.get(flag="yellow").upto == now
+
+
 def test_the_flip_row_is_written_whole_by_the_database(district):
     """The sweep's timeline rows are written in SQL from the flip's RETURNING (core.sweep), not
     through the ORM: every column a reader uses must still come out as the ORM would store it."""

@@ -120,8 +120,8 @@ def _overlapping_flips(monkeypatch, workers: int, to: SlaFlag):
     all before another starts)."""
     barrier, waited = threading.Barrier(workers, timeout=20), set()
 
-    def overlapping(kind, now, flag, batch):
-        rows = _FLIP(kind, now, flag, batch)
+    def overlapping(kind, now, flag, batch, since=None):
+        rows = _FLIP(kind, now, flag, batch, since)
         me = threading.get_ident()
         # The workers' first flips only: a later sweep in the test's own thread passes freely.
         if flag is to and kind.name == "events" and me not in waited and len(waited) < workers:
