@@ -153,6 +153,16 @@ def decision_workdays(configured: int, complex_case: bool = False) -> int:
     return min(base + extra, LEGAL_DECISION_WORKDAYS + COMPLEX_EXTRA_WORKDAYS)
 
 
+def complex_refusal(clock: str, complex_case: bool) -> tuple[str, str] | None:
+    """Why the 案情复杂 extension cannot be made now, as (code, words), or None: only while the
+    decision clock runs, and only once."""
+    if clock != AidClock.DECISION:
+        return "no_decision_clock", "审查决定期限未在计时，不能延长"
+    if complex_case:
+        return "already_extended", "该申请已认定案情复杂并延长过审查期限，不能再次延长"
+    return None
+
+
 def limit_problems(decision: int, assign: int) -> list[str]:
     """What is wrong with the configured limits (the settings), in words; empty = lawful."""
     out = []

@@ -5,7 +5,7 @@ from gongzhi.casework.acts import document_for, documents, timeline
 from gongzhi.casework.models import Document
 from gongzhi.core import audit
 from gongzhi.domain.enums import SlaFlag, SupervisionLevel
-from gongzhi.domain.legalaid import AidAction, AidClock, AidStatus, Matter, Penalty, Specialty
+from gongzhi.domain.legalaid import AidAction, AidClock, AidStatus, Matter, Penalty, Specialty, complex_refusal
 from gongzhi.domain.privacy import Person, redact_people, sees_in_full
 
 from . import scope, services
@@ -86,9 +86,9 @@ def detail(user, app_id: int) -> dict:
         "documents": documents(services.KIND, app.pk) if full else [],
         "capacities": sorted(caps),
         "actions": [a.value for a in services.APPLICATION.actions(user, app, caps)
-                    # 案情复杂 once, while the decision clock runs (services.aid_complex refuses
-                    # the rest with a 409): a page should not offer a button that can only fail.
-                    if a != AidAction.COMPLEX or (app.clock == AidClock.DECISION and not app.complex_case)],
+                    # 案情复杂 once, while the decision clock runs (the service refuses the rest with
+                    # a 409, for the same reason): a page should not offer a button that can only fail.
+                    if a != AidAction.COMPLEX or complex_refusal(app.clock, app.complex_case) is None],
         "timeline": timeline(services.APPLICATION, app, who, subject=applicant, people=people),
     }
 

@@ -313,10 +313,9 @@ def aid_complex(*, actor, app_id: int, data: ComplexIn, at: datetime | None = No
     10: domain.legalaid.decision_workdays); the applicant is told the new date.  The clock gets its
     new due and warn points, flagged as they stand now (yellow if the new warning has passed)."""
     def mutate(app, now):
-        if app.clock != dl.AidClock.DECISION:
-            raise Conflict("审查决定期限未在计时，不能延长", code="no_decision_clock")
-        if app.complex_case:
-            raise Conflict("该申请已认定案情复杂并延长过审查期限，不能再次延长", code="already_extended")
+        refused = dl.complex_refusal(app.clock, app.complex_case)
+        if refused is not None:
+            raise Conflict(refused[1], code=refused[0])
         workdays = dl.decision_workdays(settings.GONGZHI_LEGALAID_DECISION_WORKDAYS, complex_case=True)
         try:
             clock = clock_columns(dl.AidClock.DECISION, app.submitted_at, workdays, _calendar, now)

@@ -144,3 +144,14 @@ def test_applicant_choice_is_checked_against_the_rules():
                                                ([60], 60.0, "合格"), ([59, 40], 49.5, "不合格")])
 def test_review_grades(scores, mean, grade):
     assert la.review_grade(scores) == (mean, grade)
+
+
+@pytest.mark.parametrize(("clock", "complex_case", "code"), [
+    ("decision", False, None),                    # the one moment it may be made
+    ("decision", True, "already_extended"),       # once only
+    ("assign", False, "no_decision_clock"),       # the decision is made: nothing left to extend
+    ("", False, "no_decision_clock"),
+])
+def test_the_complex_case_extension_only_while_the_decision_clock_runs_and_once(clock, complex_case, code):
+    refused = la.complex_refusal(clock, complex_case)
+    assert (refused[0] if refused else None) == code
