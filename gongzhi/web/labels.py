@@ -84,3 +84,21 @@ def _casework_labels() -> set[str]:
 
 
 assert _casework_labels() <= set(CASEWORK) | set(OPERATION_LABELS), "a new case label needs its entry here"
+
+# The domain's enum labels that pages print as data (status, kind, channel, the timeline's action,
+# roles, …), and the word for the system on a timeline row.  tests/web/test_admin_and_maps.py
+# checks every label of every enum under gongzhi.domain has an English translation.
+ENUMS = [
+    _("法律援助案件"), _("咨询"), _("求助"), _("投诉"), _("举报"), _("建议"), _("矛盾纠纷"),
+    _("安全隐患"), _("紧急"), _("一般"), _("特急"), _("居民端"), _("网格员巡查"),
+    _("窗口来访"), _("12345热线"), _("110非警务警情"), _("待派遣"), _("转调解"),
+    _("待核查"), _("待答复"), _("待回访"), _("已回访"), _("已并单"), _("批准延期"),
+    _("驳回延期"), _("上报上级"), _("越级上报"), _("超期自动上报"), _("吹哨"), _("报到"),
+    _("核查不通过"), _("查看敏感信息"), _("并单"), _("随主单办理"), _("人民调解成功"),
+    _("人民调解未成"), _("普通网格"), _("校园网格"), _("景区网格"), _("园区网格"), _("居民"),
+    _("网格员"), _("网格警员"), _("N类力量"), _("社区工作人员"), _("乡镇（街道）综治中心"),
+    _("区（县）综治中心"), _("部门工作人员"), _("督查人员"), _("系统管理员"), _("待审批"),
+    _("已批准"), _("已驳回"), _("WGS-84 / CGCS2000"), _("GCJ-02（高德/腾讯/微信）"),
+    _("BD-09（百度）"), _("图片"), _("音频"), _("视频"), _("上一级调解组织或综治中心"),
+    _("法律援助中心负责人"), _("系统")
+]

@@ -84,9 +84,21 @@ def test_the_english_catalogue_translates_every_message():
     # Labels that reach templates as data must be in the catalogue too (xgettext only sees literals).
     from gongzhi.web import labels
     known = {i for i, _ in joined}
-    dynamic = {x for name in ("MENU", "TABS", "SATISFACTION", "OPERATION_LABELS", "STATS", "CASEWORK", "REPORT")
-               for x in getattr(labels, name)}
+    dynamic = {x for name in ("MENU", "TABS", "SATISFACTION", "OPERATION_LABELS", "STATS", "CASEWORK", "REPORT",
+                              "ENUMS") for x in getattr(labels, name)}
     assert dynamic - known == set()
+    # Every label of every enum of the domain reaches some page as data: each has its English.
+    import inspect
+
+    from django.utils import translation
+
+    from gongzhi.domain import enums, legalaid, mediation
+    labels_of = {m.label for mod in (enums, legalaid, mediation) for cls in vars(mod).values()
+                 if inspect.isclass(cls) and issubclass(cls, enums.LabelledEnum) and cls.__module__ == mod.__name__
+                 for m in cls}
+    with translation.override("en"):
+        untranslated = sorted(x for x in labels_of if translation.gettext(x) == x)
+    assert untranslated == []
     # Every literal in a template must be in the catalogue (a new page cannot skip makemessages).
     root = Path(__file__).resolve().parents[2] / "gongzhi"
     literals = {m for f in root.rglob("templates/**/*.html")

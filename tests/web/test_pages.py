@@ -222,6 +222,19 @@ def test_english_is_available(district):
     assert "Report an issue" in page and 'lang="en"' in page
 
 
+def test_an_event_page_in_english_names_status_kind_and_timeline_in_english(district):
+    ev = new_event(district)
+    services.event_accept(actor=district.users["town1"], event_id=ev.id)
+    c = login(district, "town1")
+    c.cookies["django_language"] = "en"
+    page = c.get(f"/e/{ev.id}/").content.decode()
+    # 待派遣 (accepted), the kind, the 受理 row and the status it led to, all in English.
+    assert ">To dispatch<" in page and "Complaint" in page and "→ To dispatch" in page
+    assert not {"待派遣", "投诉"} & set(re.findall(r">([^<>]+)<", page))
+    desk = c.get("/desk/").content.decode()
+    assert ">To dispatch<" in desk
+
+
 def test_the_desk_filters_supervised_events(district):
     a, b = new_event(district, grid=0), new_event(district, grid=1)
     services.event_accept(actor=district.users["town1"], event_id=a.id)

@@ -24,8 +24,11 @@ def days(remaining):
 
 @register.filter
 def status_label(code):
+    """An event status by its code, in the reader's language."""
+    from django.utils.translation import gettext
+
     from gongzhi.domain.enums import Status
     try:
-        return Status(code).label
+        return gettext(Status(code).label)
     except ValueError:
         return code or ""
