@@ -82,7 +82,7 @@ def act(kind: Kind, actor, case_id: int, action, *, reason: str = "", note: str 
             target = transition(action, before, held, reason, table=kind.table if table is None else table)
             changes = mutate(case, now) if mutate else {}
             if kind.clock_effects is not None:
-                _check_clock(kind, action, case, changes)
+                check_clock(kind, action, case, changes)
             changes.update(status=target, version=F("version") + 1, updated_at=now)
             if not kind.model.objects.filter(pk=case.pk, version=case.version).update(**changes):
                 raise Conflict(f"该{kind.noun}刚被他人处理，请刷新后重试", code="concurrent_update")
@@ -105,7 +105,7 @@ class ClockTableMismatch(RuntimeError):
     refused before anything is written (the table is the one authority on clocks)."""
 
 
-def _check_clock(kind: Kind, action, case, changes: dict) -> None:
+def check_clock(kind: Kind, action, case, changes: dict) -> None:
     assert kind.clock_effects is not None
     running = getattr(case, "clock", "") or None
     expected = clock_after(kind.clock_effects, action, running)

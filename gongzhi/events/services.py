@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from gongzhi.areas.models import Area, Department
 from gongzhi.core import audit
+from gongzhi.core.batch import act_many
 from gongzhi.core.engine import Kind, act
 from gongzhi.core.errors import Conflict, Forbidden, Invalid, NotFound
 from gongzhi.core.scope import scope_of
@@ -235,10 +236,14 @@ def extension_decide(*, actor, event_id: int, approve: bool, note: str = "", at:
 
 # ---- escalation --------------------------------------------------------------------------------
 
-def _move_up(ev: Event, target_level: Level, now: datetime) -> Changes:
-    area = ev.area.ancestor_at(target_level)
+def _move_up(ev: Event, target_level: Level, now: datetime, area: Area | None = None,
+             clock: dict | None = None) -> Changes:
+    """The changes of a step up to ``target_level`` (``area``, ``clock``: its area and its clocks'
+    columns, when the caller has them).  Plain values, escalations included: every write is
+    guarded by the version read."""
+    area = area or ev.area.ancestor_at(target_level)
     return {"handler_area": area, "handler_level": target_level, "handler_department": None,
-            "escalations": F("escalations") + 1, **clocks.start_handling(ev, now, target_level, now)}
+            "escalations": ev.escalations + 1, **(clock or clocks.start_handling(ev, now, target_level, now))}
 
 
 def _current_level(ev: Event) -> Level:
@@ -268,10 +273,31 @@ def event_skip_escalate(*, actor, event_id: int, reason: str, version: int | Non
                 data=data)
 
 
+AUTO_ESCALATE_NOTE = "超期未办，系统自动上报上一级"
+
+
 def event_auto_escalate(*, event_id: int, version: int, at: datetime | None = None) -> Event:
-    """Called by the SLA worker for an overdue event; the version guard makes it idempotent."""
-    return _act(None, event_id, Action.AUTO_ESCALATE, note="超期未办，系统自动上报上一级", at=at,
+    """One overdue event one level up, as the SLA worker does it; the version guard makes it idempotent."""
+    return _act(None, event_id, Action.AUTO_ESCALATE, note=AUTO_ESCALATE_NOTE, at=at,
                 version=version, mutate=_one_level_up, system=True)
+
+
+def events_auto_escalate(events: list[Event], *, at: datetime | None = None) -> tuple[list[int], dict[int, str]]:
+    """The SLA worker's escalation of many overdue events at once (core.batch.act_many): each one
+    level up as ``event_auto_escalate`` does, the areas above looked up once per (area, level) and
+    the new clocks computed once per (kind, category, level): they all start now."""
+    above: dict[tuple[int, Level], Area] = {}
+    started: dict[tuple[str, int, Level], dict] = {}
+
+    def mutate(ev: Event, now: datetime) -> Changes:
+        level = escalation_target(_current_level(ev), Level(settings.GONGZHI_TOP_LEVEL))
+        if (ev.area_id, level) not in above:
+            above[ev.area_id, level] = ev.area.ancestor_at(level)
+        key = (ev.kind, ev.category_id, level)
+        if key not in started:
+            started[key] = clocks.start_handling(ev, now, level, now)
+        return _move_up(ev, level, now, above[ev.area_id, level], started[key])
+    return act_many(EVENT, events, Action.AUTO_ESCALATE, note=AUTO_ESCALATE_NOTE, at=at, mutate=mutate)
 
 
 # ---- co-handling and supervision ---------------------------------------------------------------

@@ -42,3 +42,51 @@ def test_the_right_clock_passes(district):
     ev, worker = _handling(district)
     done = services.event_note(actor=worker, event_id=ev.id, note="入户查看")
     assert done.clock == Clock.HANDLE and done.version == ev.version + 1
+
+
+def test_the_batch_write_escalates_each_as_one_act_would_and_leaves_out_stale_and_refused(district):
+    """core.batch.act_many (the sweep's escalation): same table, same changes as act, each row
+    guarded by its own version; a case changed since it was read is left out, a refused one named."""
+    from gongzhi.core.batch import act_many
+
+    from ..conftest import sh
+    from .test_sla_sweep import _dispatched
+    at = sh(2026, 11, 2, 10)
+    one, two, stale = (_dispatched(district, at, grid=g, centre="town1") for g in (0, 1, 2))
+    later = sh(2026, 11, 4, 0, 0, 1)                                  # every sign clock overdue
+    Event.objects.filter(pk=two.id).update(status="resolved")        # a status the table does not escalate
+    loaded = list(Event.objects.select_related("area", "category").filter(pk__in=[one.id, two.id, stale.id]))
+    Event.objects.filter(pk=stale.id).update(version=99)             # a person acted after the read
+    written, refused = services.events_auto_escalate(loaded, at=later)
+    assert written == [one.id] and list(refused) == [two.id]
+    ev = Event.objects.select_related("handler_area").get(pk=one.id)
+    assert (ev.handler_level, ev.handler_area, ev.escalations, ev.version, ev.status, ev.clock) == (
+        4, district.communities[0], 1, one.version + 1, "dispatched", "sign")
+    rows = list(EventAction.objects.filter(action="auto_escalate").values_list("event_id", "from_status", "to_status",
+                                                                              "actor_id", "note"))
+    assert rows == [(one.id, "dispatched", "dispatched", None, "超期未办，系统自动上报上一级")]
+    assert Event.objects.get(pk=stale.id).version == 99                # untouched
+    assert act_many(services.EVENT, [], Action.AUTO_ESCALATE) == ([], {})
+
+
+def test_the_sweeps_escalation_costs_the_same_queries_for_two_events_or_eight(district):
+    """Set-based: the queries of a round do not grow with the events it escalates (a deferred
+    column read per event, or a per-event write, would)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from gongzhi.events.sweep import sla_sweep
+
+    from ..conftest import sh
+    from .test_sla_sweep import _dispatched
+
+    def round_of(n, day):
+        Event.objects.update(status="closed")        # the earlier round's events are out of the way
+        for _ in range(n):
+            _dispatched(district, sh(2026, 11, day, 10), grid=0, centre="town1")
+        with CaptureQueriesContext(connection) as q:
+            r = sla_sweep(now=sh(2026, 11, day + 2, 0, 0, 1), full=True)
+        return r.escalated, len(q.captured_queries)
+    round_of(1, 2)                                   # the cached admin tables are read once, here
+    (two, few), (eight, more) = round_of(2, 9), round_of(8, 16)
+    assert (two, eight) == (2, 8) and few == more
