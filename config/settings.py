@@ -22,6 +22,7 @@ GONGZHI_PG_PREPARE    1/0 (default 1): server-side prepared statements for the i
                       0 behind a pooler that cannot keep them (PgBouncer < 1.21 in transaction mode)
 GONGZHI_REPLICA_URL   optional, postgres://…: a hot standby that serves the statistics pages' reads
                       (gongzhi.core.replica); unset, everything reads and writes GONGZHI_DATABASE_URL
+GONGZHI_SWEEP_FULL_EVERY  seconds between the sweep's full rounds (default 3600; core.sweep, ADR 0014)
 GONGZHI_LOGIN_FAILURES / GONGZHI_LOGIN_LOCKOUT_MINUTES  wrong passwords (default 5) that lock one
                       username from one address, and for how long (default 15); GONGZHI_LOGIN_LOCKOUT=0 off
 GONGZHI_LOGIN_FAILURES_PER_ACCOUNT  wrong passwords for one username from all addresses together
