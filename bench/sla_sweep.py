@@ -144,8 +144,9 @@ def escalation(now, n: int) -> None:
     the latter timed on a tenth of as many other events."""
     from django.db import connection
 
+    from gongzhi.domain.enums import Action
+    from gongzhi.events import services
     from gongzhi.events.models import Event
-    from gongzhi.events.services import event_auto_escalate
     from gongzhi.events.sweep import sla_sweep as sweep_events
     naive_n = max(n // 10, 1)
     with connection.cursor() as cur:
@@ -157,7 +158,9 @@ def escalation(now, n: int) -> None:
     naive_ids = list(Event.objects.filter(handler_level=5).order_by("-id").values_list("id", "version")[:naive_n])
     with Timer() as t_naive:
         for event_id, version in naive_ids:
-            event_auto_escalate(event_id=event_id, version=version, at=now)
+            # The path before: the engine's act, one event, one transaction, 7 queries.
+            services._act(None, event_id, Action.AUTO_ESCALATE, note=services.AUTO_ESCALATE_NOTE, at=now,
+                          version=version, mutate=services._one_level_up, system=True)
     escalated, rounds = 0, 0
     with Timer() as t_ours:
         while True:

@@ -7,6 +7,7 @@ from django.utils.cache import add_never_cache_headers
 
 from gongzhi.domain.tokens import token_state
 
+from .appendonly import ReadOnlyAdminMixin
 from .models import ApiToken, Profile, RoleAssignment
 
 User = get_user_model()
@@ -104,18 +105,6 @@ class GongzhiUserAdmin(UserAdmin):
 from axes.admin import AccessFailureLogAdmin, AccessLogAdmin  # noqa: E402  (after axes is set up)
 from axes.models import AccessFailureLog, AccessLog  # noqa: E402
 
-
-class _ReadOnly:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 for _model, _admin in ((AccessLog, AccessLogAdmin), (AccessFailureLog, AccessFailureLogAdmin)):
     admin.site.unregister(_model)
-    admin.site.register(_model, type(f"ReadOnly{_admin.__name__}", (_ReadOnly, _admin), {}))
+    admin.site.register(_model, type(f"ReadOnly{_admin.__name__}", (ReadOnlyAdminMixin, _admin), {}))

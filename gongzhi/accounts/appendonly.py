@@ -34,3 +34,17 @@ class AppendOnly(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError(type(self))
+
+
+class ReadOnlyAdminMixin:
+    """For a ModelAdmin: no add, change or delete, superusers included — the admin of records only
+    the services write (core.readonly_admin.ReadOnlyAdmin) and of django-axes' login records."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -2,17 +2,10 @@
 read-only for everyone, superusers included."""
 from django.contrib import admin
 
+from gongzhi.accounts.appendonly import ReadOnlyAdminMixin
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+
+class ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """No add, change or delete.  A case or event is never deleted here: its reads are logged by
     (kind, id) in core.models.AccessLog (kept by core.audit.keep_logged), and the log must keep
     pointing at what it was read for."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -250,9 +250,14 @@ def _current_level(ev: Event) -> Level:
     return Level(min(ev.handler_level, Level.GRID))
 
 
+def _level_up(ev: Event) -> Level:
+    """One level up, never above the top level the system escalates to."""
+    return escalation_target(_current_level(ev), Level(settings.GONGZHI_TOP_LEVEL))
+
+
 def _one_level_up(ev: Event, now: datetime) -> Changes:
     """上报 by a person or by the SLA worker: the same single step up."""
-    return _move_up(ev, escalation_target(_current_level(ev), Level(settings.GONGZHI_TOP_LEVEL)), now)
+    return _move_up(ev, _level_up(ev), now)
 
 
 def event_escalate(*, actor, event_id: int, reason: str, version: int | None = None,
@@ -276,21 +281,15 @@ def event_skip_escalate(*, actor, event_id: int, reason: str, version: int | Non
 AUTO_ESCALATE_NOTE = "超期未办，系统自动上报上一级"
 
 
-def event_auto_escalate(*, event_id: int, version: int, at: datetime | None = None) -> Event:
-    """One overdue event one level up, as the SLA worker does it; the version guard makes it idempotent."""
-    return _act(None, event_id, Action.AUTO_ESCALATE, note=AUTO_ESCALATE_NOTE, at=at,
-                version=version, mutate=_one_level_up, system=True)
-
-
 def events_auto_escalate(events: list[Event], *, at: datetime | None = None) -> tuple[list[int], dict[int, str]]:
     """The SLA worker's escalation of many overdue events at once (core.batch.act_many): each one
-    level up as ``event_auto_escalate`` does, the areas above looked up once per (area, level) and
+    level up as a person's 上报 (``_one_level_up``), the areas above looked up once per (area, level) and
     the new clocks computed once per (kind, category, level): they all start now."""
     above: dict[tuple[int, Level], Area] = {}
     started: dict[tuple[str, int, Level], dict] = {}
 
     def mutate(ev: Event, now: datetime) -> Changes:
-        level = escalation_target(_current_level(ev), Level(settings.GONGZHI_TOP_LEVEL))
+        level = _level_up(ev)
         if (ev.area_id, level) not in above:
             above[ev.area_id, level] = ev.area.ancestor_at(level)
         key = (ev.kind, ev.category_id, level)

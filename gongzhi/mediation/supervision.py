@@ -15,12 +15,13 @@ from .models import Case, Organisation
 from .services import CASE, KIND
 
 
+def _pressed(org: Organisation, mediator: tuple[str, str] | None) -> list[tuple[str, str]]:
+    """The handling committee and the mediator working the case (if any): whom a 督办 presses."""
+    return [(org.name, org.phone), *([mediator] if mediator else [])]
+
+
 def _handlers(case: Case) -> list[tuple[str, str]]:
-    """The handling committee and the mediator working the case: whom a 督办 presses."""
-    people = [(case.organisation.name, case.organisation.phone)]
-    if case.mediator_id:
-        people.append((case.mediator.name, case.mediator.phone))
-    return people
+    return _pressed(case.organisation, (case.mediator.name, case.mediator.phone) if case.mediator_id else None)
 
 
 def case_supervise(*, actor, case_id: int, data: SuperviseIn, at: datetime | None = None) -> Case:
@@ -54,8 +55,7 @@ def supervising_bodies(ids: list[int], to: dm.EscalateTo) -> dict[int, tuple[tup
         if body is None:
             county = next((name for path, name in counties.items() if area_path.startswith(path)), "")
             body = (f"{county}综治中心", "")
-        handlers = [(orgs[org_id].name, orgs[org_id].phone)] + ([(mediator, phone)] if mediator else [])
-        out[pk] = (body, handlers)
+        out[pk] = (body, _pressed(orgs[org_id], (mediator, phone) if mediator else None))
     return out
 
 
