@@ -172,6 +172,7 @@ INSTALLED_APPS = [
     "gongzhi.casework",
     "gongzhi.mediation",
     "gongzhi.legalaid",
+    "gongzhi.corrections",   # issue 15: 社区矫正 with the prosecutors' oversight
     "gongzhi.stats",
     "gongzhi.web",
     "gongzhi.ops",   # core (issue 14): the platform-wide commands (demo, sla-sweep, crosscheck, …)

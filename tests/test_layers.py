@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent / "gongzhi"
 # Bottom up.  Each row: what the package may import of gongzhi (besides itself).  Written out
 # here, not derived from the code: changing a layer is a decision, made in this table.
 _BASE = {"domain", "core", "accounts", "areas", "pgfast"}
-_PILLARS = {"casework", "events", "hotline", "mediation", "legalaid"}
+_PILLARS = {"casework", "events", "hotline", "mediation", "legalaid", "corrections"}
 ALLOWED: dict[str, set[str]] = {
     "domain": set(),                                   # pure Python: no Django, nothing of gongzhi
     "pgfast": set(),                                   # Django only: one statement on psycopg directly
@@ -32,6 +32,7 @@ ALLOWED: dict[str, set[str]] = {
     "hotline": _BASE | {"events"},                                 # 12345 orders become events; 倒逼
     "mediation": _BASE | {"casework", "events"},                   # events: transfer from an event
     "legalaid": _BASE | {"casework"},                              # the calendar is core's (core.admindata)
+    "corrections": _BASE | {"casework"},                           # 社区矫正: knows no other pillar
     "stats": _BASE | _PILLARS | {"textclass"},                     # rollups and KPIs over every pillar
     "demo": _BASE | _PILLARS | {"textclass"},                      # builds a district through services
     "api": _BASE | _PILLARS | {"textclass", "stats"},

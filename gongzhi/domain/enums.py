@@ -28,6 +28,11 @@ class CaseKind(LabelledEnum):
     EVENT = "event", "事件"
     MEDIATION = "mediation", "调解案件"
     LEGAL_AID = "legalaid", "法律援助案件"
+    CORRECTION = "correction", "社区矫正档案"
+    CORR_LEAVE = "corr_leave", "社区矫正请假"
+    CORR_SANCTION = "corr_sanction", "社区矫正奖惩"
+    CORR_MONITOR = "corr_monitor", "电子定位"
+    CORR_OVERSIGHT = "corr_oversight", "检察监督"
 
 
 class EventKind(LabelledEnum):
@@ -156,6 +161,9 @@ class Role(LabelledEnum):
     COUNTY_CENTRE = "county_centre", "区（县）综治中心"
     DEPARTMENT_STAFF = "department_staff", "部门工作人员"
     SUPERVISOR = "supervisor", "督查人员"
+    # 检察院 社区矫正检察官办公室: reads every correction file of the county it holds, writes only
+    # 检察建议 / 纠正违法通知书 (corrections.scope).  Corrections staff are an agency's members.
+    PROSECUTOR = "prosecutor", "检察官"
     ADMIN = "admin", "系统管理员"
 
 

@@ -77,6 +77,7 @@ class Role(LabelledEnum):
 
     REPORTER = "reporter", "报告人"     # of an event: handlers work the matter, not the person
     PARTY = "party", "当事人"           # a mediation party, a legal-aid applicant: handlers need them in full
+    SUBJECT = "subject", "社区矫正对象"  # a person under community correction (corrections.scope)
 
 
 class Disclosure(LabelledEnum):
@@ -115,6 +116,13 @@ PARTY_DISCLOSURE: dict[Viewer, Disclosure] = {
     V.SELF: D.FULL, V.HANDLER: D.FULL, V.SUPERVISOR: D.MASKED, V.STAFF: D.MASKED, V.PUBLIC: D.HIDDEN,
 }
 
+# A person under community correction: only the agency's staff (handlers) and the county's
+# prosecutors (supervisors of the enforcement, every read logged) see the file at all
+# (corrections.scope); what anyone else is shown — a grid team's 帮教 task — is masked.
+SUBJECT_DISCLOSURE: dict[Viewer, Disclosure] = {
+    V.SELF: D.FULL, V.HANDLER: D.FULL, V.SUPERVISOR: D.FULL, V.STAFF: D.MASKED, V.PUBLIC: D.HIDDEN,
+}
+
 # Who may ask for the full value (a logged read, with a reason).  A 举报 or anonymous reporter
 # only by a supervisor: the handling unit may be the one reported on.
 UNMASKERS: dict[Secrecy, frozenset[Viewer]] = {
@@ -151,6 +159,8 @@ def stays_confidential(new_kind: str, was_confidential: bool) -> bool:
 
 
 def disclosure(secrecy: Secrecy, viewer: Viewer, role: Role = Role.REPORTER) -> Disclosure:
+    if role is Role.SUBJECT:
+        return SUBJECT_DISCLOSURE[viewer]
     return PARTY_DISCLOSURE[viewer] if role is Role.PARTY else DISCLOSURE[secrecy][viewer]
 
 

@@ -10,13 +10,17 @@ from datetime import datetime
 from django.utils import timezone
 
 from gongzhi.core.sweep import sweep_flags
+from gongzhi.corrections.clocks import KINDS as CORRECTION_KINDS, flag_missed
 from gongzhi.legalaid.clocks import LEGAL_AID
 from gongzhi.mediation.clocks import MEDIATION
 
-CASE_KINDS = (MEDIATION, LEGAL_AID)
+CASE_KINDS = (MEDIATION, LEGAL_AID, *CORRECTION_KINDS)
 
 
 def sweep_cases(*, now: datetime | None = None, batch: int = 5000, full: bool = False) -> dict[str, tuple[int, int]]:
     """kind name → (yellow, red) flipped by this worker in this round (``full``: core.sweep)."""
     now = now or timezone.now()
-    return {k.name: sweep_flags(k, now, batch, full=full) for k in CASE_KINDS}
+    out = {k.name: sweep_flags(k, now, batch, full=full) for k in CASE_KINDS}
+    # 社区矫正's two stored deadlines without a clock: documents overdue, reports missed.
+    out["correction_missed"] = flag_missed(now)
+    return out

@@ -5,14 +5,25 @@ For each (status, action) the table allows, the clock running after the action
 the action leads to (CLOCK_RUNS_IN), and no clock may run on into a status where none runs.
 A table edited on one side only (a new status without its clock, an action that forgets to
 stop the clock) fails here before any service writes it.  The tables themselves are pinned
-cell by cell in test_tables_pinned.py.
+cell by cell in test_tables_pinned.py (社区矫正's five kinds in test_corrections_rules.py).
 """
+from types import SimpleNamespace
+
 import pytest
 
-from gongzhi.domain import legalaid, mediation, workflow
+from gongzhi.domain import corrections, legalaid, mediation, workflow
 from gongzhi.domain.sla import clock_after
 
-KINDS = {"events": workflow, "mediation": mediation, "legal_aid": legalaid}
+
+def _corrections(prefix: str) -> SimpleNamespace:
+    """One of the five 社区矫正 kinds, whose tables share a module under a prefix (SUBJ_TRANSITIONS …)."""
+    return SimpleNamespace(**{t: getattr(corrections, f"{prefix}_{t}")
+                              for t in ("TRANSITIONS", "CLOCK_EFFECTS", "CLOCK_RUNS_IN")})
+
+
+KINDS = {"events": workflow, "mediation": mediation, "legal_aid": legalaid,
+         **{f"corrections_{p.lower()}": _corrections(p) for p in ("SUBJ", "SANCTION", "LEAVE", "MONITOR",
+                                                                  "OVERSIGHT")}}
 
 
 def _clock_in(module, status):

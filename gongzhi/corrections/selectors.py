@@ -1,0 +1,217 @@
+"""Reading 社区矫正 files: scoped lists with counts, one file with everything done on it, the
+prosecutors' oversight figures.  Every read of a file is logged (core.audit: who, which file);
+a file is only ever read in full (corrections.scope decides who reads it at all)."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from gongzhi.casework.acts import document_for, documents
+from gongzhi.casework.models import CaseKind, CaseLog, Document
+from gongzhi.core import audit, timeline as core_timeline
+from gongzhi.domain import corrections as dc, privacy
+from gongzhi.domain.corrections import SubjStatus as S
+from gongzhi.domain.enums import SlaFlag
+from gongzhi.domain.privacy import Person
+
+from . import scope, services
+from .models import Leave, Monitor, Oversight, Sanction, Subject
+
+TABS = {
+    "intake": ("待报到/待宣告", [S.NOTIFIED, S.REPORTED]),
+    "active": ("在矫", [S.ACTIVE]),
+    "absconded": ("脱管", [S.ABSCONDED]),
+    "transferring": ("变更执行地", [S.TRANSFERRING]),
+    "ended": ("已解矫/终止", [S.RELEASED, S.TERMINATED]),
+}
+_KINDS = {CaseKind.CORRECTION: dc.SubjStatus, CaseKind.CORR_SANCTION: dc.SanctionStatus,
+          CaseKind.CORR_LEAVE: dc.LeaveStatus, CaseKind.CORR_MONITOR: dc.MonitorStatus,
+          CaseKind.CORR_OVERSIGHT: dc.OversightStatus}
+
+
+def subject_list(user, *, tab: str | None = None, flag: SlaFlag | None = None, q: str = ""):
+    qs = scope.visible_subjects(user).select_related("township", "county")
+    if tab in TABS:
+        qs = qs.filter(status__in=TABS[tab][1])
+    if flag:
+        qs = qs.filter(sla_flag=flag)
+    if q:
+        qs = qs.filter(Q(name__contains=q) | Q(number__contains=q))
+    return qs.order_by("status", "-notified_at", "-id")
+
+
+def tab_counts(user) -> dict[str, int]:
+    rows = dict(scope.visible_subjects(user).values_list("status").annotate(n=Count("id")))
+    return {key: sum(rows.get(s.value, 0) for s in statuses) for key, (_, statuses) in TABS.items()}
+
+
+def summary(subject: Subject, now=None) -> dict:
+    now = now or timezone.now()
+    return {"id": subject.id, "number": subject.number, "name": subject.name, "status": subject.status,
+            "status_label": S(subject.status).label, "kind": subject.kind,
+            "kind_label": dc.CorrType(subject.kind).label, "level": subject.level,
+            "level_label": dc.Level(subject.level).label, "township": subject.township.name,
+            "term_end": subject.term_end, "clock": subject.clock,
+            "clock_label": dc.SubjClock(subject.clock).label if subject.clock else "",
+            "due_at": subject.due_at, "sla_flag": subject.sla_flag, "sla_label": SlaFlag(subject.sla_flag).label,
+            "documents_late": subject.documents_late,
+            "absconded_days": dc.absconded_days(subject.absconded_at, None, now) if subject.absconded_at else 0}
+
+
+def _row(kind: CaseKind, row, ct, user, caps: set) -> dict:
+    statuses = _KINDS[kind]
+    return {"id": row.pk, "number": row.number, "status": row.status, "status_label": statuses(row.status).label,
+            "version": row.version, "clock": row.clock, "due_at": row.due_at, "sla_flag": row.sla_flag,
+            "actions": [a.value for a in ct.actions(user, row, caps)]}
+
+
+def _children(user, subject: Subject, caps: set) -> dict:
+    staff_caps = set() if scope.only_reads(caps) else caps
+    return {
+        "sanctions": [{**_row(CaseKind.CORR_SANCTION, r, services.SANCTION, user, staff_caps), "step": r.step,
+                       "step_label": dc.Step(r.step).label, "facts": r.facts, "evidence": r.evidence,
+                       "suggested": r.suggested, "created_at": r.created_at, "decided_at": r.decided_at,
+                       "outcome": r.outcome} for r in subject.sanctions.all()],
+        "leaves": [{**_row(CaseKind.CORR_LEAVE, r, services.LEAVE, user, staff_caps), "kind": r.kind,
+                    "kind_label": dc.LeaveKind(r.kind).label, "start": r.start, "end": r.end,
+                    "destination": r.destination, "reason": r.reason, "authority": r.authority,
+                    "authority_label": dc.Authority(r.authority).label, "returned_at": r.returned_at,
+                    "returned_late": r.returned_late} for r in subject.leaves.all()],
+        "monitors": [{**_row(CaseKind.CORR_MONITOR, r, services.MONITOR, user, staff_caps), "ground": r.ground,
+                      "ground_label": dc.MonitorGround(r.ground).label, "months": r.months, "device": r.device,
+                      "active_from": r.active_from, "active_until": r.active_until, "renewals": r.renewals,
+                      "positions": r.positions.count()} for r in subject.monitors.all()],
+        "oversights": [{**_row(CaseKind.CORR_OVERSIGHT, r, services.OVERSIGHT, user, caps), "kind": r.kind,
+                        "kind_label": dc.OversightKind(r.kind).label, "omission": r.omission,
+                        "omission_label": dc.Omission(r.omission).label, "facts": r.facts, "demand": r.demand,
+                        "issued_at": r.issued_at, "answer": r.answer, "answered_at": r.answered_at,
+                        "answered_late": r.answered_late, "target_row": r.target_row}
+                       for r in subject.oversights.all()],
+    }
+
+
+def timeline(subject: Subject, viewer: privacy.Viewer) -> list[dict]:
+    """One timeline for the file: its own rows and those of its sanctions, leaves, positioning
+    approvals and oversight, in time order (core.timeline.read, every row through the policy)."""
+    ids = {CaseKind.CORR_SANCTION: list(subject.sanctions.values_list("id", flat=True)),
+           CaseKind.CORR_LEAVE: list(subject.leaves.values_list("id", flat=True)),
+           CaseKind.CORR_MONITOR: list(subject.monitors.values_list("id", flat=True)),
+           CaseKind.CORR_OVERSIGHT: list(subject.oversights.values_list("id", flat=True))}
+    q = Q(kind=CaseKind.CORRECTION, case_id=subject.pk)
+    for kind, pks in ids.items():
+        if pks:
+            q |= Q(kind=kind, case_id__in=pks)
+    rows = list(CaseLog.objects.filter(q).order_by("at", "id"))
+    by_id = {r.pk: r for r in rows}
+    out = core_timeline.read(rows, label=lambda r: r.label, status_label=lambda code: code,
+                             secrecy=privacy.Secrecy.NORMAL, viewer=viewer,
+                             subject=Person(subject.name, subject.phone, subject.id_number),
+                             public_text=frozenset(), feed_text=frozenset(), role=privacy.Role.SUBJECT)
+    # core.timeline.read keeps the order and drops none for a staff viewer (every row is internal).
+    for shown, r in zip(out, rows, strict=False):
+        statuses = _KINDS[CaseKind(r.kind)]
+        shown.update(id=r.pk, kind=r.kind, kind_label=CaseKind(r.kind).label,
+                     to_label=statuses(r.to_status).label if r.to_status else "")
+    del by_id
+    return out
+
+
+def detail(user, subject_id: int) -> dict:
+    """The whole file.  Read only by those corrections.scope lets see it; each read logged."""
+    subject = services.load_subject(user, subject_id)
+    caps = scope.capacities(user, subject)
+    who = scope.viewer(user, subject, caps)
+    audit.record(user, CaseKind.CORRECTION, subject.pk, "查看社区矫正档案")
+    reads_only = scope.only_reads(caps)
+    advice = services.suggestion(subject) if S(subject.status) in dc.OPEN_SUBJ else dc.Suggestion(None, ())
+    level = services.level_advice(subject) if S(subject.status) is S.ACTIVE else None
+    return {
+        **summary(subject), "version": subject.version, "gender": subject.gender, "id_number": subject.id_number,
+        "phone": subject.phone, "address": subject.address, "grid": subject.grid.name if subject.grid_id else "",
+        "county": subject.county.name, "decider_label": dc.Decider(subject.decider).label,
+        "decision_body": subject.decision_body, "decision_no": subject.decision_no, "crime": subject.crime,
+        "prohibition": subject.prohibition, "decided_on": subject.decided_on, "term_start": subject.term_start,
+        "notified_at": subject.notified_at, "report_due_on": subject.report_due_on,
+        "reported_at": subject.reported_at, "documents_due_on": subject.documents_due_on,
+        "documents_at": subject.documents_at, "announced_at": subject.announced_at, "plan": subject.plan,
+        "level_since": subject.level_since, "absconded_days_max": subject.absconded_days_max,
+        "absconded_days_total": subject.absconded_days_total,
+        "transfer_to": subject.transfer_to.name if subject.transfer_to_id else "",
+        "ended_at": subject.ended_at,
+        "end_reason_label": dc.EndReason(subject.end_reason).label if subject.end_reason else "",
+        "team": [{"role": m.role, "role_label": dc.TeamRole(m.role).label, "name": m.name, "phone": m.phone,
+                  "org": m.org} for m in subject.team.all()],
+        "checkins": [{"id": c.id, "due_on": c.due_on, "way_label": dc.CheckinWay(c.way).label, "done_at": c.done_at,
+                      "result": c.result, "missed": c.missed} for c in subject.checkins.all()[:24]],
+        "visits": [{"at": v.at, "by": v.by_name, "place": v.place, "result": v.result, "met": v.met}
+                   for v in subject.visits.all()[:24]],
+        "activities": [{"kind_label": dc.ActivityKind(a.kind).label, "on": a.on, "hours": a.hours,
+                        "partner": a.partner.name if a.partner_id else "", "content": a.content,
+                        "help_label": dc.HelpKind(a.help_kind).label if a.help_kind else ""}
+                       for a in subject.activities.select_related("partner")[:50]],
+        "hours": services.hours_of(subject),
+        "scores": [{"month": sc.month, "score": sc.score, "note": sc.note} for sc in subject.scores.all()],
+        "suggestion": {"step": advice.step.value if advice.step else None,
+                       "step_label": advice.step.label if advice.step else "", "reasons": list(advice.reasons)},
+        "level_advice": ({"level": level.level.value, "level_label": level.level.label, "reason": level.reason}
+                         if level is not None and level.changes else None),
+        **_children(user, subject, caps),
+        "documents": documents(CaseKind.CORRECTION, subject.pk),
+        "capacities": sorted(caps), "reads_only": reads_only,
+        "actions": [] if reads_only else [a.value for a in services.SUBJECT.actions(user, subject, caps)],
+        "may_issue_oversight": dc.Cap.PROSECUTOR in caps,
+        "timeline": timeline(subject, who),
+    }
+
+
+def document(user, subject_id: int, doc_id: int) -> Document:
+    return document_for(services.SUBJECT, user, subject_id, doc_id)
+
+
+def oversight_board(user, now=None) -> dict:
+    """The prosecutors' (and the agency's) figures for the counties in view: overdue intakes,
+    脱管 counts and days, 检察建议 pending and overdue, penalties by type."""
+    now = now or timezone.now()
+    subjects = scope.visible_subjects(user)
+    absconded = list(subjects.filter(status=S.ABSCONDED).values_list("absconded_at", flat=True))
+    over = Oversight.objects.filter(subject__in=subjects)
+    sanctions = Sanction.objects.filter(subject__in=subjects).exclude(
+        status__in=[dc.SanctionStatus.CANCELLED, dc.SanctionStatus.DECLINED])
+    return {
+        "in_correction": subjects.filter(status__in=list(dc.IN_CORRECTION)).count(),
+        "intake_overdue": subjects.filter(status=S.NOTIFIED, sla_flag=SlaFlag.RED).count(),
+        "documents_late": subjects.filter(documents_late=True, documents_at__isnull=True).count(),
+        "announce_overdue": subjects.filter(status=S.REPORTED, sla_flag=SlaFlag.RED).count(),
+        "absconded": len(absconded),
+        "absconded_days": sum(dc.absconded_days(a, None, now) for a in absconded if a),
+        "search_overdue": subjects.filter(status=S.ABSCONDED, sla_flag=SlaFlag.RED).count(),
+        "leave_overdue": Leave.objects.filter(subject__in=subjects, status=dc.LeaveStatus.APPROVED,
+                                              sla_flag=SlaFlag.RED).count(),
+        "monitors_active": Monitor.objects.filter(subject__in=subjects, status=dc.MonitorStatus.ACTIVE).count(),
+        "oversight_pending": over.filter(status=dc.OversightStatus.ISSUED).count(),
+        "oversight_overdue": over.filter(status=dc.OversightStatus.ISSUED, sla_flag=SlaFlag.RED).count(),
+        "oversight_answered": over.filter(status=dc.OversightStatus.ANSWERED).count(),
+        "penalties": {dc.Step(k).label: n for k, n in sanctions.values_list("step").annotate(n=Count("id"))},
+        "reoffended": subjects.filter(end_reason=dc.EndReason.REVOKED).count(),
+        "due_to_end": subjects.filter(status=S.ACTIVE, term_end__lte=timezone.localdate() + timedelta(days=30))
+        .count(),
+        "oversights": [{"id": o.id, "number": o.number, "subject_id": o.subject_id, "subject": o.subject.number,
+                        "kind_label": dc.OversightKind(o.kind).label, "omission_label": dc.Omission(o.omission).label,
+                        "status": o.status, "status_label": dc.OversightStatus(o.status).label,
+                        "due_at": o.due_at, "sla_flag": o.sla_flag, "issued_at": o.issued_at}
+                       for o in over.select_related("subject").order_by("status", "-issued_at")[:50]],
+    }
+
+
+def grid_tasks(user) -> list[dict]:
+    """A grid team's 帮教 tasks: the person as the policy shows them to staff who do not work the
+    file (masked), the address to find them, the due day — nothing of the file."""
+    out = []
+    for t in scope.grid_tasks(user).filter(done_at__isnull=True).order_by("due_on"):
+        shown = privacy.person_view(Person(t.subject.name, t.subject.phone), privacy.Secrecy.NORMAL,
+                                    privacy.Viewer.STAFF, privacy.Role.SUBJECT)
+        out.append({"id": t.id, "name": shown.name, "phone": shown.phone, "address": t.subject.address,
+                    "grid": t.grid.name, "due_on": t.due_on, "overdue": t.due_on < timezone.localdate()})
+    return out
