@@ -115,12 +115,15 @@ def flag_missed(now: datetime | None = None) -> tuple[int, int]:
     subj, chk = Subject._meta.db_table, Checkin._meta.db_table
     open_states = [s.value for s in dc.SUBJ_TRANSITIONS[dc.SubjAction.DOCUMENTS_LATE].sources]
     marks = ",".join(["%s"] * len(open_states))
+    # Raw SQL: the values as the ORM stores them (SQLite keeps UTC text; an aware datetime passed
+    # as is would compare as another string).
+    day, at = connection.ops.adapt_datefield_value(today), connection.ops.adapt_datetimefield_value(now)
     with transaction.atomic():
         late = _flip(f"UPDATE {subj} SET documents_late = %s WHERE documents_at IS NULL AND documents_late = %s "
                      f"AND documents_due_on < %s AND status IN ({marks}) RETURNING id, id",
-                     [True, False, today, *open_states])
+                     [True, False, day, *open_states])
         missed = _flip(f"UPDATE {chk} SET missed = %s WHERE done_at IS NULL AND missed = %s AND due_at < %s "
-                       f"RETURNING id, subject_id", [True, False, now])
+                       f"RETURNING id, subject_id", [True, False, at])
         rows = [_row(subject, dc.SubjAction.DOCUMENTS_LATE, now, "法律文书未在规定期限内送达") for _, subject in late]
         rows += [_row(subject, dc.SubjAction.CHECKIN_MISSED, now, "未按规定时间报告") for _, subject in missed]
         insert_all(rows)

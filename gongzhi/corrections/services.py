@@ -674,11 +674,18 @@ def monitor_end(*, actor, monitor_id: int, reason: str, version: int | None = No
                mutate=lambda r, now: columns(dc.MONITOR_CLOCK_EFFECTS, dc.MonitorAction.END, r.clock, now, None))
 
 
-def position_in(*, data: PositionIn, at: datetime | None = None) -> Position:
-    """A position from the device adapter: kept only inside an approved, running period (data
-    outside it is refused, never stored); the same position twice is one row."""
+def position_in(*, actor, data: PositionIn, at: datetime | None = None) -> Position:
+    """A position from the device adapter: posted only by a login of the county agency holding the
+    subject (a location trail is the file's most sensitive data); kept only inside an approved,
+    running period (data outside it is refused, never stored); the same position twice is one row."""
     now = at or timezone.now()
-    row = Monitor.objects.filter(device=data.device, status=dc.MonitorStatus.ACTIVE).first()
+    county_ids = scope.county_ids(actor) if actor is not None and actor.is_authenticated else frozenset()
+    if not county_ids:
+        raise Forbidden("只有社区矫正机构的定位设备接口可以上传定位数据")
+    row = Monitor.objects.filter(device=data.device, status=dc.MonitorStatus.ACTIVE).select_related(
+        "subject").first()
+    if row is not None and row.subject.county_id not in county_ids:
+        raise Forbidden("该设备所定位的对象不属于本社区矫正机构")
     local = timezone.localtime(data.at).date()
     if row is None or not dc.position_usable(row.active_from, row.active_until, local):
         raise Conflict("该设备没有在批准期限内的电子定位，数据不予接收", code="not_monitored")

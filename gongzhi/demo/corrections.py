@@ -130,13 +130,14 @@ def _subject(rng, staff, head, twp: Agency, grid, state: str, now, base: Partner
         Member(role=dc.TeamRole.FAMILY, name=rng.choice(SURNAMES) + rng.choice(GIVEN), org="配偶")]))
     s.write_plan(actor=staff, subject_id=subject.pk, at=t, data=PlanIn(plan=PLAN))
     s.announce(actor=staff, subject_id=subject.pk, at=t + timedelta(hours=1))
-    # A few months of supervision: reports, a visit, hours, scores.
-    for m in range(1, 4):
-        when = t + timedelta(days=7 * m)
-        if when >= now:
-            break
+    # Supervision up to today: weekly reports over the last nine weeks (the next one is open, so
+    # a file shows a missed report only where the demo means one: the 脱管 ones).
+    when = max(t + timedelta(days=7), now - timedelta(days=63))
+    last_report = now - timedelta(days=5) if state != "absconded_long" else now - timedelta(days=20)
+    while when < last_report:
         s.checkin(actor=staff, subject_id=subject.pk, at=when,
-                  data=CheckinIn(way=dc.CheckinWay.IN_PERSON, result="按时到司法所报告，思想稳定"))
+                  data=CheckinIn(way=rng.choice(list(dc.CheckinWay)), result="按时报告，思想稳定，遵守规定"))
+        when += timedelta(days=7)
     s.visit(actor=staff, subject_id=subject.pk, at=t + timedelta(days=10),
             data=VisitIn(place="家中", result="家庭关系和睦，已找到工作"))
     s.activity(actor=staff, subject_id=subject.pk, at=t + timedelta(days=12), data=ActivityIn(

@@ -78,6 +78,7 @@ class Command(BaseCommand):
 
         from gongzhi.demo.cases import simulate_cases
         from gongzhi.demo.casework import build_casework
+        from gongzhi.demo.corrections import build_corrections
         from gongzhi.demo.district import build_district
         from gongzhi.demo.reference import build_reference
         from gongzhi.demo.simulate import simulate
@@ -90,6 +91,7 @@ class Command(BaseCommand):
             build_reference()
             district = build_district()
             build_casework(district)
+            build_corrections(district)
         with Progress(console=console) as progress:
             task = progress.add_task("模拟一个月的事件", total=days * per_day)
             stats = simulate(district, days=days, per_day=per_day,
@@ -109,7 +111,7 @@ class Command(BaseCommand):
     def _casework_logins(self):
         from gongzhi.legalaid.models import Lawyer, Office
         from gongzhi.mediation.models import Mediator
-        table = Table(title="多元调处与法律援助账号（密码均为 gongzhi123）")
+        table = Table(title="多元调处、法律援助与社区矫正账号（密码均为 gongzhi123）")
         for col in ("用户名", "身份", "所属"):
             table.add_column(col)
         for m in Mediator.objects.filter(user__isnull=False).select_related("user", "org").order_by("org__code"):
@@ -119,6 +121,11 @@ class Command(BaseCommand):
                 table.add_row(u.username, "法律援助工作人员", o.name)
         for lw in Lawyer.objects.filter(user__isnull=False).select_related("user"):
             table.add_row(lw.user.username, "援助律师", lw.firm)
+        from gongzhi.corrections.models import Agency
+        for a in Agency.objects.prefetch_related("staff").select_related("head"):
+            for u in a.staff.all():
+                table.add_row(u.username, "社区矫正机构负责人" if u.pk == a.head_id else
+                              "社区矫正机构工作人员" if a.parent_id is None else "司法所工作人员", a.name)
         return table
 
     def _print_logins(self, console, host, port):
