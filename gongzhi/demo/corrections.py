@@ -44,7 +44,8 @@ SHAPE = [("notified", 2), ("notified_late", 1), ("reported", 2), ("absconded", 2
          ("transferring", 1), ("released", 2), ("terminated", 1), ("due_to_end", 1)]
 
 
-def build_corrections(d: District, subjects: int = 30, seed: int = 15) -> dict:
+def build_corrections(d: District, subjects: int = 30, seed: int = 15, weeks: int = 9) -> dict:
+    """``weeks``: how many weeks of reports each file has before today (tests keep it short)."""
     rng = random.Random(seed)
     hashed = d.users["admin"].password
     now = timezone.now()
@@ -77,7 +78,7 @@ def build_corrections(d: District, subjects: int = 30, seed: int = 15) -> dict:
         twp = townships[k % len(townships)]
         staff = twp.staff.first()
         grid = [g for g in d.grids if g.path.startswith(twp.area.path)][k % 3 if len(d.grids) > 8 else 0]
-        subj = _subject(rng, staff, sqjz, twp, grid, state, now, base)
+        subj = _subject(rng, staff, sqjz, twp, grid, state, now, base, weeks)
         made["subjects"].setdefault(state, []).append(subj)
     _oversight(d, made, now)
     return made
@@ -94,7 +95,7 @@ def _agent(d: District, hashed: str, username: str, name: str, where: str, role:
     return user
 
 
-def _subject(rng, staff, head, twp: Agency, grid, state: str, now, base: Partner):
+def _subject(rng, staff, head, twp: Agency, grid, state: str, now, base: Partner, weeks: int):
     ago = {"notified": 3, "notified_late": 14, "reported": 9, "released": 400}.get(state, rng.randrange(60, 200))
     start = now - timedelta(days=ago)
     decided = timezone.localtime(start).date() - timedelta(days=2)
@@ -132,7 +133,7 @@ def _subject(rng, staff, head, twp: Agency, grid, state: str, now, base: Partner
     s.announce(actor=staff, subject_id=subject.pk, at=t + timedelta(hours=1))
     # Supervision up to today: weekly reports over the last nine weeks (the next one is open, so
     # a file shows a missed report only where the demo means one: the 脱管 ones).
-    when = max(t + timedelta(days=7), now - timedelta(days=63))
+    when = max(t + timedelta(days=7), now - timedelta(days=7 * weeks))
     last_report = now - timedelta(days=5) if state != "absconded_long" else now - timedelta(days=20)
     while when < last_report:
         s.checkin(actor=staff, subject_id=subject.pk, at=when,
