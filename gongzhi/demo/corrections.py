@@ -11,6 +11,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from gongzhi.core import admindata
+from gongzhi.core.models import CalendarYear
 from gongzhi.corrections import services as s
 from gongzhi.corrections.inputs import (
     ActivityIn,
@@ -34,6 +36,7 @@ from gongzhi.corrections.models import Agency, AgencyKind, Partner
 from gongzhi.domain import corrections as dc
 from gongzhi.domain.enums import Role
 
+from .cases import DEMO_2027
 from .district import GIVEN, SURNAMES, District, _person
 
 CRIMES = ["危险驾驶罪", "盗窃罪", "诈骗罪", "故意伤害罪", "交通肇事罪", "寻衅滋事罪", "开设赌场罪", "非法吸收公众存款罪"]
@@ -46,6 +49,9 @@ SHAPE = [("notified", 2), ("notified_late", 1), ("reported", 2), ("absconded", 2
 
 def build_corrections(d: District, subjects: int = 30, seed: int = 15, weeks: int = 9) -> dict:
     """``weeks``: how many weeks of reports each file has before today (tests keep it short)."""
+    # Periods of 60 days (检察建议) reach into next year: the demo's provisional year (demo.cases).
+    CalendarYear.objects.get_or_create(year=2027, defaults=DEMO_2027)
+    admindata.invalidate()
     rng = random.Random(seed)
     hashed = d.users["admin"].password
     now = timezone.now()

@@ -42,6 +42,9 @@ LANDING = {
     "aid": "/legalaid/",        # 法律援助工作人员
     "lawyer1": "/legalaid/",    # 援助律师
     "resident1": "/mine/",      # 居民
+    "sqjz": "/corrections/",    # 社区矫正机构负责人
+    "sfs1": "/corrections/",    # 司法所工作人员
+    "jcg1": "/corrections/",    # 检察官
 }
 
 
@@ -129,7 +132,8 @@ def _printed_logins(output: str) -> dict[str, str]:
 def test_demo_prints_the_logins_of_every_role(demo):
     _, output, _seconds = demo
     logins = _printed_logins(output)
-    assert len(logins) == 90, sorted(logins)       # 84 in the district + 6 of the mediation/legal-aid desks
+    # 84 in the district + 6 of the mediation/legal-aid desks + 6 of 社区矫正 (sqjz, sfs1–3, jcg1–2)
+    assert len(logins) == 96, sorted(logins)
     assert set(LANDING) <= set(logins)
     assert {logins[u] for u in LANDING} == set(logins.values())     # LANDING covers every printed role
     assert "演示数据已建成" in output and "Bearer gz_" in output and "服务已启动" in output
