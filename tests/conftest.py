@@ -52,6 +52,14 @@ class Api:
 
 
 @pytest.fixture
+def corr(district):
+    """The district's 社区矫正: county agency (sqjz, its head), 司法所 sfs1/sfs2, prosecutors jcg1/jcg2,
+    and a few subjects in the demo's states (here, not in tests/corrections: the statistics tests use it too)."""
+    from gongzhi.demo.corrections import build_corrections
+    return build_corrections(district, subjects=16)
+
+
+@pytest.fixture
 def as_user(district):
     def make(username):
         return Api(district.users[username] if username else None)

@@ -288,3 +288,10 @@ from .cases import legalaid as _legalaid, mediation as _mediation  # noqa: E402
 
 api.add_router("/mediation", _mediation)
 api.add_router("/legalaid", _legalaid)
+
+
+# ---- 社区矫正 -------------------------------------------------------------------------------------
+
+from .corrections import corrections as _corrections  # noqa: E402
+
+api.add_router("/corrections", _corrections)

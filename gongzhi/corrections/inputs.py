@@ -14,8 +14,8 @@ __all__ = ["ReceiveIn", "NoteIn", "ReasonIn", "VersionIn"]
 
 
 class ReceiveIn(Input):
-    township: str = Field(min_length=1, max_length=32, title="执行地司法所（编码）")
-    grid: str | None = Field(None, max_length=32, title="居住地网格（区域编码）")
+    township: str = Field(min_length=1, max_length=32, title="执行地司法所", description="司法所编码")
+    grid: str | None = Field(None, max_length=32, title="居住地网格", description="网格的区域编码")
     name: str = Field(min_length=1, max_length=64, title="姓名")
     gender: str = Field("", max_length=2, title="性别")
     id_number: IdNumber = Field("", max_length=18, title="身份证号码")
@@ -86,12 +86,12 @@ class ActivityIn(VersionIn):
 
 
 class TransferOutIn(ReasonIn):
-    to: str = Field(min_length=1, max_length=32, title="新执行地社区矫正机构（编码）")
+    to: str = Field(min_length=1, max_length=32, title="新执行地社区矫正机构", description="社区矫正机构编码")
 
 
 class TransferInIn(VersionIn):
-    township: str = Field(min_length=1, max_length=32, title="接收的司法所（编码）")
-    grid: str | None = Field(None, max_length=32, title="居住地网格（区域编码）")
+    township: str = Field(min_length=1, max_length=32, title="接收的司法所", description="司法所编码")
+    grid: str | None = Field(None, max_length=32, title="居住地网格", description="网格的区域编码")
     address: str = Field(min_length=2, max_length=200, title="新居住地址")
 
 

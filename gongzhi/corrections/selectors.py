@@ -119,6 +119,16 @@ def timeline(subject: Subject, viewer: privacy.Viewer) -> list[dict]:
     return out
 
 
+def _offered(subject: Subject, action) -> bool:
+    """Whether a page should offer the action: the table allows it, and the service would not
+    refuse it for a fact the page can see (documents already in, a term not yet over)."""
+    if action == dc.SubjAction.DOCUMENTS:
+        return subject.documents_at is None
+    if action == dc.SubjAction.RELEASE:
+        return timezone.localdate() >= subject.term_end
+    return True
+
+
 def detail(user, subject_id: int) -> dict:
     """The whole file.  Read only by those corrections.scope lets see it; each read logged."""
     subject = services.load_subject(user, subject_id)
@@ -161,7 +171,8 @@ def detail(user, subject_id: int) -> dict:
         **_children(user, subject, caps),
         "documents": documents(CaseKind.CORRECTION, subject.pk),
         "capacities": sorted(caps), "reads_only": reads_only,
-        "actions": [] if reads_only else [a.value for a in services.SUBJECT.actions(user, subject, caps)],
+        "actions": [] if reads_only else [a.value for a in services.SUBJECT.actions(user, subject, caps)
+                                          if _offered(subject, a)],
         "may_issue_oversight": dc.Cap.PROSECUTOR in caps,
         "timeline": timeline(subject, who),
     }

@@ -20,6 +20,7 @@ from gongzhi.events.models import Event
 from gongzhi.hotline.crosscheck import grid_teams, omission_counts, omissions as omission_rows
 
 from .casework import flagged_now, for_area
+from .corrections import for_page as corrections_for
 from .models import Daily
 from .queries import BREAKDOWNS, Filters, filters_for, kpis, label_of, with_comparison
 
@@ -51,6 +52,7 @@ def report(request):
         "f": f, "by": by, "result": result, "dims": DIM_LABELS, "rate_columns": RATE_COLUMNS,
         "mediation": mediation, "legalaid": legalaid, "omissions": omission_counts(f.area, f.start, f.end),
         "cases_now": flagged_now(f.area.path),
+        "corrections": corrections_for(request.user, f.area, f.start, f.end),   # None: not theirs to see
         "comparison": with_comparison(f, current=result.totals["reported"]), "crumbs": _crumbs(f.area),
         "query": request.GET.urlencode(), "child_level": f.area.level + 1})
 
@@ -78,17 +80,17 @@ def omissions(request):
 @statistics_view
 def screen(request):
     f = _filters(request)
-    return render(request, "stats/screen.html", _screen_context(f))
+    return render(request, "stats/screen.html", _screen_context(f, request.user))
 
 
 @login_required
 @statistics_view
 def screen_panel(request):
     """htmx: the screen's numbers, re-fetched every 30 s without reloading the page."""
-    return render(request, "stats/_screen_panel.html", _screen_context(_filters(request)))
+    return render(request, "stats/_screen_panel.html", _screen_context(_filters(request), request.user))
 
 
-def _screen_context(f: Filters) -> dict:
+def _screen_context(f: Filters, user) -> dict:
     today = _today()
     week = kpis(f, by="area" if f.area.level < Level.GRID else "day")
     trend = kpis(Filters(today - timedelta(days=29), today, f.area), by="day")
@@ -117,6 +119,7 @@ def _screen_context(f: Filters) -> dict:
         "cats_height": 36 * len((cats.rows if cats else [])[:8]) + 10, "today": today_k.totals,
         "open_now": open_now.count(), "overdue_now": open_now.filter(sla_flag=SlaFlag.RED).count(),
         "cases_now": flagged_now(f.area.path),      # overdue dispute cases and legal-aid applications
+        "corrections": corrections_for(user, f.area, f.start, f.end),   # counts only, for whom ADR 0016 says
         "overdue": [_wall_row(e) for e in overdue], "heat": heat,
         "comparison": with_comparison(f, current=week.totals["reported"]),
         "rate_columns": RATE_COLUMNS[:7], "refreshed": timezone.localtime(),

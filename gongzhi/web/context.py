@@ -1,5 +1,6 @@
 """What every page's header needs: who is logged in and which pages their roles use."""
 from gongzhi.core.scope import scope_of
+from gongzhi.corrections import scope as corr_scope
 from gongzhi.domain.enums import (
     CENTRE_ROLES,
     GRID_TEAM_ROLES,
@@ -61,6 +62,8 @@ def nav(request):
     if s.is_admin or roles & (CENTRE_ROLES | {Role.SUPERVISOR}):
         links.append(("stats:report", "统计"))
     links += casework_links(user)
+    if corr_scope.may_use(user):           # 社区矫正: its agencies' staff and the county's prosecutors
+        links.append(("web:corr_list", "社区矫正"))
     if not s.is_staff_anywhere:
         links.append(("web:mine", "我的上报"))
     return {"nav_links": links, "nav_name": profile.display_name if profile else user.get_username(),

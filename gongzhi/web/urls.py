@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, re_path
 
-from . import board, cases, views
+from . import board, cases, corrections, views
 
 app_name = "web"
 KIND = r"(?P<kind>mediation|legalaid)"
@@ -33,4 +33,14 @@ urlpatterns = [
     re_path(rf"^{KIND}/(?P<case_id>[0-9]+)/do/(?P<path>[a-z-]+)$", cases.case_do, name="case_do"),
     re_path(rf"^{KIND}/(?P<case_id>[0-9]+)/documents/(?P<doc_id>[0-9]+)$", cases.case_document,
             name="case_document"),
+    path("corrections/", corrections.corr_list, name="corr_list"),
+    path("corrections/new/", corrections.corr_new, name="corr_new"),
+    path("corrections/oversight/", corrections.corr_oversight, name="corr_oversight"),
+    path("corrections/tasks/<int:task_id>/done", corrections.task_done, name="corr_task_done"),
+    path("corrections/<int:subject_id>/", corrections.corr_file, name="corr_file"),
+    path("corrections/<int:subject_id>/do/<path:path>", corrections.corr_do, name="corr_do"),
+    path("corrections/<int:subject_id>/new/<str:kind>", corrections.corr_create, name="corr_create"),
+    path("corrections/<int:subject_id>/documents/<int:doc_id>", corrections.corr_document, name="corr_document"),
+    re_path(r"^corrections/(?P<kind>sanction|leave|monitor|oversight)/(?P<row_id>[0-9]+)/do/(?P<path>[a-z-]+)$",
+            corrections.corr_child_do, name="corr_child_do"),
 ]

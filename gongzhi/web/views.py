@@ -23,6 +23,7 @@ from gongzhi.core import files, maps
 from gongzhi.core.errors import NotFound, ServiceError
 from gongzhi.core.operations import validate
 from gongzhi.core.scope import scope_of
+from gongzhi.corrections import scope as corr_scope, selectors as corr_sel
 from gongzhi.domain.enums import (
     CENTRE_ROLES,
     GRID_TEAM_ROLES,
@@ -58,6 +59,8 @@ def _home_for(user) -> str:
         return "web:supervise"
     if s.roles & GRID_TEAM_ROLES or s.departments:
         return "web:queue"
+    if corr_scope.may_use(user):           # 社区矫正 staff and the county's prosecutors
+        return "web:corr_list"
     if org_ids(user):
         return "web:mediation_list"
     if office_ids(user) or lawyer_ids(user):
@@ -228,8 +231,10 @@ def queue(request):
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     counts = selectors.queue_counts(request.user)
     tabs = [(key, label, counts[key]) for key, (label, _) in selectors.QUEUE_TABS.items()]
+    # A grid team's 帮教 tasks for 社区矫正 subjects in its grids (never the file): web.corrections.
+    corr_tasks = corr_sel.grid_tasks(request.user) if scope_of(request.user).roles & GRID_TEAM_ROLES else []
     return render(request, "web/queue.html", {"tab": tab, "tabs": tabs, "page": page,
-                                              "rows": [_row(e) for e in page]})
+                                              "rows": [_row(e) for e in page], "corr_tasks": corr_tasks})
 
 
 @staff_only

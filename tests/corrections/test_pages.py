@@ -41,7 +41,7 @@ def test_the_pages_open_for_staff_and_prosecutors(district, corr, username):
 def test_the_list_shows_its_tabs_counts_and_flags(district, corr):
     html = login(district, "sqjz").get("/corrections/").content.decode()
     active = len(corr["subjects"]["active"]) + len(corr["subjects"].get("due_to_end", []))
-    assert re.search(r'tab-active"[^>]*>在矫 <span class="count">%d</span>' % active, html)
+    assert re.search(rf'tab-active"[^>]*>在矫 <span class="count">{active}</span>', html)
     absconded = corr["subjects"]["absconded"][0]
     assert absconded.number in html
     assert re.search(r"脱管 \d+ 天", html)
@@ -82,6 +82,11 @@ def test_the_prosecutor_issues_and_the_county_answers_on_the_page(district, corr
     row = subject.oversights.get(facts="该对象两次未按时报告未予处理")
     staff = actions(login(district, "sqjz").get(f"/corrections/{subject.pk}/").content.decode())
     assert f"/corrections/oversight/{row.pk}/do/answer" in staff
+    r = login(district, "sqjz").post(f"/corrections/oversight/{row.pk}/do/answer", {
+        "version": row.version, "answer": "已依法给予训诫并加强报告管理，特此回复"})
+    assert r.status_code == 302
+    mine = actions(jcg.get(f"/corrections/{subject.pk}/").content.decode())
+    assert f"/corrections/oversight/{row.pk}/do/accept" in mine and f"/corrections/oversight/{row.pk}/do/reopen" in mine
     # a prosecutor writing the file itself is refused by the service (403), not by the page alone
     assert jcg.post(f"/corrections/{subject.pk}/do/note", {"note": "检察官写入"}).status_code == 403
 
@@ -143,3 +148,33 @@ def test_the_grid_worker_sees_the_task_masked_and_marks_it_done(district, corr):
     assert r.status_code == 302
     task.refresh_from_db()
     assert task.done_at is not None and subject.visits.filter(result="入户走访，本人在家").exists()
+
+
+def test_a_sanction_proposed_from_the_suggestion_and_decided_on_its_row(district, corr):
+    from gongzhi.domain import corrections as dc
+    subject = next(s for s in corr["subjects"]["absconded"] if s.township_id == corr["townships"][0].pk)
+    sfs = login(district, "sfs1")
+    html = sfs.get(f"/corrections/{subject.pk}/").content.decode()
+    assert "处罚建议" in html
+    # 脱管 under 10 days is a 训诫 (实施办法 第35条): the ladder's step is the one preselected
+    form = html[html.index(f'action="/corrections/{subject.pk}/new/sanction"'):]
+    form = form[:form.index("</form>")]
+    selected = re.search(r'<select id="create-sanction-step"[^>]*>.*?<option value="(\w+)" selected', form, re.S)
+    assert selected and selected.group(1) == dc.Step.ADMONISH.value
+    r = sfs.post(f"/corrections/{subject.pk}/new/sanction", {"step": selected.group(1), "client_key": "corr-s-1",
+                                                             "facts": "脱离监管多日，经查找后到案", "evidence": ""})
+    assert r.status_code == 302
+    row = subject.sanctions.get(facts="脱离监管多日，经查找后到案")
+    county = login(district, "sqjz")
+    staff = actions(county.get(f"/corrections/{subject.pk}/").content.decode())
+    decide = next(a for a in staff if a.startswith(f"/corrections/sanction/{row.pk}/do/"))
+    r = county.post(decide, {"version": row.version, "outcome": "已作出决定"})
+    assert r.status_code == 302 and r["Location"] == f"/corrections/{subject.pk}/"
+    row.refresh_from_db()
+    assert row.status != dc.SanctionStatus.PROPOSED
+    # the same post again: its form is gone (the row moved on), the refusal is said on top in Chinese
+    r = county.post(decide, {"version": row.version - 1, "outcome": "再次提交"})
+    alert = re.search(r'<p class="error" role="alert">([^<]+)</p>', r.content.decode())
+    assert r.status_code == 409 and alert and re.search(r"[\u4e00-\u9fff]", alert.group(1))
+    # a prosecutor cannot act on the row through its URL either (the service's 403)
+    assert login(district, "jcg1").post(decide, {"version": row.version}).status_code == 403

@@ -118,10 +118,10 @@ def test_three_concurrent_sweeps_mark_each_missed_report_once(district):
     if connection.vendor != "postgresql":
         pytest.skip("row-level concurrency is exercised on PostgreSQL")
     from gongzhi.demo.corrections import build_corrections
-    corr = build_corrections(district, subjects=12)
+    corr = build_corrections(district, subjects=16, weeks=1)
     active = corr["subjects"]["active"]
+    Checkin.objects.filter(done_at__isnull=True).delete()     # only the reports this test schedules
     for subject in active:
-        Checkin.objects.filter(subject=subject, done_at__isnull=True).delete()
         s.schedule(actor=subject.township.staff.first(), subject_id=subject.pk,
                    data=ScheduleIn(due_on=date(2026, 11, 2)))
     barrier, results = threading.Barrier(3), []

@@ -85,17 +85,25 @@ def test_the_english_catalogue_translates_every_message():
     from gongzhi.web import labels
     known = {i for i, _ in joined}
     dynamic = {x for name in ("MENU", "TABS", "SATISFACTION", "OPERATION_LABELS", "STATS", "CASEWORK", "REPORT",
-                              "ENUMS") for x in getattr(labels, name)}
+                              "ENUMS", "CORRECTIONS") for x in getattr(labels, name)}
     assert dynamic - known == set()
     # Every label of every enum of the domain reaches some page as data: each has its English.
+    import importlib
     import inspect
+    import pkgutil
 
     from django.utils import translation
 
-    from gongzhi.domain import enums, legalaid, mediation
-    labels_of = {m.label for mod in (enums, legalaid, mediation) for cls in vars(mod).values()
+    import gongzhi.domain
+    from gongzhi.casework.models import DocKind
+    from gongzhi.domain import enums
+    # Every module of the domain, so a new pillar's enums (corrections, …) cannot be left out.
+    modules = [importlib.import_module(f"gongzhi.domain.{m.name}")
+               for m in pkgutil.iter_modules(gongzhi.domain.__path__)]
+    labels_of = {m.label for mod in modules for cls in vars(mod).values()
                  if inspect.isclass(cls) and issubclass(cls, enums.LabelledEnum) and cls.__module__ == mod.__name__
                  for m in cls}
+    labels_of |= {m.label for m in DocKind}                   # the documents' kinds, shown in every case's file
     with translation.override("en"):
         untranslated = sorted(x for x in labels_of if translation.gettext(x) == x)
     assert untranslated == []
