@@ -34,7 +34,10 @@ GONGZHI_PASSWORD_MIN_LENGTH  default 8 (with Django's similarity, common and all
 GONGZHI_TOKEN_DAYS    lifetime of a new API token (default 365); GONGZHI_TOKEN_TOUCH_SECONDS (60)
                       how often its last use is written; GONGZHI_TOKEN_USER_CACHE_SECONDS (10) how
                       long a checked token's user and roles are reused per process
+GONGZHI_CORRECTIONS   JSON object overriding 社区矫正's limits (domain.corrections.Limits), e.g.
+                      {"leave_year_days": 45, "suggestion_answer_days": 60}
 """
+import json as _json
 import os
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -329,6 +332,10 @@ GONGZHI_LEGALAID_INCOME_MULTIPLE = os.environ.get("GONGZHI_LEGALAID_INCOME_MULTI
 GONGZHI_LEGALAID_DECISION_WORKDAYS = int(os.environ.get("GONGZHI_LEGALAID_DECISION_WORKDAYS", "2"))
 # --- helper "clocks" (issue 14): legal aid's assignment clock, 准予援助 → 指派律师 (3 working days).
 GONGZHI_LEGALAID_ASSIGN_WORKDAYS = int(os.environ.get("GONGZHI_LEGALAID_ASSIGN_WORKDAYS", "3"))
+# 社区矫正's numbers (domain.corrections.Limits: report 10 days, positioning ≤ 3 months, leave
+# authority 7 days …), overridden by a JSON object, e.g. {"leave_year_days": 45}; unlawful values
+# are refused at start-up (corrections.checks).
+GONGZHI_CORRECTIONS = _json.loads(os.environ.get("GONGZHI_CORRECTIONS", "{}"))
 # Public feeds (Open311) show a report's place snapped to a grid of this many metres (0 = exact).
 GONGZHI_PUBLIC_LOCATION_METRES = float(os.environ.get("GONGZHI_PUBLIC_LOCATION_METRES", "100"))
 GONGZHI_UPLOAD_LIMITS = {"image": 10 * 1024 * 1024, "audio": 20 * 1024 * 1024, "video": 100 * 1024 * 1024}

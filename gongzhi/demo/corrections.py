@@ -24,6 +24,7 @@ from gongzhi.corrections.inputs import (
     OutcomeIn,
     OversightIn,
     PlanIn,
+    PositionIn,
     ReceiveIn,
     SanctionIn,
     ScoreIn,
@@ -202,6 +203,11 @@ def _oversight(d: District, made: dict, now) -> None:
         mon, _ = s.monitor_propose(actor=fstaff, subject_id=first.pk, at=now - timedelta(days=8), data=MonitorIn(
             ground=dc.MonitorGround.LEFT_AREA, months=2, device="GZ-DEV-0001"))
         s.monitor_approve(actor=head, monitor_id=mon.pk, at=now - timedelta(days=8))
+        # The device adapter's positions (simulated: no device in a demo), every 2 hours of a day.
+        lon, lat = first.grid.geometry["coordinates"][0][0] if first.grid and first.grid.geometry else (117.65, 24.51)
+        for h in range(0, 24, 2):
+            s.position_in(actor=head, at=now, data=PositionIn(device="GZ-DEV-0001", at=now - timedelta(hours=h),
+                                                              lon=lon + h * 0.0003, lat=lat + h * 0.0002))
     s.oversight_issue(actor=jcg, subject_id=long.pk, at=now - timedelta(days=2), data=OversightIn(
         kind=dc.OversightKind.SUGGESTION, omission=dc.Omission.ABSCOND_NOT_ACTED,
         facts="该对象脱管已超过十日，未见依法给予警告的决定", demand="建议依法及时作出警告决定并落实查找措施"))
