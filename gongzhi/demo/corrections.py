@@ -40,7 +40,8 @@ from gongzhi.domain.enums import Role
 from .cases import DEMO_2027
 from .district import GIVEN, SURNAMES, District, _person
 
-CRIMES = ["危险驾驶罪", "盗窃罪", "诈骗罪", "故意伤害罪", "交通肇事罪", "寻衅滋事罪", "开设赌场罪", "非法吸收公众存款罪"]
+CRIMES = ["危险驾驶罪", "盗窃罪", "诈骗罪", "故意伤害罪", "交通肇事罪", "寻衅滋事罪", "开设赌场罪",
+          "非法吸收公众存款罪"]
 PLAN = ("一、监督管理：按管理等级定期报告，每月走访一次；二、教育矫正：每月教育学习不少于8小时、公益活动不少于8小时；"
         "三、心理矫治：由合作高校心理咨询师每季度评估一次；四、帮扶：协助落实就业岗位。")
 # (state, count) the demo builds; with ``n`` subjects the rest are 在矫.
@@ -75,7 +76,8 @@ def build_corrections(d: District, subjects: int = 30, seed: int = 15, weeks: in
                 f"{d.county.name}人民检察院", area=d.county, title="社区矫正检察官办公室")
     other = Agency.objects.create(code="sqjz-350603", name="龙文区社区矫正管理局", kind=AgencyKind.COUNTY,
                                   area=d.county, phone="0596-2100000")
-    Partner.objects.create(name="闽南师范大学心理健康教育中心", kind=dc.ActivityKind.PSYCH, contact="林老师 0596-2591000")
+    Partner.objects.create(name="闽南师范大学心理健康教育中心", kind=dc.ActivityKind.PSYCH,
+                           contact="林老师 0596-2591000")
     base = Partner.objects.create(name="芗城涉台社区矫正帮扶基地", kind=dc.ActivityKind.HELP,
                                   contact="王经理 0596-2888000", note="为涉台社区矫正对象提供就业和住宿")
     plan = [state for state, count in SHAPE for _ in range(count)]

@@ -27,8 +27,8 @@ def test_a_configured_township_limit_moves_who_decides(corr, configured):
     leave, _ = s.leave_apply(actor=staff, subject_id=subject.pk, data=six)
     assert leave.authority == dc.Authority.TOWNSHIP                  # the default: up to 7 days
     configured(leave_township_days=5)
-    leave2, _ = s.leave_apply(actor=staff, subject_id=subject.pk, data=six.model_copy(update={"start": date(2026, 12, 1),
-                                                                                              "end": date(2026, 12, 6)}))
+    later = six.model_copy(update={"start": date(2026, 12, 1), "end": date(2026, 12, 6)})
+    leave2, _ = s.leave_apply(actor=staff, subject_id=subject.pk, data=later)
     assert leave2.authority == dc.Authority.COUNTY
 
 
