@@ -18,7 +18,7 @@ class DocKind(LabelledEnum):
     AID_APPROVAL = "aid_approval", "给予法律援助决定书"
     AID_DENIAL = "aid_denial", "不予法律援助决定书"
     AID_ASSIGNMENT = "aid_assignment", "指派通知书"
-    CORR_NOTICE = "corr_notice", "社区矫正告知书"
+    CORR_NOTICE = "corr_notice", "入矫告知书"
     CORR_PLAN = "corr_plan", "社区矫正方案"
     CORR_PRAISE = "corr_praise", "表扬决定书"
     CORR_ADMONISH = "corr_admonish", "训诫决定书"

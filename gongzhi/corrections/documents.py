@@ -16,7 +16,7 @@ _SIGN = """| | {{ county.name }}（盖章）
 | | {{ today }}"""
 
 WORDINGS: dict[DocKind, tuple[str, str]] = {
-    DocKind.CORR_NOTICE: ("社区矫正告知书", _HEAD + """# 告知事项
+    DocKind.CORR_NOTICE: ("入矫告知书", _HEAD + """# 告知事项
 你于 {{ s.decided_on }} 经{{ s.decision_body }}（{{ s.decision_no }}）依法实行社区矫正，由{{ township.name }}负责日常监督管理。
 在社区矫正期间，你应当遵守法律、行政法规，履行判决、裁定、暂予监外执行决定等法律文书确定的义务，遵守国务院司法行政部门关于报告、会客、外出、迁居、保外就医等监督管理规定，服从社区矫正机构的管理。
 {% if s.prohibition %}人民法院禁止令：{{ s.prohibition }}

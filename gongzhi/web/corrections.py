@@ -48,7 +48,10 @@ CREATIONS = {
     "monitor": (MonitorIn, services.monitor_propose, "提请电子定位"),
     "oversight": (OversightIn, services.oversight_issue, "制发检察建议/纠正违法通知书"),
 }
-TEAM_HINT = "每行一位成员：身份 姓名 电话 单位（身份：" + "、".join(r.label for r in dc.TeamRole) + "）"
+def _team_hint() -> str:
+    """How to write a team member, in the reader's language (a role by its label or its code)."""
+    roles = "; ".join(f"{gettext(r.label)} / {r.value}" for r in dc.TeamRole)
+    return f"{gettext('每行一位成员：身份 姓名 电话 单位。身份写作：')} {roles}"
 
 
 def _user_may(request) -> None:
@@ -75,7 +78,7 @@ def _widgets(schema, choices: dict, *, key: str, failed: str, errors: dict, post
                 and w["choices"][0][0] != "":
             w["choices"] = [("", "（不选）")] + list(w["choices"])
         if w["type"] == "lines" and w["name"] == "members":
-            w["help"] = TEAM_HINT
+            w["help"] = _team_hint()
         w["id"] = f"{key}-{w['name']}"
         if mine:
             w["value"] = posted.get(w["name"], "")
@@ -121,9 +124,10 @@ def _choices(user, d: dict) -> dict[str, list[tuple]]:
                 .exclude(name=d["county"])]
     receiving = [(a.code, a.name) for a in Agency.objects.filter(kind=AgencyKind.TOWNSHIP, active=True,
                                                                   parent_id__in=scope.county_ids(user))]
-    open_checkins = [("", "最早一条未完成的")] + [(c["id"], f"{c['due_on']:%Y-%m-%d} {c['way_label']}")
+    open_checkins = [("", "最早一条未完成的")] + [(c["id"], f"{c['due_on']:%Y-%m-%d} {gettext(c['way_label'])}")
                                             for c in d["checkins"] if not c["done_at"] and not c["missed"]]
-    rows = [("", "（不指向具体记录）")] + [(t["id"], f"{t['at']:%Y-%m-%d %H:%M} {t['kind_label']}·{t['label']}")
+    rows = [("", "（不指向具体记录）")] + [(t["id"], f"{t['at']:%Y-%m-%d %H:%M} "
+                                                 f"{gettext(t['kind_label'])}·{gettext(t['label'])}")
                                      for t in d["timeline"] if t.get("id")]
     return {"partner": partners, "to": counties, "township": receiving, "grid": _grids(), "checkin": open_checkins,
             "target_row": rows}

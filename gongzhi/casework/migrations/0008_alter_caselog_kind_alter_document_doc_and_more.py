@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='document',
             name='doc',
-            field=models.CharField(choices=[('acceptance', '受理通知书'), ('refusal', '不予受理通知书'), ('agreement', '人民调解协议书'), ('confirmation', '司法确认申请书'), ('termination', '调解终止告知书'), ('aid_approval', '给予法律援助决定书'), ('aid_denial', '不予法律援助决定书'), ('aid_assignment', '指派通知书'), ('corr_notice', '社区矫正告知书'), ('corr_plan', '社区矫正方案'), ('corr_praise', '表扬决定书'), ('corr_admonish', '训诫决定书'), ('corr_warn', '警告决定书'), ('corr_proposal', '提请建议书'), ('corr_release', '解除社区矫正证明书'), ('corr_answer', '检察建议回复函')], max_length=16),
+            field=models.CharField(choices=[('acceptance', '受理通知书'), ('refusal', '不予受理通知书'), ('agreement', '人民调解协议书'), ('confirmation', '司法确认申请书'), ('termination', '调解终止告知书'), ('aid_approval', '给予法律援助决定书'), ('aid_denial', '不予法律援助决定书'), ('aid_assignment', '指派通知书'), ('corr_notice', '入矫告知书'), ('corr_plan', '社区矫正方案'), ('corr_praise', '表扬决定书'), ('corr_admonish', '训诫决定书'), ('corr_warn', '警告决定书'), ('corr_proposal', '提请建议书'), ('corr_release', '解除社区矫正证明书'), ('corr_answer', '检察建议回复函')], max_length=16),
         ),
         migrations.AlterField(
             model_name='document',
@@ -28,7 +28,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='documenttemplate',
             name='doc',
-            field=models.CharField(choices=[('acceptance', '受理通知书'), ('refusal', '不予受理通知书'), ('agreement', '人民调解协议书'), ('confirmation', '司法确认申请书'), ('termination', '调解终止告知书'), ('aid_approval', '给予法律援助决定书'), ('aid_denial', '不予法律援助决定书'), ('aid_assignment', '指派通知书'), ('corr_notice', '社区矫正告知书'), ('corr_plan', '社区矫正方案'), ('corr_praise', '表扬决定书'), ('corr_admonish', '训诫决定书'), ('corr_warn', '警告决定书'), ('corr_proposal', '提请建议书'), ('corr_release', '解除社区矫正证明书'), ('corr_answer', '检察建议回复函')], max_length=16, unique=True, verbose_name='文书'),
+            field=models.CharField(choices=[('acceptance', '受理通知书'), ('refusal', '不予受理通知书'), ('agreement', '人民调解协议书'), ('confirmation', '司法确认申请书'), ('termination', '调解终止告知书'), ('aid_approval', '给予法律援助决定书'), ('aid_denial', '不予法律援助决定书'), ('aid_assignment', '指派通知书'), ('corr_notice', '入矫告知书'), ('corr_plan', '社区矫正方案'), ('corr_praise', '表扬决定书'), ('corr_admonish', '训诫决定书'), ('corr_warn', '警告决定书'), ('corr_proposal', '提请建议书'), ('corr_release', '解除社区矫正证明书'), ('corr_answer', '检察建议回复函')], max_length=16, unique=True, verbose_name='文书'),
         ),
         migrations.AlterField(
             model_name='notice',
