@@ -26,6 +26,11 @@ class DocKind(LabelledEnum):
     CORR_PROPOSAL = "corr_proposal", "提请建议书"
     CORR_RELEASE = "corr_release", "解除社区矫正证明书"
     CORR_ANSWER = "corr_answer", "检察建议回复函"
+    CIVIL_RECORD = "civil_record", "要素式庭审笔录"
+    CIVIL_JUDGMENT = "civil_judgment", "要素式民事判决书（草稿）"
+    CIVIL_MEDIATION = "civil_mediation", "民事调解书（草稿）"
+    FUND_RELEASE = "fund_release", "资金处置决定书"
+    FUND_GRANT = "fund_grant", "人民调解救助金发放决定书"
 
 
 class CaseLog(TimelineRow):

@@ -33,6 +33,9 @@ class CaseKind(LabelledEnum):
     CORR_SANCTION = "corr_sanction", "社区矫正奖惩"
     CORR_MONITOR = "corr_monitor", "电子定位"
     CORR_OVERSIGHT = "corr_oversight", "检察监督"
+    CIVIL = "civil", "民事案件"
+    DEPOSIT = "deposit", "三金专户资金"
+    GRANT = "grant", "调解救助金申请"
 
 
 class EventKind(LabelledEnum):

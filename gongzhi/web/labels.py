@@ -174,5 +174,10 @@ def _corrections_labels() -> set[str]:
     return out
 
 
+# 民事速裁 and 三金 (issue 16): their case kinds and documents, declared ahead of the pillars.
+COURT_FUNDS = [
+    _("民事案件"), _("三金专户资金"), _("调解救助金申请"), _("要素式庭审笔录"), _("要素式民事判决书（草稿）"),
+    _("民事调解书（草稿）"), _("资金处置决定书"), _("人民调解救助金发放决定书"),
+]
 assert _corrections_labels() <= set(CORRECTIONS) | set(CASEWORK) | set(OPERATION_LABELS) | set(ENUMS) | set(REPORT), \
     "a new 社区矫正 label needs its entry here"
