@@ -176,6 +176,8 @@ INSTALLED_APPS = [
     "gongzhi.mediation",
     "gongzhi.legalaid",
     "gongzhi.corrections",   # issue 15: 社区矫正 with the prosecutors' oversight
+    "gongzhi.court",         # issue 16: 民事速裁, 繁简分流 (诉调对接 from mediation)
+    "gongzhi.funds",         # issue 16: the 三金 ledger
     "gongzhi.stats",
     "gongzhi.web",
     "gongzhi.ops",   # core (issue 14): the platform-wide commands (demo, sla-sweep, crosscheck, …)

@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent / "gongzhi"
 # Bottom up.  Each row: what the package may import of gongzhi (besides itself).  Written out
 # here, not derived from the code: changing a layer is a decision, made in this table.
 _BASE = {"domain", "core", "accounts", "areas", "pgfast"}
-_PILLARS = {"casework", "events", "hotline", "mediation", "legalaid", "corrections"}
+_PILLARS = {"casework", "events", "hotline", "mediation", "legalaid", "corrections", "court", "funds"}
 ALLOWED: dict[str, set[str]] = {
     "domain": set(),                                   # pure Python: no Django, nothing of gongzhi
     "pgfast": set(),                                   # Django only: one statement on psycopg directly
@@ -33,6 +33,8 @@ ALLOWED: dict[str, set[str]] = {
     "mediation": _BASE | {"casework", "events"},                   # events: transfer from an event
     "legalaid": _BASE | {"casework"},                              # the calendar is core's (core.admindata)
     "corrections": _BASE | {"casework"},                           # 社区矫正: knows no other pillar
+    "court": _BASE | {"casework", "mediation"},                    # 诉调对接: a failed mediation case comes over
+    "funds": _BASE | {"casework", "mediation"},                    # a deposit secures a mediation case
     "stats": _BASE | _PILLARS | {"textclass"},                     # rollups and KPIs over every pillar
     "demo": _BASE | _PILLARS | {"textclass"},                      # builds a district through services
     "api": _BASE | _PILLARS | {"textclass", "stats"},
