@@ -28,21 +28,27 @@ ROOT = Path(__file__).resolve().parent.parent / "gongzhi"
 # The modules whose enums are the vocabulary (written out: a new enum module is added here).
 ENUM_MODULES = ("gongzhi.domain.enums", "gongzhi.domain.mediation", "gongzhi.domain.legalaid",
                 "gongzhi.domain.privacy", "gongzhi.domain.tokens", "gongzhi.domain.workflow",
-                "gongzhi.domain.routing")
+                "gongzhi.domain.routing", "gongzhi.domain.corrections")
 # Names of enum-typed fields, variables and keywords → the enums (by class name) their values come
 # from.  A plural is the same field (d.actions, statuses); x_<name> too (to_status, handler_level,
 # default_kind), the longest name winning (risk_level is a RiskLevel, not a Level).
 FIELDS = {
-    "status": {"Status", "CaseStatus", "AidStatus"}, "kind": {"EventKind", "AttachmentKind", "GridKind", "OrgKind"},
-    "action": {"Action", "CaseAction", "AidAction"}, "role": {"Role", "CoHandlerRole", "PartyRole"},
-    "channel": {"Channel"}, "clock": {"Clock", "CaseClock", "AidClock"}, "level": {"Level", "SupervisionLevel"},
+    "status": {"Status", "CaseStatus", "AidStatus", "SubjStatus", "SanctionStatus", "LeaveStatus", "MonitorStatus",
+               "OversightStatus"},
+    "kind": {"EventKind", "AttachmentKind", "GridKind", "OrgKind", "CorrType", "LeaveKind", "OversightKind",
+             "ActivityKind"},
+    "action": {"Action", "CaseAction", "AidAction", "SubjAction", "SanctionAction", "LeaveAction", "MonitorAction",
+               "OversightAction"}, "role": {"Role", "CoHandlerRole", "PartyRole"},
+    "channel": {"Channel"}, "clock": {"Clock", "CaseClock", "AidClock", "SubjClock", "SanctionClock", "LeaveClock", "MonitorClock",
+              "OversightClock"}, "level": {"Level", "SupervisionLevel"},
     "urgency": {"Urgency"}, "flag": {"SlaFlag"}, "state": {"ExtensionState", "TokenState"},
     "visibility": {"Visibility"}, "supervision": {"SupervisionLevel"}, "secrecy": {"Secrecy"},
     "viewer": {"Viewer"}, "capacity": {"Capacity", "CaseCapacity", "AidCapacity"},
     "mode": {"SessionMode", "RuleMode"}, "source": {"Source"}, "matter": {"Matter"}, "specialty": {"Specialty"},
     "penalty": {"Penalty"}, "coord_system": {"CoordSystem"}, "orig_system": {"CoordSystem"},
     "disclosure": {"Disclosure"}, "risk_level": {"RiskLevel"}, "performance": {"Performance"},
-    "referral": {"Referral"},
+    "referral": {"Referral"}, "step": {"Step"}, "ground": {"MonitorGround"}, "omission": {"Omission"},
+    "authority": {"Authority"}, "decider": {"Decider"}, "end_reason": {"EndReason"}, "way": {"CheckinWay"},
 }
 PLURALS = {"statuses": "status", "kinds": "kind", "actions": "action", "roles": "role", "channels": "channel",
            "clocks": "clock", "capacities": "capacity", "flags": "flag"}

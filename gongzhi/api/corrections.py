@@ -42,7 +42,7 @@ def _created(request, row, created: bool):
 
 @corrections.get("", response=list[dict], summary="社区矫正对象列表（按管辖范围）")
 @paginate
-def corr_list(request, tab: Literal[tuple(sel.TABS)] | None = None, flag: SlaFlag | None = None,
+def corr_list(request, tab: Literal[(*sel.TABS, sel.PENDING)] | None = None, flag: SlaFlag | None = None,
               q: str | None = None):
     # An unknown tab is a 422: ignored, it would have answered with every file.
     return [sel.summary(x) for x in sel.subject_list(request.user, tab=tab, flag=flag, q=q or "")[:2000]]

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from gongzhi.accounts.models import RoleAssignment
 from gongzhi.domain.enums import CENTRE_ROLES, GRID_TEAM_ROLES, Role
 
-AREA_ROLES = GRID_TEAM_ROLES | CENTRE_ROLES | {Role.SUPERVISOR, Role.PROSECUTOR}
+AREA_ROLES = GRID_TEAM_ROLES | CENTRE_ROLES | {Role.SUPERVISOR}
 
 
 @dataclass

@@ -19,7 +19,7 @@ from gongzhi.core.naming import actor_name
 from gongzhi.core.rows import insert_all
 from gongzhi.domain import corrections as dc
 from gongzhi.domain.calendar import SHANGHAI
-from gongzhi.domain.enums import CaseKind
+from gongzhi.domain.enums import CaseKind, SlaFlag
 from gongzhi.domain.sla import Deadline, clock_after, flag_at, workday_deadline
 
 from .limits import limits
@@ -93,8 +93,20 @@ SANCTIONS = _kind("corr_sanction", CaseKind.CORR_SANCTION, Sanction, dc.SANCTION
                   dc.SANCTION_TRANSITIONS, dc.SanctionAction)
 LEAVES = _kind("corr_leave", CaseKind.CORR_LEAVE, Leave, dc.LEAVE_CLOCK_RUNS_IN, dc.LEAVE_TRANSITIONS,
                dc.LeaveAction)
-MONITORS = _kind("corr_monitor", CaseKind.CORR_MONITOR, Monitor, dc.MONITOR_CLOCK_RUNS_IN,
-                 dc.MONITOR_TRANSITIONS, dc.MonitorAction)
+def _expire(ids: list[int], to: SlaFlag, now: datetime) -> int:
+    """A positioning whose period is over (its clock red) ends: the law allows it only for the
+    approved months (社区矫正法 第29条), and positions after the last day are refused anyway."""
+    if to != SlaFlag.RED:
+        return 0
+    from .services import end_monitor  # the services build on these clocks
+    for pk in ids:
+        end_monitor(pk, "定位期限届满，自动解除", now)
+    return len(ids)
+
+
+MONITORS = sweep_kind("corr_monitor", CaseKind.CORR_MONITOR, Monitor, dc.MONITOR_CLOCK_RUNS_IN,
+                      dc.MONITOR_TRANSITIONS, dc.MonitorAction.SLA_YELLOW, dc.MonitorAction.SLA_RED, {},
+                      escalate=_expire)
 OVERSIGHTS = _kind("corr_oversight", CaseKind.CORR_OVERSIGHT, Oversight, dc.OVERSIGHT_CLOCK_RUNS_IN,
                    dc.OVERSIGHT_TRANSITIONS, dc.OversightAction)
 KINDS = (SUBJECTS, SANCTIONS, LEAVES, MONITORS, OVERSIGHTS)
@@ -122,12 +134,36 @@ def flag_missed(now: datetime | None = None) -> tuple[int, int]:
         late = _flip(f"UPDATE {subj} SET documents_late = %s WHERE documents_at IS NULL AND documents_late = %s "
                      f"AND documents_due_on < %s AND status IN ({marks}) RETURNING id, id",
                      [True, False, day, *open_states])
+        # Only where the table lets the system mark one: a subject under supervision (not one whose
+        # 变更执行地 is pending — the agencies' hand-over is no missed report of theirs).
+        missable = [st.value for st in dc.SUBJ_TRANSITIONS[dc.SubjAction.CHECKIN_MISSED].sources]
         missed = _flip(f"UPDATE {chk} SET missed = %s WHERE done_at IS NULL AND missed = %s AND due_at < %s "
-                       f"RETURNING id, subject_id", [True, False, at])
+                       f"AND subject_id IN (SELECT id FROM {subj} WHERE status IN "
+                       f"({','.join(['%s'] * len(missable))})) RETURNING id, subject_id",
+                       [True, False, at, *missable])
         rows = [_row(subject, dc.SubjAction.DOCUMENTS_LATE, now, "法律文书未在规定期限内送达") for _, subject in late]
         rows += [_row(subject, dc.SubjAction.CHECKIN_MISSED, now, "未按规定时间报告") for _, subject in missed]
         insert_all(rows)
+        _reschedule({subject for _, subject in missed}, today)
     return len(late), len(missed)
+
+
+def _reschedule(subject_ids: set[int], today: date) -> None:
+    """A missed report leaves the subject without one to make: the next is set at their level's
+    interval from today (as a report made would), for files still under supervision."""
+    if not subject_ids:
+        return
+    busy = set(Checkin.objects.filter(subject_id__in=subject_ids, done_at__isnull=True, missed=False)
+               .values_list("subject_id", flat=True))
+    _, rule = calendar()
+    every = limits().report_every_days
+    rows = []
+    for sid, level in Subject.objects.filter(pk__in=subject_ids - busy, status=dc.SubjStatus.ACTIVE) \
+            .values_list("id", "level"):
+        due = dc.next_due(today, dc.Level(level), every)
+        rows.append(Checkin(subject_id=sid, due_on=due, due_at=datetime.combine(due, rule.end_of_day, SHANGHAI),
+                            way=dc.CheckinWay.IN_PERSON))
+    Checkin.objects.bulk_create(rows)
 
 
 def _row(subject_id: int, action, now: datetime, note: str) -> CaseLog:

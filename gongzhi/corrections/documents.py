@@ -17,7 +17,7 @@ _SIGN = """| | {{ county.name }}（盖章）
 
 WORDINGS: dict[DocKind, tuple[str, str]] = {
     DocKind.CORR_NOTICE: ("入矫告知书", _HEAD + """# 告知事项
-你于 {{ s.decided_on }} 经{{ s.decision_body }}（{{ s.decision_no }}）依法实行社区矫正，由{{ township.name }}负责日常监督管理。
+你于{{ decided_on }}经{{ s.decision_body }}{{ s.decision_no }}判决（裁定、决定）依法实行社区矫正，由{{ township.name }}负责日常监督管理。
 在社区矫正期间，你应当遵守法律、行政法规，履行判决、裁定、暂予监外执行决定等法律文书确定的义务，遵守国务院司法行政部门关于报告、会客、外出、迁居、保外就医等监督管理规定，服从社区矫正机构的管理。
 {% if s.prohibition %}人民法院禁止令：{{ s.prohibition }}
 {% endif %}违反监督管理规定的，将视情节依法给予训诫、警告、提请公安机关予以治安管理处罚，或者提请撤销缓刑、假释，对暂予监外执行的提请收监执行。
@@ -51,7 +51,7 @@ WORDINGS: dict[DocKind, tuple[str, str]] = {
 {{ s.decision_body }}
 同时抄送同级人民检察院。
 """ + _SIGN),
-    DocKind.CORR_RELEASE: ("解除社区矫正证明书", _HEAD + """社区矫正对象 {{ s.name }} 的社区矫正期限已于 {{ s.term_end }} 届满，依照《中华人民共和国社区矫正法》第四十四条，自 {{ today }} 起解除社区矫正，特此证明。
+    DocKind.CORR_RELEASE: ("解除社区矫正证明书", _HEAD + """社区矫正对象 {{ s.name }} 的社区矫正期限已于{{ term_end }}届满，依照《中华人民共和国社区矫正法》第四十四条，自{{ today }}起解除社区矫正，特此证明。
 """ + _SIGN),
     DocKind.CORR_ANSWER: ("检察建议回复函", """编号：{{ oversight.number }}
 人民检察院：

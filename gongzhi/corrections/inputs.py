@@ -14,8 +14,8 @@ __all__ = ["ReceiveIn", "NoteIn", "ReasonIn", "VersionIn"]
 
 
 class ReceiveIn(Input):
-    township: str = Field(min_length=1, max_length=32, title="执行地司法所", description="司法所编码")
-    grid: str | None = Field(None, max_length=32, title="居住地网格", description="网格的区域编码")
+    township: str = Field(min_length=1, max_length=32, title="执行地司法所")
+    grid: str | None = Field(None, max_length=32, title="居住地网格")
     name: str = Field(min_length=1, max_length=64, title="姓名")
     gender: str = Field("", max_length=2, title="性别")
     id_number: IdNumber = Field("", max_length=18, title="身份证号码")
@@ -86,12 +86,12 @@ class ActivityIn(VersionIn):
 
 
 class TransferOutIn(ReasonIn):
-    to: str = Field(min_length=1, max_length=32, title="新执行地社区矫正机构", description="社区矫正机构编码")
+    to: str = Field(min_length=1, max_length=32, title="新执行地社区矫正机构")
 
 
 class TransferInIn(VersionIn):
-    township: str = Field(min_length=1, max_length=32, title="接收的司法所", description="司法所编码")
-    grid: str | None = Field(None, max_length=32, title="居住地网格", description="网格的区域编码")
+    township: str = Field(min_length=1, max_length=32, title="接收的司法所")
+    grid: str | None = Field(None, max_length=32, title="居住地网格")
     address: str = Field(min_length=2, max_length=200, title="新居住地址")
 
 
@@ -121,8 +121,10 @@ class LeaveIn(Input):
 
 class MonitorIn(Input):
     ground: dc.MonitorGround = Field(title="适用情形")
+    facts: str = Field(min_length=5, max_length=2000, title="事实和依据")
     months: int = Field(ge=1, le=3, title="期限（月）")
     device: str = Field("", max_length=40, title="设备编号")
+    client_key: str | None = Field(None, max_length=64)
 
 
 class RenewIn(ReasonIn):

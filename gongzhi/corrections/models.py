@@ -270,6 +270,7 @@ class Monitor(Clocked, Submitted):
     ground = models.CharField(max_length=16, choices=dc.MonitorGround.choices())
     status = models.CharField(max_length=10, choices=dc.MonitorStatus.choices(), default=dc.MonitorStatus.PROPOSED)
     months = models.PositiveSmallIntegerField()
+    facts = models.TextField(default="")           # why the ground applies (the head approves on these)
     device = models.CharField(max_length=40, blank=True)
     active_from = models.DateField(null=True, blank=True)
     active_until = models.DateField(null=True, blank=True)
@@ -279,7 +280,14 @@ class Monitor(Clocked, Submitted):
     class Meta:
         verbose_name = verbose_name_plural = "电子定位"
         ordering = ["-created_at", "-id"]
-        constraints = [once("corrmon_idem")]
+        constraints = [once("corrmon_idem"),
+                       # One positioning waiting or running per subject; a device tracks one subject.
+                       models.UniqueConstraint(
+                           fields=["subject"], name="corr_monitor_one_open",
+                           condition=models.Q(status__in=[dc.MonitorStatus.PROPOSED, dc.MonitorStatus.ACTIVE])),
+                       models.UniqueConstraint(
+                           fields=["device"], name="corr_device_active",
+                           condition=models.Q(status=dc.MonitorStatus.ACTIVE) & ~models.Q(device=""))]
         indexes = sweep_indexes("corrmon")
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.db.models import Q
 
+from gongzhi.accounts.models import RoleAssignment
 from gongzhi.core.scope import ids_once, scope_of
 from gongzhi.domain.corrections import Cap
 from gongzhi.domain.enums import GRID_TEAM_ROLES, Role
@@ -32,7 +33,16 @@ def county_ids(user) -> frozenset[int]:
 
 
 def prosecutor_paths(user) -> list[str]:
-    return [p for role, _, p, _ in scope_of(user).areas if role == Role.PROSECUTOR]
+    """The areas (paths) a prosecutor holds.  Read here, not through core.scope's area roles: a
+    prosecutor is no area staff — they see no event, desk or queue, only the correction files."""
+    if scope_of(user).user_id is None:
+        return []
+    cached = getattr(user, "_gz_corr_prosecutor", None)
+    if cached is None:
+        cached = list(RoleAssignment.objects.filter(user=user, role=Role.PROSECUTOR, area__isnull=False)
+                      .values_list("area__path", flat=True))
+        user._gz_corr_prosecutor = cached
+    return cached
 
 
 def is_corrections_staff(user) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.utils import timezone
 
 from gongzhi.casework.acts import documents
@@ -32,20 +32,46 @@ _KINDS = {CaseKind.CORRECTION: dc.SubjStatus, CaseKind.CORR_SANCTION: dc.Sanctio
           CaseKind.CORR_OVERSIGHT: dc.OversightStatus}
 
 
+# Files whose sanction, leave or positioning waits for a decision (the county's 待审批 tab).
+PENDING = "pending"
+_PENDING_Q = (Q(sanctions__status=dc.SanctionStatus.PROPOSED) | Q(leaves__status=dc.LeaveStatus.SUBMITTED)
+              | Q(monitors__status=dc.MonitorStatus.PROPOSED))
+# The list's order: what needs doing first (open files by the stage they are at, red before
+# yellow before green), closed files last.
+_STAGE = Case(*[When(status=st, then=Value(i)) for i, st in enumerate(
+    [S.NOTIFIED, S.REPORTED, S.ABSCONDED, S.TRANSFERRING, S.ACTIVE, S.RELEASED, S.TERMINATED])],
+    output_field=IntegerField())
+_URGENCY = Case(When(sla_flag=SlaFlag.RED, then=Value(0)), When(sla_flag=SlaFlag.YELLOW, then=Value(1)),
+                default=Value(2), output_field=IntegerField())
+
+
+def _pending(qs):
+    return qs.filter(pk__in=qs.filter(_PENDING_Q).values("pk"))
+
+
 def subject_list(user, *, tab: str | None = None, flag: SlaFlag | None = None, q: str = ""):
+    """The files in scope.  A prosecutor's reading of the county's list (names, a name searched)
+    is logged like a file read: they oversee, they do not work these files."""
+    if scope.prosecutor_paths(user) and not scope.is_corrections_staff(user):
+        audit.record(user, CaseKind.CORRECTION, 0, "查看社区矫正对象名单" + (f"（检索：{q}）" if q else ""))
     qs = scope.visible_subjects(user).select_related("township", "county")
-    if tab in TABS:
+    if tab == PENDING:
+        qs = _pending(qs)
+    elif tab in TABS:
         qs = qs.filter(status__in=TABS[tab][1])
     if flag:
         qs = qs.filter(sla_flag=flag)
     if q:
         qs = qs.filter(Q(name__contains=q) | Q(number__contains=q))
-    return qs.order_by("status", "-notified_at", "-id")
+    return qs.annotate(stage=_STAGE, urgency=_URGENCY).order_by("stage", "urgency", "due_at", "-notified_at", "-id")
 
 
 def tab_counts(user) -> dict[str, int]:
-    rows = dict(scope.visible_subjects(user).values_list("status").annotate(n=Count("id")))
-    return {key: sum(rows.get(s.value, 0) for s in statuses) for key, (_, statuses) in TABS.items()}
+    visible = scope.visible_subjects(user)
+    rows = dict(visible.values_list("status").annotate(n=Count("id")))
+    out = {key: sum(rows.get(s.value, 0) for s in statuses) for key, (_, statuses) in TABS.items()}
+    out[PENDING] = _pending(visible).count()
+    return out
 
 
 def summary(subject: Subject, now=None) -> dict:
@@ -61,11 +87,40 @@ def summary(subject: Subject, now=None) -> dict:
             "absconded_days": dc.absconded_days(subject.absconded_at, None, now) if subject.absconded_at else 0}
 
 
+_CLOCKS = {CaseKind.CORR_SANCTION: dc.SanctionClock, CaseKind.CORR_LEAVE: dc.LeaveClock,
+           CaseKind.CORR_MONITOR: dc.MonitorClock, CaseKind.CORR_OVERSIGHT: dc.OversightClock}
+
+
+def _offered_on(kind: CaseKind, row, caps: set, action) -> bool:
+    """The child's actions a page should offer: of a sanction's two approvals the one its step takes
+    (a 训诫 is decided here, a 撤销 proposed onwards); a leave's decision only to whom its length
+    leaves it (domain.corrections.may_decide)."""
+    if kind is CaseKind.CORR_SANCTION and action in (dc.SanctionAction.DECIDE, dc.SanctionAction.SUBMIT):
+        return action == dc.decision_action(dc.Step(row.step))
+    if kind is CaseKind.CORR_LEAVE and action in (dc.LeaveAction.APPROVE, dc.LeaveAction.REFUSE):
+        return dc.may_decide(dc.Authority(row.authority), caps)
+    return True
+
+
 def _row(kind: CaseKind, row, ct, user, caps: set) -> dict:
     statuses = _KINDS[kind]
     return {"id": row.pk, "number": row.number, "status": row.status, "status_label": statuses(row.status).label,
-            "version": row.version, "clock": row.clock, "due_at": row.due_at, "sla_flag": row.sla_flag,
-            "actions": [a.value for a in ct.actions(user, row, caps)]}
+            "version": row.version, "clock": row.clock, "due_at": row.due_at if row.clock else None,
+            "clock_label": _CLOCKS[kind](row.clock).label if row.clock else "", "sla_flag": row.sla_flag,
+            "actions": [a.value for a in ct.actions(user, row, caps) if _offered_on(kind, row, caps, a)]}
+
+
+def _last_reason(kind: CaseKind, case_id: int, action) -> str:
+    row = CaseLog.objects.filter(kind=kind, case_id=case_id, action=action).order_by("-at", "-id").first()
+    return row.reason if row else ""
+
+
+def _target(row_id: int | None) -> str:
+    """The timeline row a 检察监督 points at, as the file's timeline shows it."""
+    r = CaseLog.objects.filter(pk=row_id).first() if row_id else None
+    if r is None:
+        return ""
+    return f"{timezone.localtime(r.at):%Y-%m-%d %H:%M} {CaseKind(r.kind).label}·{r.label}"
 
 
 def _children(user, subject: Subject, caps: set) -> dict:
@@ -81,6 +136,7 @@ def _children(user, subject: Subject, caps: set) -> dict:
                     "authority_label": dc.Authority(r.authority).label, "returned_at": r.returned_at,
                     "returned_late": r.returned_late} for r in subject.leaves.all()],
         "monitors": [{**_row(CaseKind.CORR_MONITOR, r, services.MONITOR, user, staff_caps), "ground": r.ground,
+                      "facts": r.facts,
                       "ground_label": dc.MonitorGround(r.ground).label, "months": r.months, "device": r.device,
                       "active_from": r.active_from, "active_until": r.active_until, "renewals": r.renewals,
                       "positions": r.positions.count()} for r in subject.monitors.all()],
@@ -88,7 +144,9 @@ def _children(user, subject: Subject, caps: set) -> dict:
                         "kind_label": dc.OversightKind(r.kind).label, "omission": r.omission,
                         "omission_label": dc.Omission(r.omission).label, "facts": r.facts, "demand": r.demand,
                         "issued_at": r.issued_at, "answer": r.answer, "answered_at": r.answered_at,
-                        "answered_late": r.answered_late, "target_row": r.target_row}
+                        "answered_late": r.answered_late, "target_row": r.target_row,
+                        "target": _target(r.target_row),
+                        "reopened": _last_reason(CaseKind.CORR_OVERSIGHT, r.pk, dc.OversightAction.REOPEN)}
                        for r in subject.oversights.all()],
     }
 
@@ -126,6 +184,8 @@ def _offered(subject: Subject, action) -> bool:
         return subject.documents_at is None
     if action == dc.SubjAction.RELEASE:
         return timezone.localdate() >= subject.term_end
+    if action == dc.SubjAction.ANNOUNCE:         # services.announce: documents, team and plan first
+        return bool(subject.documents_at and subject.plan and subject.team.exists())
     return True
 
 
@@ -174,6 +234,7 @@ def detail(user, subject_id: int) -> dict:
         "actions": [] if reads_only else [a.value for a in services.SUBJECT.actions(user, subject, caps)
                                           if _offered(subject, a)],
         "may_issue_oversight": dc.Cap.PROSECUTOR in caps,
+        "may_create": sorted(c.value for c in services.creations(subject, caps)),
         "timeline": timeline(subject, who),
     }
 
@@ -197,8 +258,12 @@ def oversight_board(user, now=None) -> dict:
     subjects = scope.visible_subjects(user)
     absconded = list(subjects.filter(status=S.ABSCONDED).values_list("absconded_at", flat=True))
     over = Oversight.objects.filter(subject__in=subjects)
-    sanctions = Sanction.objects.filter(subject__in=subjects).exclude(
-        status__in=[dc.SanctionStatus.CANCELLED, dc.SanctionStatus.DECLINED])
+    # Penalties given: decided here (a 训诫 corrected since still counts) or adopted by the decider;
+    # those waiting for the county or for the decider are counted apart.
+    sanctions = Sanction.objects.filter(subject__in=subjects, status__in=[
+        dc.SanctionStatus.DECIDED, dc.SanctionStatus.CORRECTED, dc.SanctionStatus.ADOPTED])
+    waiting = Sanction.objects.filter(subject__in=subjects, status__in=[
+        dc.SanctionStatus.PROPOSED, dc.SanctionStatus.SUBMITTED]).count()
     return {
         "in_correction": subjects.filter(status__in=list(dc.IN_CORRECTION)).count(),
         "intake_overdue": subjects.filter(status=S.NOTIFIED, sla_flag=SlaFlag.RED).count(),
@@ -214,6 +279,7 @@ def oversight_board(user, now=None) -> dict:
         "oversight_overdue": over.filter(status=dc.OversightStatus.ISSUED, sla_flag=SlaFlag.RED).count(),
         "oversight_answered": over.filter(status=dc.OversightStatus.ANSWERED).count(),
         "penalties": {dc.Step(k).label: n for k, n in sanctions.values_list("step").annotate(n=Count("id"))},
+        "penalties_waiting": waiting,
         "reoffended": subjects.filter(end_reason=dc.EndReason.REVOKED).count(),
         "due_to_end": subjects.filter(status=S.ACTIVE, term_end__lte=timezone.localdate() + timedelta(days=30))
         .count(),
@@ -221,7 +287,9 @@ def oversight_board(user, now=None) -> dict:
                         "kind_label": dc.OversightKind(o.kind).label, "omission_label": dc.Omission(o.omission).label,
                         "status": o.status, "status_label": dc.OversightStatus(o.status).label,
                         "due_at": o.due_at, "sla_flag": o.sla_flag, "issued_at": o.issued_at}
-                       for o in over.select_related("subject").order_by("status", "-issued_at")[:50]],
+                       for o in over.select_related("subject").annotate(stage=Case(
+                           *[When(status=st, then=Value(i)) for i, st in enumerate(dc.OversightStatus)],
+                           output_field=IntegerField())).order_by("stage", "due_at", "-issued_at")[:50]],
     }
 
 

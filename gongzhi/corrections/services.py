@@ -9,7 +9,9 @@ by someone who only reads the file — a prosecutor — is refused with 403 befo
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 
+from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 
@@ -150,19 +152,29 @@ def _township(code: str, county: Agency | None = None) -> Agency:
     return twp
 
 
-def _grid(code: str | None) -> Area | None:
+def _grid(code: str | None, township: Agency) -> Area | None:
+    """The subject's grid: one inside the 司法所's township (its grid team gets the 帮教 tasks)."""
     if not code:
         return None
     grid = Area.objects.filter(code=code).first()
     if grid is None:
         raise Invalid("网格不存在", fields={"grid": f"找不到区域 {code}"})
+    if not grid.path.startswith(township.area.path):
+        raise Invalid("网格不在该司法所的辖区内", fields={"grid": f"{grid.name}不属于{township.name}辖区"})
     return grid
 
 
-def _context(subject: Subject, **extra) -> dict:
+def _cn(d: date) -> str:
+    """2026年12月2日: a date as official documents write it (no leading zeros)."""
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def _context(subject: Subject, now: datetime, **extra) -> dict:
+    """What a document says, dated the day it is issued (``now``: the action's own time)."""
     return {"s": subject, "kind_label": dc.CorrType(subject.kind).label, "county": subject.county,
-            "township": subject.township, "today": f"{timezone.localdate():%Y年%m月%d日}",
-            "term": f"{subject.term_start:%Y年%m月%d日}至{subject.term_end:%Y年%m月%d日}", **extra}
+            "township": subject.township, "today": _cn(timezone.localtime(now).date()),
+            "decided_on": _cn(subject.decided_on), "term_end": _cn(subject.term_end),
+            "term": f"{_cn(subject.term_start)}至{_cn(subject.term_end)}", **extra}
 
 
 # ---- intake ------------------------------------------------------------------------------------
@@ -182,6 +194,8 @@ def receive(*, actor, data: ReceiveIn, at: datetime | None = None) -> tuple[Subj
         raise Invalid("矫正期限止应晚于起", fields={"term_end": "应晚于矫正期限起"})
     if data.decided_on > timezone.localtime(now).date():
         raise Invalid("生效日期不能晚于今天", fields={"decided_on": "不能晚于今天"})
+    if not dc.decider_allowed(data.kind, data.decider):
+        raise Invalid(f"{data.kind.label}应由人民法院判决或裁定", fields={"decider": "决定机关与矫正类别不符"})
     lim = limits()
     try:
         cal, _ = calendar()
@@ -190,7 +204,7 @@ def receive(*, actor, data: ReceiveIn, at: datetime | None = None) -> tuple[Subj
     except UnknownYear as exc:
         raise Unavailable(str(exc)) from exc
     fields = data.model_dump(exclude={"township", "grid", "client_key"})
-    grid = _grid(data.grid)
+    grid = _grid(data.grid, twp)
 
     def create() -> Subject:
         subject = Subject(**fields, county=twp.parent, township=twp, grid=grid, created_by=actor,
@@ -240,7 +254,7 @@ def form_team(*, actor, subject_id: int, data: TeamIn, at: datetime | None = Non
 
 def write_plan(*, actor, subject_id: int, data: PlanIn, at: datetime | None = None) -> Subject:
     def after(subject, now):
-        documents.issue(subject, DocKind.CORR_PLAN, _context(subject), now, actor)
+        documents.issue(subject, DocKind.CORR_PLAN, _context(subject, now), now, actor)
     return _subject_act(actor, subject_id, A.PLAN, version=data.version, at=at, after=after,
                         mutate=lambda s, now: {"plan": data.plan, "plan_at": now})
 
@@ -257,7 +271,7 @@ def announce(*, actor, subject_id: int, note: str = "", version: int | None = No
         return {"announced_at": now, "level": dc.Level.STRICT, "level_since": timezone.localtime(now).date()}
 
     def after(subject, now):
-        documents.issue(subject, DocKind.CORR_NOTICE, _context(subject), now, actor)
+        documents.issue(subject, DocKind.CORR_NOTICE, _context(subject, now), now, actor)
         _schedule_next(subject, timezone.localtime(now).date(), dc.CheckinWay.IN_PERSON)
         _grid_task(subject, timezone.localtime(now).date())
     return _subject_act(actor, subject_id, A.ANNOUNCE, note=note, version=version, at=at, mutate=mutate, after=after)
@@ -309,10 +323,12 @@ def record_score(*, actor, subject_id: int, data: ScoreIn, at: datetime | None =
 
 def level_advice(subject: Subject, now: datetime | None = None) -> dc.LevelAdvice:
     today = timezone.localtime(now or timezone.now()).date()
-    scores = list(subject.scores.order_by("month").values_list("score", flat=True))
     start = subject.level_since or subject.term_start
+    # Only what came after the level was set: a score or a 警告 already acted on does not move the
+    # level a second time.
+    scores = list(subject.scores.filter(month__gte=_month(start)).order_by("month").values_list("score", flat=True))
     months_in = (today.year - start.year) * 12 + today.month - start.month
-    warned = subject.sanctions.filter(step=dc.Step.WARN, decided_at__date__gte=_month(today)).exists()
+    warned = subject.sanctions.filter(step=dc.Step.WARN, decided_at__date__gte=max(_month(today), start)).exists()
     return dc.level_review(dc.Level(subject.level), scores, months_in, warned, limits())
 
 
@@ -388,10 +404,13 @@ def found(*, actor, subject_id: int, note: str = "", version: int | None = None,
         days = dc.absconded_days(subject.absconded_at, now, now)
         return {"absconded_at": None, "absconded_days_max": max(subject.absconded_days_max, days),
                 "absconded_days_total": subject.absconded_days_total + days}
+    def after(subject, now):
+        if not subject.grid_tasks.filter(done_at__isnull=True).exists():
+            _grid_task(subject, timezone.localtime(now).date())
     subject = load_subject(actor, subject_id)
     days = dc.absconded_days(subject.absconded_at, None, at or timezone.now())
     return _subject_act(actor, subject_id, A.FOUND, note=f"脱管 {days} 日后恢复监管。{note}".strip(),
-                        version=version, at=at, mutate=mutate, data={"days": days})
+                        version=version, at=at, mutate=mutate, after=after, data={"days": days})
 
 
 def transfer_out(*, actor, subject_id: int, data: TransferOutIn, at: datetime | None = None) -> Subject:
@@ -410,9 +429,12 @@ def transfer_in(*, actor, subject_id: int, data: TransferInIn, at: datetime | No
     def mutate(subject, now):
         twp = _township(data.township, subject.transfer_to)
         VisitTask.objects.filter(subject=subject, done_at__isnull=True).delete()
-        return {"county": subject.transfer_to, "township": twp, "transfer_to": None, "grid": _grid(data.grid),
+        return {"county": subject.transfer_to, "township": twp, "transfer_to": None, "grid": _grid(data.grid, twp),
                 "address": data.address}
-    return _subject_act(actor, subject_id, A.TRANSFER_IN, version=data.version, at=at, mutate=mutate,
+
+    def after(subject, now):
+        _grid_task(subject, timezone.localtime(now).date())     # the new grid's 帮教 visits begin
+    return _subject_act(actor, subject_id, A.TRANSFER_IN, version=data.version, at=at, mutate=mutate, after=after,
                         data={"township": data.township})
 
 
@@ -422,9 +444,23 @@ def transfer_refuse(*, actor, subject_id: int, reason: str, version: int | None 
                         mutate=lambda s, now: {"transfer_to": None})
 
 
-def _close_open(subject: Subject) -> None:
+def _close_open(subject: Subject, now: datetime) -> None:
+    """A file that ends leaves nothing running: tasks and reports due, a leave waiting for its
+    decision (withdrawn), a positioning (ended — location data serve correction work only,
+    社区矫正法 第29条), each through its own table."""
     VisitTask.objects.filter(subject=subject, done_at__isnull=True).delete()
     Checkin.objects.filter(subject=subject, done_at__isnull=True, missed=False).delete()
+    for pk in subject.leaves.filter(status=dc.LeaveStatus.SUBMITTED).values_list("pk", flat=True):
+        act(LEAVE, None, pk, dc.LeaveAction.WITHDRAW, reason="矫正已解除或终止", at=now, system_caps={Cap.SYSTEM},
+            mutate=lambda r, t: columns(dc.LEAVE_CLOCK_EFFECTS, dc.LeaveAction.WITHDRAW, r.clock, t, None))
+    for pk in subject.monitors.filter(status=dc.MonitorStatus.ACTIVE).values_list("pk", flat=True):
+        end_monitor(pk, "矫正已解除或终止", now)
+
+
+def end_monitor(monitor_id: int, reason: str, now: datetime) -> Monitor:
+    """The system's 解除 of a positioning (its period over, or the file ended)."""
+    return act(MONITOR, None, monitor_id, dc.MonitorAction.END, reason=reason, at=now, system_caps={Cap.SYSTEM},
+               mutate=lambda r, t: columns(dc.MONITOR_CLOCK_EFFECTS, dc.MonitorAction.END, r.clock, t, None))
 
 
 def release(*, actor, subject_id: int, note: str = "", version: int | None = None,
@@ -436,14 +472,14 @@ def release(*, actor, subject_id: int, note: str = "", version: int | None = Non
         return {"ended_at": now}
 
     def after(subject, now):
-        _close_open(subject)
-        documents.issue(subject, DocKind.CORR_RELEASE, _context(subject), now, actor)
+        _close_open(subject, now)
+        documents.issue(subject, DocKind.CORR_RELEASE, _context(subject, now), now, actor)
     return _subject_act(actor, subject_id, A.RELEASE, note=note, version=version, at=at, mutate=mutate, after=after)
 
 
 def terminate(*, actor, subject_id: int, data: TerminateIn, at: datetime | None = None) -> Subject:
     def after(subject, now):
-        _close_open(subject)
+        _close_open(subject, now)
     return _subject_act(actor, subject_id, A.TERMINATE, reason=data.reason, version=data.version, at=at,
                         mutate=lambda s, now: {"ended_at": now, "end_reason": data.end_reason}, after=after,
                         data={"end_reason": data.end_reason.value})
@@ -455,17 +491,66 @@ def note(*, actor, subject_id: int, note: str, version: int | None = None, at: d
     return _subject_act(actor, subject_id, A.NOTE, note=note, version=version, at=at)
 
 
+# ---- what may be created on a file ---------------------------------------------------------------
+
+class Creation(StrEnum):
+    SANCTION = "sanction"
+    LEAVE = "leave"
+    MONITOR = "monitor"
+    OVERSIGHT = "oversight"
+
+
+def creations(subject: Subject, caps: set) -> set[Creation]:
+    """What this user may create on the file now — the same conditions the creating services
+    check (sanction_propose, leave_apply, monitor_propose, oversight_issue), so a page offers
+    only what would be accepted."""
+    status, staff = S(subject.status), bool(caps & {Cap.TOWNSHIP, Cap.COUNTY})
+    out = set()
+    if staff and status in dc.OPEN_SUBJ:
+        out.add(Creation.SANCTION)
+    if staff and status is S.ACTIVE:
+        out.add(Creation.LEAVE)
+    if staff and status in {S.ACTIVE, S.ABSCONDED} and not subject.monitors.filter(
+            status__in=[dc.MonitorStatus.PROPOSED, dc.MonitorStatus.ACTIVE]).exists():
+        out.add(Creation.MONITOR)
+    if Cap.PROSECUTOR in caps:
+        out.add(Creation.OVERSIGHT)
+    return out
+
+
 # ---- rewards and penalties ---------------------------------------------------------------------
 
 def facts_of(subject: Subject, now: datetime | None = None) -> dc.Facts:
-    """What the file says, as the ladder reads it (domain.corrections.suggest)."""
+    """What the file says, as the ladder reads it (domain.corrections.suggest): the penalties not
+    yet corrected, and the conduct since the last penalty was decided — a fact already sanctioned
+    (the missed report a 训诫 was for, a 脱管 that ended before it) is not suggested again."""
+    from gongzhi.casework.models import CaseLog
     now = now or timezone.now()
-    running = dc.absconded_days(subject.absconded_at, None, now) if subject.absconded_at else 0
     decided = subject.sanctions.filter(status=dc.SanctionStatus.DECIDED)
-    return dc.Facts(kind=dc.CorrType(subject.kind), absconded_days=max(running, subject.absconded_days_max),
+    penalised = subject.sanctions.filter(decided_at__isnull=False).exclude(step=dc.Step.PRAISE).exclude(
+        status__in=[dc.SanctionStatus.CANCELLED, dc.SanctionStatus.DECLINED]).order_by("-decided_at").first()
+    since = penalised.decided_at if penalised else None
+    running = dc.absconded_days(subject.absconded_at, None, now) if subject.absconded_at else 0
+    ended = CaseLog.objects.filter(kind=KIND, case_id=subject.pk, action=A.FOUND)
+    if since is not None:
+        ended = ended.filter(at__gt=since)
+    past = max((int((r.data or {}).get("days", 0)) for r in ended), default=0)
+    missed = subject.checkins.filter(missed=True)
+    if since is not None:
+        missed = missed.filter(due_at__gt=since)
+    # 不按规定时间报到 weighs like 脱管 (实施办法 第35、36条): its days late, unless sanctioned since.
+    late = 0
+    if subject.reported_at is not None and (since is None or subject.reported_at > since):
+        late = max(0, (timezone.localtime(subject.reported_at).date() - subject.report_due_on).days)
+    elif subject.reported_at is None and S(subject.status) is S.NOTIFIED:
+        late = max(0, (timezone.localtime(now).date() - subject.report_due_on).days)
+    # 受到治安管理处罚，仍不改正: the police adopted one, and something new happened since.
+    fined = subject.sanctions.filter(step=dc.Step.PUBLIC_SECURITY, status=dc.SanctionStatus.ADOPTED).exists()
+    return dc.Facts(kind=dc.CorrType(subject.kind), absconded_days=max(running, past, late),
                     admonitions_uncorrected=decided.filter(step=dc.Step.ADMONISH).count(),
                     warnings_uncorrected=decided.filter(step=dc.Step.WARN).count(),
-                    missed_checkins=subject.checkins.filter(missed=True).count())
+                    public_security_uncorrected=fined and (missed.exists() or running > 0),
+                    missed_checkins=missed.count())
 
 
 def suggestion(subject: Subject) -> dc.Suggestion:
@@ -519,7 +604,7 @@ def sanction_approve(*, actor, sanction_id: int, data: OutcomeIn, at: datetime |
 
     def after(r, now):
         documents.issue(r.subject, _STEP_DOC.get(step, DocKind.CORR_PROPOSAL),
-                        _context(r.subject, sanction=r, step=step.label), now, actor)
+                        _context(r.subject, now, sanction=r, step=step.label), now, actor)
     return act(SANCTION, actor, sanction_id, action, note=data.outcome, version=data.version, at=at, after=after,
                mutate=lambda r, now: {"decided_at": now, "outcome": data.outcome,
                                       **columns(dc.SANCTION_CLOCK_EFFECTS, action, r.clock, now, lambda c: None)})
@@ -538,9 +623,12 @@ def sanction_step(action: dc.SanctionAction):
 
 # ---- leave -------------------------------------------------------------------------------------
 
-def _leave_year(subject: Subject, year: int, excluding: int | None = None) -> tuple[int, int]:
-    rows = subject.leaves.filter(kind=dc.LeaveKind.TRIP, start__year=year,
-                                 status__in=[dc.LeaveStatus.APPROVED, dc.LeaveStatus.RETURNED]).exclude(pk=excluding)
+def _leave_year(subject: Subject, year: int, excluding: int | None = None,
+                pending: bool = True) -> tuple[int, int]:
+    """Leave days and leaves of the year so far: approved and taken, and (``pending``) those still
+    waiting for a decision — four applications of 25 days must not all pass a 60-day limit."""
+    statuses = [dc.LeaveStatus.APPROVED, dc.LeaveStatus.RETURNED] + ([dc.LeaveStatus.SUBMITTED] if pending else [])
+    rows = subject.leaves.filter(kind=dc.LeaveKind.TRIP, start__year=year, status__in=statuses).exclude(pk=excluding)
     days = sum((r.end - r.start).days + 1 for r in rows)
     return days, rows.count()
 
@@ -586,6 +674,13 @@ def leave_approve(*, actor, leave_id: int, note: str = "", version: int | None =
         caps = scope.capacities(actor, row.subject)
         if not dc.may_decide(dc.Authority(row.authority), caps):
             raise Forbidden(f"外出 {(row.end - row.start).days + 1} 日，应由{dc.Authority(row.authority).label}审批")
+        # The year's limits again, with the subject's row locked: two approvals at once count each other.
+        subject = Subject.objects.select_for_update().get(pk=row.subject_id)
+        days, count = _leave_year(subject, row.start.year, excluding=row.pk, pending=False)
+        try:
+            dc.leave_authority(dc.LeaveRequest(dc.LeaveKind(row.kind), row.start, row.end, days, count), limits())
+        except dc.LeaveRefused as exc:
+            raise Conflict(str(exc), code="leave_limit") from exc
         return {"decided_at": now, **columns(dc.LEAVE_CLOCK_EFFECTS, dc.LeaveAction.APPROVE, row.clock, now,
                                              leave_deadline(row, now))}
     return act(LEAVE, actor, leave_id, dc.LeaveAction.APPROVE, note=note, version=version, at=at, mutate=mutate)
@@ -625,15 +720,31 @@ def monitor_propose(*, actor, subject_id: int, data: MonitorIn, at: datetime | N
         raise Forbidden("只有该对象的司法所或社区矫正机构可以提请电子定位")
     if S(subject.status) not in {S.ACTIVE, S.ABSCONDED}:
         raise Conflict("只有在矫对象可以适用电子定位", code="not_active")
+    existing = submitted(Monitor, actor, data.client_key)
+    if existing is not None:
+        return existing, False
+    problem = dc.ground_problem(data.ground, bool(subject.prohibition))
+    if problem:
+        raise Invalid(problem, fields={"ground": problem})
     if subject.monitors.filter(status__in=[dc.MonitorStatus.PROPOSED, dc.MonitorStatus.ACTIVE]).exists():
         raise Conflict("该对象已有待审批或进行中的电子定位", code="monitor_open")
-    row = Monitor.objects.create(subject=subject, ground=data.ground, months=data.months, device=data.device,
-                                 created_at=now, updated_at=now)
-    row.number = number("DW", row.pk, now)
-    row.save(update_fields=["number"])
-    log(CaseKind.CORR_MONITOR, row.pk, dc.MonitorAction.PROPOSE, actor, now, "", dc.MonitorStatus.PROPOSED,
-        note=f"{dc.MonitorGround(data.ground).label}，{data.months} 个月", data={"subject": subject.pk})
-    return row, True
+
+    def create() -> Monitor:
+        # One open positioning per subject is also the database's (corr_monitor_one_open): two
+        # proposals at once cannot both be written.
+        row = Monitor.objects.create(subject=subject, ground=data.ground, months=data.months, facts=data.facts,
+                                     device=data.device, created_at=now, updated_at=now, created_by=actor,
+                                     client_key=data.client_key)
+        row.number = number("DW", row.pk, now)
+        row.save(update_fields=["number"])
+        log(CaseKind.CORR_MONITOR, row.pk, dc.MonitorAction.PROPOSE, actor, now, "", dc.MonitorStatus.PROPOSED,
+            note=f"{dc.MonitorGround(data.ground).label}，{data.months} 个月：{data.facts}",
+            data={"subject": subject.pk})
+        return row
+    try:
+        return create_once(Monitor, actor, data.client_key, create)
+    except IntegrityError as exc:
+        raise Conflict("该对象已有待审批或进行中的电子定位", code="monitor_open") from exc
 
 
 def _period(row: Monitor, start: date, months: int, now: datetime, action) -> dict:
@@ -686,6 +797,8 @@ def position_in(*, actor, data: PositionIn, at: datetime | None = None) -> Posit
         "subject").first()
     if row is not None and row.subject.county_id not in county_ids:
         raise Forbidden("该设备所定位的对象不属于本社区矫正机构")
+    if row is not None and S(row.subject.status) not in dc.IN_CORRECTION:
+        raise Conflict("该对象已解除或终止矫正，定位数据不予接收", code="not_monitored")
     local = timezone.localtime(data.at).date()
     if row is None or not dc.position_usable(row.active_from, row.active_until, local):
         raise Conflict("该设备没有在批准期限内的电子定位，数据不予接收", code="not_monitored")
@@ -709,8 +822,10 @@ def oversight_issue(*, actor, subject_id: int, data: OversightIn, at: datetime |
     if data.target_row is not None:
         from gongzhi.casework.models import CaseLog
         ok = CaseLog.objects.filter(pk=data.target_row).filter(
-            Q(kind=KIND, case_id=subject.pk) | Q(kind__in=[CaseKind.CORR_LEAVE, CaseKind.CORR_SANCTION,
-                                                          CaseKind.CORR_MONITOR])).exists()
+            Q(kind=KIND, case_id=subject.pk)
+            | Q(kind=CaseKind.CORR_LEAVE, case_id__in=subject.leaves.values("pk"))
+            | Q(kind=CaseKind.CORR_SANCTION, case_id__in=subject.sanctions.values("pk"))
+            | Q(kind=CaseKind.CORR_MONITOR, case_id__in=subject.monitors.values("pk"))).exists()
         if not ok:
             raise Invalid("所指执法行为不在该对象的档案中", fields={"target_row": "记录无效"})
     try:
@@ -740,7 +855,7 @@ def oversight_answer(*, actor, oversight_id: int, data: AnswerIn, at: datetime |
                 **columns(dc.OVERSIGHT_CLOCK_EFFECTS, dc.OversightAction.ANSWER, row.clock, now, None)}
 
     def after(row, now):
-        documents.issue(row.subject, DocKind.CORR_ANSWER, _context(row.subject, oversight=row,
+        documents.issue(row.subject, DocKind.CORR_ANSWER, _context(row.subject, now, oversight=row,
                         oversight_kind=dc.OversightKind(row.kind).label), now, actor)
     return act(OVERSIGHT, actor, oversight_id, dc.OversightAction.ANSWER, note=data.answer, version=data.version,
                at=at, mutate=mutate, after=after)
@@ -765,7 +880,11 @@ def oversight_reopen(*, actor, oversight_id: int, reason: str, version: int | No
 def task_done(*, actor, task_id: int, data: TaskDoneIn, at: datetime | None = None) -> VisitTask:
     """A grid team's 帮教 visit done: the words reach the file as a visit (by the grid worker);
     the next visit task is set at the subject's level."""
-    now = at or timezone.now()
+    with transaction.atomic():
+        return _task_done(actor, task_id, data, at or timezone.now())
+
+
+def _task_done(actor, task_id: int, data: TaskDoneIn, now: datetime) -> VisitTask:
     task = scope.grid_tasks(actor).filter(pk=task_id, done_at__isnull=True).first()
     if task is None:
         raise NotFound("任务不存在或已完成")
@@ -786,4 +905,4 @@ def task_done(*, actor, task_id: int, data: TaskDoneIn, at: datetime | None = No
 
 def hours_of(subject: Subject) -> dict[str, str]:
     rows = subject.activities.values("kind").annotate(h=Sum("hours"))
-    return {r["kind"]: str(r["h"]) for r in rows}
+    return {r["kind"]: r["h"] for r in rows}

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from gongzhi.areas.models import Area
 from gongzhi.core import admindata
 from gongzhi.core.models import CalendarYear
 from gongzhi.corrections import services as s
@@ -19,6 +20,7 @@ from gongzhi.corrections.inputs import (
     AnswerIn,
     CheckinIn,
     LeaveIn,
+    LevelIn,
     Member,
     MonitorIn,
     OutcomeIn,
@@ -35,7 +37,7 @@ from gongzhi.corrections.inputs import (
 )
 from gongzhi.corrections.models import Agency, AgencyKind, Partner
 from gongzhi.domain import corrections as dc
-from gongzhi.domain.enums import Role
+from gongzhi.domain.enums import Level as AreaLevel, Role
 
 from .cases import DEMO_2027
 from .district import GIVEN, SURNAMES, District, _person
@@ -74,8 +76,11 @@ def build_corrections(d: District, subjects: int = 30, seed: int = 15, weeks: in
     for i in (1, 2):
         _person(d, hashed, f"jcg{i}", ["陈检", "周检"][i - 1] + "察", f"1390596100{i}", Role.PROSECUTOR,
                 f"{d.county.name}人民检察院", area=d.county, title="社区矫正检察官办公室")
+    # The neighbouring county a 变更执行地 goes to: its own area, so 芗城's prosecutors stop seeing a
+    # file once it has moved there.
+    longwen = Area.objects.get_or_create(code="350603", defaults={"name": "龙文区", "level": AreaLevel.COUNTY})[0]
     other = Agency.objects.create(code="sqjz-350603", name="龙文区社区矫正管理局", kind=AgencyKind.COUNTY,
-                                  area=d.county, phone="0596-2100000")
+                                  area=longwen, phone="0596-2100000")
     Partner.objects.create(name="闽南师范大学心理健康教育中心", kind=dc.ActivityKind.PSYCH,
                            contact="林老师 0596-2591000")
     base = Partner.objects.create(name="芗城涉台社区矫正帮扶基地", kind=dc.ActivityKind.HELP,
@@ -116,13 +121,13 @@ def _subject(rng, staff, head, twp: Agency, grid, state: str, now, base: Partner
     kind = rng.choice([dc.CorrType.PROBATION] * 6 + [dc.CorrType.PAROLE] * 2 + [dc.CorrType.CONTROL,
                                                                                    dc.CorrType.MEDICAL])
     name = rng.choice(SURNAMES) + rng.choice(GIVEN)
+    gender = rng.choice("男男男女")
     subject, _ = s.receive(actor=staff, at=start, data=ReceiveIn(
-        township=twp.code, grid=grid.code, name=name, gender=rng.choice("男男男女"),
-        id_number=f"350602{1970 + rng.randrange(35)}{rng.randrange(1, 13):02d}{rng.randrange(1, 28):02d}"
-                  f"{rng.randrange(1000):03d}X",
+        township=twp.code, grid=grid.code, name=name, gender=gender, id_number=_id_number(rng, gender),
         phone=f"13{rng.randrange(10**9):09d}", address=f"{grid.parent.name}{rng.randrange(1, 99)}号",
-        kind=kind, decider=dc.Decider.PRISON if kind == dc.CorrType.PAROLE else dc.Decider.COURT,
-        decision_body="漳州市芗城区人民法院" if kind != dc.CorrType.PAROLE else "福建省漳州监狱",
+        # 假释 is ruled by the intermediate court on the prison's proposal; the rest by the district court.
+        kind=kind, decider=dc.Decider.COURT,
+        decision_body="漳州市芗城区人民法院" if kind != dc.CorrType.PAROLE else "福建省漳州市中级人民法院",
         decision_no=f"（{decided.year}）闽0602刑初{rng.randrange(100, 999)}号", crime=rng.choice(CRIMES),
         prohibition="禁止进入夜总会、酒吧、迪厅" if rng.random() < 0.2 else "",
         decided_on=decided, term_start=term_start, term_end=term_end))
@@ -160,6 +165,9 @@ def _subject(rng, staff, head, twp: Agency, grid, state: str, now, base: Partner
     month = timezone.localtime(t).date().replace(day=1) + timedelta(days=32)
     s.record_score(actor=staff, subject_id=subject.pk, at=t + timedelta(days=30),
                    data=ScoreIn(month=month, score=rng.randrange(75, 98)))
+    if ago > 120 and state == "active" and rng.random() < 0.6:      # good months: the county loosens
+        s.set_level(actor=head, subject_id=subject.pk, at=t + timedelta(days=95), data=LevelIn(
+            level=dc.Level.NORMAL, reason="连续三个月考核不低于90分"))
     if state in ("absconded", "absconded_long"):
         days = 5 if state == "absconded" else 13
         s.unreachable(actor=staff, subject_id=subject.pk, at=now - timedelta(days=days, hours=3),
@@ -185,6 +193,14 @@ def _subject(rng, staff, head, twp: Agency, grid, state: str, now, base: Partner
     return subject
 
 
+def _id_number(rng, gender: str) -> str:
+    """A well-formed 18-digit number (GB 11643: the 17th digit odd for men, the check digit)."""
+    body = (f"350602{1965 + rng.randrange(40)}{rng.randrange(1, 13):02d}{rng.randrange(1, 28):02d}"
+            f"{rng.randrange(100):02d}{rng.choice('13579' if gender == '男' else '02468')}")
+    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    return body + "10X98765432"[sum(int(c) * w for c, w in zip(body, weights, strict=True)) % 11]
+
+
 def _oversight(d: District, made: dict, now) -> None:
     """A 训诫 for the longer 脱管, a positioning approved, and the prosecutors' two 检察建议."""
     if "absconded_long" not in made["subjects"]:       # a smaller build (tests): agencies and people only
@@ -203,7 +219,8 @@ def _oversight(d: District, made: dict, now) -> None:
             step=dc.Step.ADMONISH, facts="未经批准擅自离开居住地一日，情节轻微", evidence="本人承认、行程记录"))
         s.sanction_approve(actor=head, sanction_id=adm.pk, at=now - timedelta(days=8), data=OutcomeIn())
         mon, _ = s.monitor_propose(actor=fstaff, subject_id=first.pk, at=now - timedelta(days=8), data=MonitorIn(
-            ground=dc.MonitorGround.LEFT_AREA, months=2, device="GZ-DEV-0001"))
+            ground=dc.MonitorGround.LEFT_AREA, months=2, device="GZ-DEV-0001",
+            facts="未经批准离开芗城区前往厦门，经教育后仍有再犯可能"))
         s.monitor_approve(actor=head, monitor_id=mon.pk, at=now - timedelta(days=8))
         # The device adapter's positions (simulated: no device in a demo), every 2 hours of a day.
         lon, lat = first.grid.geometry["coordinates"][0][0] if first.grid and first.grid.geometry else (117.65, 24.51)

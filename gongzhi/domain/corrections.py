@@ -131,6 +131,12 @@ class Decider(LabelledEnum):
     POLICE = "police", "公安机关"
 
 
+def decider_allowed(kind: CorrType, decider: Decider) -> bool:
+    """Who may decide each kind (刑法 第38、72、81条; 刑事诉讼法 第265条): 管制, 缓刑 and 假释 are the
+    court's; 暂予监外执行 the court's, the prison authority's or (拘役, 看守所) the police's."""
+    return kind is CorrType.MEDICAL or decider is Decider.COURT
+
+
 class Level(LabelledEnum):
     STRICT = "strict", "严管"
     NORMAL = "normal", "普管"
@@ -481,7 +487,7 @@ class LeaveKind(LabelledEnum):
 
 class LeaveStatus(LabelledEnum):
     SUBMITTED = "submitted", "待审批"
-    APPROVED = "approved", "已批准·外出中"
+    APPROVED = "approved", "已批准·待销假"
     REFUSED = "refused", "不予批准"
     RETURNED = "returned", "已销假"
     WITHDRAWN = "withdrawn", "已撤回"
@@ -512,7 +518,8 @@ LEAVE_TRANSITIONS = {
     LA.APPROVE: rule({LS.SUBMITTED}, LS.APPROVED, C.TOWNSHIP, C.COUNTY),
     LA.REFUSE: rule({LS.SUBMITTED}, LS.REFUSED, C.TOWNSHIP, C.COUNTY, reason=True),
     LA.RETURN: rule({LS.APPROVED}, LS.RETURNED, *STAFF),
-    LA.WITHDRAW: rule({LS.SUBMITTED}, LS.WITHDRAWN, *STAFF, reason=True),
+    # The system withdraws a leave still waiting when the file ends (services._close_open).
+    LA.WITHDRAW: rule({LS.SUBMITTED}, LS.WITHDRAWN, *STAFF, C.SYSTEM, reason=True),
     LA.SLA_YELLOW: rule({LS.SUBMITTED, LS.APPROVED}, None, C.SYSTEM),
     LA.SLA_RED: rule({LS.SUBMITTED, LS.APPROVED}, None, C.SYSTEM),
 }
@@ -607,6 +614,14 @@ MONITOR_TRANSITIONS = {
 MONITOR_CLOCK_RUNS_IN = {MonitorClock.PERIOD: frozenset({MS.ACTIVE})}
 MONITOR_CLOCK_EFFECTS = {MA.APPROVE: MonitorClock.PERIOD, MA.RENEW: MonitorClock.PERIOD, MA.REFUSE: None,
                          MA.END: None}
+
+
+def ground_problem(ground: MonitorGround, has_prohibition: bool) -> str | None:
+    """Why a ground cannot be used for this subject (in words), or None: a 禁止令 breach needs a
+    禁止令 on the decision."""
+    if ground is MonitorGround.PROHIBITION and not has_prohibition:
+        return "该对象的判决没有禁止令，不能以违反禁止令为由适用电子定位"
+    return None
 
 
 def monitor_until(start: date, months: int, limits: Limits = Limits()) -> date:

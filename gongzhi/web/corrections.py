@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
@@ -126,7 +127,7 @@ def _choices(user, d: dict) -> dict[str, list[tuple]]:
                                                                   parent_id__in=scope.county_ids(user))]
     open_checkins = [("", "最早一条未完成的")] + [(c["id"], f"{c['due_on']:%Y-%m-%d} {gettext(c['way_label'])}")
                                             for c in d["checkins"] if not c["done_at"] and not c["missed"]]
-    rows = [("", "（不指向具体记录）")] + [(t["id"], f"{t['at']:%Y-%m-%d %H:%M} "
+    rows = [("", "（不指向具体记录）")] + [(t["id"], f"{timezone.localtime(t['at']):%Y-%m-%d %H:%M} "
                                                  f"{gettext(t['kind_label'])}·{gettext(t['label'])}")
                                      for t in d["timeline"] if t.get("id")]
     return {"partner": partners, "to": counties, "township": receiving, "grid": _grids(), "checkin": open_checkins,
@@ -165,10 +166,8 @@ def _file_page(request, subject_id: int, *, failed: str = "", errors: dict | Non
                       op.label, op.style, op.schema, choices, state, row["version"])
                 for op in table.values() if any(a.value in acts for a in op.actions)]
     creations = []
-    open_file = dc.SubjStatus(d["status"]) in dc.OPEN_SUBJ
     for kind, (schema, _, label) in CREATIONS.items():
-        allowed_here = d["may_issue_oversight"] if kind == "oversight" else not d["reads_only"] and open_file
-        if not allowed_here:
+        if kind not in d["may_create"]:          # services.creations: what the service would accept
             continue
         initial = {"step": d["suggestion"]["step"]} if kind == "sanction" and d["suggestion"]["step"] else None
         form = _form(f"create-{kind}", reverse("web:corr_create", args=[d["id"], kind]), label, "", schema,
@@ -193,7 +192,7 @@ def _file_page(request, subject_id: int, *, failed: str = "", errors: dict | Non
 @login_required
 def corr_list(request):
     _user_may(request)
-    tab = request.GET.get("tab") if request.GET.get("tab") in selectors.TABS else None
+    tab = request.GET.get("tab") if request.GET.get("tab") in {*selectors.TABS, selectors.PENDING} else None
     flag = request.GET.get("flag") if request.GET.get("flag") in {SlaFlag.YELLOW, SlaFlag.RED} else None
     q = request.GET.get("q", "").strip()[:40]
     qs = selectors.subject_list(request.user, tab=tab, flag=SlaFlag(flag) if flag else None, q=q)
@@ -202,9 +201,11 @@ def corr_list(request):
     query = "".join(f"{k}={v}&" for k, v in (("tab", tab), ("flag", flag), ("q", q)) if v)
     return render(request, "web/corrections/list.html", {
         "tab": tab, "flag": flag or "", "q": q, "page": page, "rows": [selectors.summary(s) for s in page],
-        "tabs": [(key, label, counts[key]) for key, (label, _) in selectors.TABS.items()],
-        "all_count": sum(counts.values()), "flags": [(SlaFlag.YELLOW.value, SlaFlag.YELLOW.label),
-                                                     (SlaFlag.RED.value, SlaFlag.RED.label)],
+        # 待审批 first: what waits for this desk's decision (a sanction, a leave, a positioning).
+        "tabs": [(selectors.PENDING, "待审批", counts[selectors.PENDING])]
+        + [(key, label, counts[key]) for key, (label, _) in selectors.TABS.items()],
+        "all_count": sum(n for key, n in counts.items() if key != selectors.PENDING),
+        "flags": [(SlaFlag.YELLOW.value, SlaFlag.YELLOW.label), (SlaFlag.RED.value, SlaFlag.RED.label)],
         "may_receive": scope.is_corrections_staff(request.user), "query_prefix": query,
         "red": SlaFlag.RED, "yellow": SlaFlag.YELLOW})
 
@@ -246,10 +247,23 @@ def corr_file(request, subject_id: int):
     return _file_page(request, subject_id)
 
 
+def _by_field(fields: dict) -> dict:
+    """Errors of a list's items ("members.2.role") shown on the list's one text box, by line."""
+    out = {}
+    for name, msg in fields.items():
+        head, _, rest = name.partition(".")
+        index = rest.split(".")[0]
+        if index.isdigit():
+            out.setdefault(head, gettext("第 %(n)s 行：%(msg)s") % {"n": int(index) + 1, "msg": msg})
+        else:
+            out.setdefault(name, msg)
+    return out
+
+
 def _fail(request, subject_id: int, key: str, exc: ServiceError):
     if isinstance(exc, NotFound):
         raise Http404(exc.message) from exc
-    return _file_page(request, subject_id, failed=key, errors={**exc.fields, "summary": exc.message},
+    return _file_page(request, subject_id, failed=key, errors={**_by_field(exc.fields), "summary": exc.message},
                       posted=request.POST, status=exc.status)
 
 

@@ -22,6 +22,9 @@ MEMBERS = [{"role": "township", "name": "司法所林干事", "org": "东铺头�
            {"role": "committee", "name": "社区王主任", "org": "瑞京社区居委会"},
            {"role": "family", "name": "张妻", "org": "配偶"}]
 
+# A positioning proposal on the ground of leaving the county (the facts the head approves on).
+LEFT = {"ground": "left_area", "facts": "未经批准离开本县"}
+
 
 @pytest.fixture(autouse=True)
 def _year_2027(db):
@@ -219,7 +222,7 @@ def test_a_prosecutor_writes_nothing_and_every_read_is_logged(corr, district, as
                   201)["sanctions"][0]
     trip = {"start": "2026-11-05", "end": "2026-11-07", "destination": "厦门市", "reason": "探望亲属"}
     leave = ok(sfs1.post(f"/corrections/{sid}/leaves", trip), 201)["leaves"][0]
-    monitor = ok(sfs1.post(f"/corrections/{sid}/monitors", {"ground": "left_area", "months": 1}), 201)["monitors"][0]
+    monitor = ok(sfs1.post(f"/corrections/{sid}/monitors", dict(LEFT, months=1)), 201)["monitors"][0]
     before = Subject.objects.get(pk=sid).version
     tables = [("", sid, ops.SUBJECT_OPERATIONS), ("sanctions/", sanction["id"], ops.SANCTION_OPERATIONS),
               ("leaves/", leave["id"], ops.LEAVE_OPERATIONS), ("monitors/", monitor["id"], ops.MONITOR_OPERATIONS)]
@@ -233,7 +236,7 @@ def test_a_prosecutor_writes_nothing_and_every_read_is_logged(corr, district, as
     for path, body in [("sanctions", {"step": "admonish", "facts": "检察官擅自提出的处罚"}),
                        ("leaves", {"start": "2026-11-05", "end": "2026-11-06", "destination": "厦门市",
                                    "reason": "探望亲属"}),
-                       ("monitors", {"ground": "left_area", "months": 1})]:
+                       ("monitors", dict(LEFT, months=1))]:
         st, err = jcg1.post(f"/corrections/{sid}/{path}", body)
         assert st == 403, (path, err)
     st, _ = jcg1.post("/corrections", receive_body(corr, district, client_key="by-prosecutor"))
@@ -281,9 +284,9 @@ def test_leave_authority_follows_its_length(corr, district, as_user):
 def test_positioning_by_the_head_and_only_inside_its_period(corr, district, as_user):
     file = announced(as_user, corr, district)
     sid, sfs1, sqjz = file["id"], as_user("sfs1"), as_user("sqjz")
-    st, err = sfs1.post(f"/corrections/{sid}/monitors", {"ground": "left_area", "months": 4, "device": "T-1"})
+    st, err = sfs1.post(f"/corrections/{sid}/monitors", dict(LEFT, months=4, device="T-1"))
     assert st == 422 and "months" in err["fields"]
-    monitor = ok(sfs1.post(f"/corrections/{sid}/monitors", {"ground": "left_area", "months": 2, "device": "T-1"}),
+    monitor = ok(sfs1.post(f"/corrections/{sid}/monitors", dict(LEFT, months=2, device="T-1")),
                  201)["monitors"][0]
     st, _ = sfs1.post(f"/corrections/monitors/{monitor['id']}/approve", {})
     assert st == 403                                        # 负责人 approves (社区矫正法 第29条)
@@ -333,7 +336,7 @@ def test_receive_is_idempotent_refuses_control_characters_and_stale_versions(cor
 def test_lists_and_counts(corr, district, as_user):
     api = as_user("sqjz")
     counts = ok(api.get("/corrections/counts"))
-    assert set(counts) == {"intake", "active", "absconded", "transferring", "ended"}
+    assert set(counts) == {"pending", "intake", "active", "absconded", "transferring", "ended"}
     for tab, n in counts.items():
         page = ok(api.get("/corrections", tab=tab, limit=100))
         assert page["count"] == n, tab

@@ -98,7 +98,7 @@ def test_a_failed_form_keeps_the_input_and_says_why_in_chinese(district, corr):
     html = r.content.decode()
     assert r.status_code == 422
     assert "至少 2 个字" in html
-    assert 'value="家中"' in html and re.search(r'<details class="op op-subject-visit" open', html)
+    assert 'value="家中"' in html and re.search(r'<details class="op op-subject-visit"[^>]* open', html)
 
     r = c.post("/corrections/new/", {"township": corr["townships"][0].code, "name": "测试对象", "address": "胜利路8号",
                                      "kind": "probation", "decider": "court", "decision_body": "芗城区人民法院",

@@ -568,7 +568,7 @@ action      sources             target     capacities       reason
 approve     submitted           approved   township,county  no
 refuse      submitted           refused    township,county  yes
 return      approved            returned   township,county  no
-withdraw    submitted           withdrawn  township,county  yes
+withdraw    submitted           withdrawn  township,county,system  yes
 sla_yellow  submitted,approved  -          system           no
 sla_red     submitted,approved  -          system           no
 """
@@ -703,12 +703,12 @@ def test_only_the_county_decides_sanctions():
 
 
 def test_the_system_only_flags_or_records():
-    """The sweep raises flags and records what a date made true; the one status it changes is ending
-    a positioning whose period ran out."""
-    for kind in TABLES:
-        for action, r in _table(kind).items():
-            if Cap.SYSTEM in r.capacities and r.target is not None:
-                assert (kind, str(action)) == ("monitor", "end"), (kind, action)
+    """The sweep raises flags and records what a date made true; the statuses the system changes are
+    ending a positioning (its period ran out, or the file ended) and withdrawing a leave still
+    waiting when the file ends."""
+    changes = {(kind, str(action)) for kind in TABLES for action, r in _table(kind).items()
+               if Cap.SYSTEM in r.capacities and r.target is not None}
+    assert changes == {("monitor", "end"), ("leave", "withdraw")}
 
 
 # ---- clocks -------------------------------------------------------------------------------------
