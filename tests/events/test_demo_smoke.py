@@ -45,6 +45,10 @@ LANDING = {
     "sqjz": "/corrections/",    # 社区矫正机构负责人
     "sfs1": "/corrections/",    # 司法所工作人员
     "jcg1": "/corrections/",    # 检察官
+    "judge1": "/court/",        # 速裁团队速裁法官
+    "clerk1": "/court/",        # 速裁团队书记员
+    "sanjin1": "/funds/",       # 三金经办人
+    "sanjin2": "/funds/",       # 三金复核人
 }
 
 
@@ -133,7 +137,8 @@ def test_demo_prints_the_logins_of_every_role(demo):
     _, output, _seconds = demo
     logins = _printed_logins(output)
     # 84 in the district + 6 of the mediation/legal-aid desks + 6 of 社区矫正 (sqjz, sfs1–3, jcg1–2)
-    assert len(logins) == 96, sorted(logins)
+    # + 4 of 民事速裁 (judge1–2, clerk1–2) + 4 of 三金 (sanjin1–3, the committee's sjtj1)
+    assert len(logins) == 104, sorted(logins)
     assert set(LANDING) <= set(logins)
     assert {logins[u] for u in LANDING} == set(logins.values())     # LANDING covers every printed role
     assert "演示数据已建成" in output and "Bearer gz_" in output and "服务已启动" in output
