@@ -13,7 +13,7 @@ from typing import Any
 from gongzhi.domain.calendar import DeadlineRule, WorkCalendar
 from gongzhi.domain.enums import SlaFlag
 from gongzhi.domain.privacy import row_visibility
-from gongzhi.domain.sla import clock_after, flag_at, workday_deadline
+from gongzhi.domain.sla import Deadline, clock_after, flag_at, workday_deadline
 
 # The working-day calendar and deadline rule are admin data the kind reads (events.rules today,
 # which casework may not import): passed in, read only when a clock starts.
@@ -34,16 +34,28 @@ def clock_columns(clock: Any, start: datetime, workdays: int, calendar: Calendar
 STOPPED = {"clock": "", "warn_at": None, "sla_flag": SlaFlag.GREEN}
 
 
-def clock_changes(effects: Mapping, action: Any, running: str, start: datetime,
-                  workdays: Callable[[Any], int], calendar: Calendar) -> dict:
-    """What ``action`` writes to the clock columns: a started clock's columns, STOPPED, or nothing."""
+def columns(effects: Mapping, action: Any, running: str, now: datetime,
+            deadline: Callable[[Any], Deadline]) -> dict:
+    """What ``action`` writes to the clock columns, from the kind's CLOCK_EFFECTS table: the started
+    clock's columns (its ``deadline``, flagged as it stands ``now``), STOPPED, or nothing.  For a
+    kind whose clocks are not all working days (社区矫正's periods in days, a leave's return day)."""
     current = running or None
     after = clock_after(effects, action, current)
     if after is None:
         return dict(STOPPED) if current is not None else {}
     if after == current and action not in effects:
         return {}
-    return clock_columns(after, start, workdays(after), calendar)
+    d = deadline(after)
+    return {"clock": after.value, "due_at": d.due_at, "warn_at": d.warn_at, "sla_flag": flag_at(now, d)}
+
+
+def clock_changes(effects: Mapping, action: Any, running: str, start: datetime,
+                  workdays: Callable[[Any], int], calendar: Calendar) -> dict:
+    """What ``action`` writes to the clock columns when each clock is a number of working days."""
+    def deadline(clock: Any) -> Deadline:
+        cal, rule = calendar()
+        return workday_deadline(cal, start, workdays(clock), rule)
+    return columns(effects, action, running, start, deadline)
 
 
 def sweep_kind(name: str, kind: Any, model: Any, clock_runs_in: Mapping, table: Mapping, yellow: Any, red: Any,

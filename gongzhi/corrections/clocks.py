@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta
 from django.db import connection, transaction
 from django.utils import timezone
 
-from gongzhi.casework.clocks import STOPPED, sweep_kind
+from gongzhi.casework.clocks import sweep_kind
 from gongzhi.casework.models import CaseLog
 from gongzhi.core import admindata
 from gongzhi.core.naming import actor_name
@@ -20,7 +20,7 @@ from gongzhi.core.rows import insert_all
 from gongzhi.domain import corrections as dc
 from gongzhi.domain.calendar import SHANGHAI
 from gongzhi.domain.enums import CaseKind, SlaFlag
-from gongzhi.domain.sla import Deadline, clock_after, flag_at, workday_deadline
+from gongzhi.domain.sla import Deadline, workday_deadline
 
 from .limits import limits
 from .models import Checkin, Leave, Monitor, Oversight, Sanction, Subject
@@ -47,19 +47,6 @@ def until_day(last: date, now: datetime, warn_days: int) -> Deadline:
     due = datetime.combine(last, rule.end_of_day, SHANGHAI)
     warn = max(now, datetime.combine(last - timedelta(days=warn_days), time(0), SHANGHAI))
     return Deadline(due, min(warn, due), 0)
-
-
-def columns(effects, action, running: str, now: datetime, deadline: Callable[[object], Deadline]) -> dict:
-    """What ``action`` writes to the clock columns, from the kind's CLOCK_EFFECTS table: a started
-    clock's columns (flagged as they stand now), STOPPED, or nothing."""
-    current = running or None
-    after = clock_after(effects, action, current)
-    if after is None:
-        return dict(STOPPED) if current is not None else {}
-    if after == current and action not in effects:
-        return {}
-    d = deadline(after)
-    return {"clock": after.value, "due_at": d.due_at, "warn_at": d.warn_at, "sla_flag": flag_at(now, d)}
 
 
 def subject_deadline(subject: Subject, now: datetime) -> Callable[[object], Deadline]:

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from gongzhi.areas.models import Area
 from gongzhi.casework.acts import CaseType, act, create_once, log, number, submitted
+from gongzhi.casework.clocks import columns
 from gongzhi.casework.models import CaseKind, DocKind
 from gongzhi.core.errors import Conflict, Forbidden, Invalid, NotFound, Unavailable
 from gongzhi.domain import corrections as dc
@@ -24,7 +25,7 @@ from gongzhi.domain.calendar import SHANGHAI, UnknownYear
 from gongzhi.domain.corrections import Cap, SubjAction as A, SubjStatus as S
 
 from . import documents, scope
-from .clocks import calendar, columns, in_days, in_workdays, leave_deadline, subject_deadline, until_day
+from .clocks import calendar, in_days, in_workdays, leave_deadline, subject_deadline, until_day
 from .inputs import (
     ActivityIn,
     AnswerIn,

@@ -7,17 +7,12 @@ import pytest
 from gongzhi.corrections import services as s
 from gongzhi.corrections.checks import legal_limits
 from gongzhi.corrections.inputs import LeaveIn
-from gongzhi.corrections.limits import limits
 from gongzhi.domain import corrections as dc
 
 
 @pytest.fixture
-def configured(settings):
-    def apply(**values):
-        settings.GONGZHI_CORRECTIONS = values
-        limits.cache_clear()
-    yield apply
-    limits.cache_clear()
+def configured(configured_limits):
+    return configured_limits
 
 
 def test_a_configured_township_limit_moves_who_decides(corr, configured):
