@@ -12,7 +12,7 @@ import os
 import sys
 
 ALIASES = {"sla-sweep": "sla_sweep", "import-grids": "import_grids", "stats-refresh": "stats_refresh",
-           "import-hotline": "import_hotline", "train-classifier": "train_classifier"}
+           "import-hotline": "import_hotline", "train-classifier": "train_classifier", "stats-check": "stats_check"}
 # (``gongzhi crosscheck [--days N]`` needs no alias: the command is spelled the same)
 
 

@@ -39,3 +39,36 @@ class State(models.Model):
     key = models.CharField(max_length=32, primary_key=True)
     value = models.BigIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
+
+
+class Folded(models.Model):
+    """Each event as the rollup holds it: the columns the measures and dimensions read
+    (``rollup.KEPT``, the events' own names and types), as the refresh last folded them in.  At
+    every commit ``stats_daily`` is the GROUP BY of these rows (ADR 0015); a change is folded in by
+    subtracting this row's contribution and adding the event's new one.
+
+    No foreign keys: a key would cost an index and a check per fold, and an event deleted by hand
+    must stay counted here until the check finds it and a rebuild removes it (not vanish silently)."""
+    event_id = models.BigIntegerField(primary_key=True)
+    seen = models.BigIntegerField(default=0)      # the newest timeline row folded in for it (0: rebuilt)
+    reported_on = models.DateField(null=True)
+    area_id = models.BigIntegerField()
+    category_id = models.BigIntegerField()
+    kind = models.CharField(max_length=16)
+    channel = models.CharField(max_length=16)
+    handler_area_id = models.BigIntegerField()
+    handler_department_id = models.BigIntegerField(null=True)
+    status = models.CharField(max_length=16)
+    sla_flag = models.CharField(max_length=8)
+    dispatched_at = models.DateTimeField(null=True)
+    signed_on_time = models.BooleanField(null=True)
+    handle_started_at = models.DateTimeField(null=True)
+    resolved_on_time = models.BooleanField(null=True)
+    returns = models.PositiveSmallIntegerField(default=0)
+    answered_at = models.DateTimeField(null=True)
+    reopens = models.PositiveSmallIntegerField(default=0)
+    satisfaction = models.PositiveSmallIntegerField(null=True)
+    closed_workdays = models.PositiveSmallIntegerField(null=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "统计快照"

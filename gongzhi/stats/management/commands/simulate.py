@@ -23,5 +23,5 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         self.stdout.write(f"已写入 {n} 件事件")
         if not no_refresh:
-            res = refresh(full=True, progress=lambda xs: tqdm(xs, desc="重建日统计", unit="月"))
+            res = refresh(full=True, progress=lambda xs: tqdm(xs, desc="重建日统计", unit="维度"))
             self.stdout.write(f"统计表重建完成：{res.days} 天，用时 {res.seconds:.1f}s")

@@ -5,7 +5,7 @@ from gongzhi.stats.rollup import refresh
 
 
 class Command(BaseCommand):
-    help = "把新的办理记录汇入日统计表（--full 全量重建；--loop 循环运行）"
+    help = "把新的办理记录按差额汇入日统计表（--full 由原始事件全量重建，即修复；--loop 循环运行）"
 
     def add_arguments(self, parser):
         parser.add_argument("--full", action="store_true")
@@ -17,5 +17,5 @@ class Command(BaseCommand):
         def one_round():
             res = refresh(full=next(rounds, False))
             self.stdout.write(f"{'全量' if res.full else '增量'}：{res.days} 天，{res.actions} 条新记录，"
-                              f"{res.seconds:.3f}s")
+                              f"{res.events} 件事件，{res.seconds:.3f}s")
         repeat(loop, one_round)
