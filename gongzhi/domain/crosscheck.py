@@ -14,16 +14,21 @@ when both name one, from the 标准地址 gazetteer of roads and landmarks).
    latest. An order naming no known object falls back to character-bigram overlap ≥ ``threshold``.
 4. No compatible report: the order counts as 应报未报 against its grid; the nearest candidate by
    text is kept as evidence.
+
+The facts of a report need only its own text and the vocabulary, so they can be worked out once,
+when the report arrives, and kept (``Reader.file`` → ``Filed``; ADR 0017: the database keeps them
+and the daily check only compares, ``check_filed``).  ``Index``/``check`` work them out again from
+the texts each run — the old path, kept as the baseline — and both end in the one ``compare``.
 """
 from __future__ import annotations
 
 import gc
+import hashlib
 import re
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from operator import itemgetter
 from typing import NamedTuple
 
 from .thesaurus import OBJECTS, surface_forms
@@ -48,6 +53,33 @@ class Facts(NamedTuple):           # a NamedTuple: a million of them are built p
     road: str | None
     number: str | None
     landmark: str | None
+
+
+class Filed(NamedTuple):
+    """A grid report as the matcher keeps it: its facts and the gist its text overlap is read
+    from (the text with the address and punctuation taken out), in plain columns."""
+    id: int
+    grid: int
+    topic: str
+    at: float
+    concepts: str                 # the concepts, sorted, joined by CONCEPT_SEP ("" for none)
+    road: str | None
+    number: str | None
+    landmark: str | None
+    gist: str
+
+
+CONCEPT_SEP = "|"
+_NO_CONCEPTS: frozenset[str] = frozenset()
+
+
+def facts_of(f: Filed) -> Facts:
+    return Facts(frozenset(f.concepts.split(CONCEPT_SEP)) if f.concepts else _NO_CONCEPTS,
+                 f.road, f.number, f.landmark)
+
+
+def bigrams(s: str) -> frozenset[str]:
+    return frozenset(s[i:i + 2] for i in range(len(s) - 1))
 
 
 @dataclass(frozen=True)
@@ -93,11 +125,25 @@ class Reader:
         return Facts(frozenset(concepts), road, number, landmark)
 
 
+    def gist(self, text: str) -> str:
+        """What the text says, its address and punctuation left out: two things at one address
+        share the address, which says nothing about whether they are one matter."""
+        return _NOISE.sub("", self.place_re.sub("", text or ""))
+
     def grams(self, text: str) -> frozenset[str]:
-        """Character bigrams of what the text says, its address left out: two things at one
-        address share the address, which says nothing about whether they are one matter."""
-        s = _NOISE.sub("", self.place_re.sub("", text or ""))
-        return frozenset(s[i:i + 2] for i in range(len(s) - 1))
+        """Character bigrams of the gist."""
+        return bigrams(self.gist(text))
+
+    def file(self, r: Record) -> Filed:
+        f = self.facts(r.text)
+        return Filed(r.id, r.grid, r.topic, r.at, CONCEPT_SEP.join(sorted(f.concepts)), f.road, f.number,
+                     f.landmark, self.gist(r.text))
+
+    def fingerprint(self) -> str:
+        """Names the vocabulary (thesaurus and gazetteer): kept facts read with another one are
+        stale, and are filed again."""
+        words = "\n".join(f"{w}\t{k}\t{self.forms.get(w, '')}" for w, k in sorted(self.kind.items()))
+        return hashlib.sha256(words.encode()).hexdigest()[:32]
 
 
 def _agreement(a: Facts, b: Facts) -> int | None:
@@ -118,6 +164,16 @@ def overlap(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / min(len(a), len(b))
 
 
+def _by_time(row) -> tuple[float, int]:
+    return row[0], row[1].id
+
+
+def search_grids(grid: int, neighbours: dict[int, set[int]]) -> list[int]:
+    """The grids an order looks in, in the order every path visits them (the nearest candidate
+    is the first of the best by text, so the order decides ties)."""
+    return list({grid, *neighbours.get(grid, ())})
+
+
 class Index:
     def __init__(self, reports: Iterable[Record], neighbours: dict[int, set[int]] | None = None,
                  reader: Reader | None = None):
@@ -136,12 +192,12 @@ class Index:
                 gc.enable()
         self.buckets = {}
         for key, rows in buckets.items():
-            rows.sort(key=itemgetter(0))
+            rows.sort(key=_by_time)       # time, then id: ties go the same way on every path
             self.buckets[key] = ([x[0] for x in rows], [x[1:] for x in rows])
         self.neighbours = neighbours or {}
 
     def candidates(self, order: Record, window: float):
-        for grid in {order.grid, *self.neighbours.get(order.grid, ())}:
+        for grid in search_grids(order.grid, self.neighbours):
             bucket = self.buckets.get((order.topic, grid))
             if not bucket:
                 continue
@@ -151,16 +207,32 @@ class Index:
 
 
 def check(order: Record, index: Index, *, window: float = WINDOW_SECONDS, threshold: float = THRESHOLD) -> Verdict:
+    """The old path: candidates from an index built this run, their texts read again."""
     reader = index.reader
-    mine, my_grams = reader.facts(order.text), reader.grams(order.text)
-    best: tuple[tuple[int, float, float], Record] | None = None   # (key, record) of the best match
-    nearest: Record | None = None
+    grams = reader.grams
+    return compare(order.id, reader.facts(order.text), reader.grams(order.text),
+                   ((r.id, r.at, f, grams(r.text)) for r, f in index.candidates(order, window)), threshold)
+
+
+def check_filed(order: Record, candidates: Iterable[Filed], reader: Reader, *,
+                threshold: float = THRESHOLD) -> Verdict:
+    """The kept path: ``candidates`` are the filed reports of the order's grids (``search_grids``
+    order) in its window, each grid's in time order (then id)."""
+    return compare(order.id, reader.facts(order.text), reader.grams(order.text),
+                   ((f.id, f.at, facts_of(f), bigrams(f.gist)) for f in candidates), threshold)
+
+
+def compare(order_id: int, mine: Facts, my_grams: frozenset[str], candidates, threshold: float = THRESHOLD) -> Verdict:
+    """The verdict over ``candidates``: (report id, at, Facts, bigrams of its gist), in the order
+    they are visited."""
+    best: tuple[tuple[int, float, float], int] | None = None   # (key, report id) of the best match
+    nearest: int | None = None
     nearest_score, n = -1.0, 0
-    for r, f in index.candidates(order, window):
+    for rid, at, f, grams in candidates:
         n += 1
-        text = overlap(my_grams, reader.grams(r.text))
+        text = overlap(my_grams, grams)
         if text > nearest_score:
-            nearest, nearest_score = r, text
+            nearest, nearest_score = rid, text
         agree = _agreement(mine, f)
         if agree is None:
             continue
@@ -169,13 +241,13 @@ def check(order: Record, index: Index, *, window: float = WINDOW_SECONDS, thresh
                 continue
         elif text < threshold:          # no known object on one side: the words must carry it
             continue
-        key = (agree, text, r.at)
+        key = (agree, text, at)
         if best is None or key > best[0]:
-            best = key, r
+            best = key, rid
     if best is not None:
         (agreed, score, _at), match = best
         how = "同一事项" if mine.concepts else "文本相近"
-        return Verdict(order.id, match.id, round(score, 3), match.id, n,
+        return Verdict(order_id, match, round(score, 3), match, n,
                        f"{how}（地址一致 {agreed} 项，文字重合 {score:.0%}）")
     why = "时间窗内本网格及相邻网格无同类上报" if n == 0 else f"{n} 件同类上报均非同一事项"
-    return Verdict(order.id, None, round(max(nearest_score, 0.0), 3), nearest.id if nearest else None, n, why)
+    return Verdict(order_id, None, round(max(nearest_score, 0.0), 3), nearest, n, why)

@@ -2,6 +2,11 @@
 grid reports made before them (domain.crosscheck does the matching; this module feeds it rows and
 keeps the verdicts as ``CrossCheck`` rows, the evidence behind the 应报未报 figure).
 
+The grid reports are kept filed as the matcher reads them (``index``, ADR 0017): a check first
+brings that index up to the timeline, then only compares.  ``run(..., rebuild=True)`` is the old
+path, which reads every grid report of the period and builds the index again (kept as the
+baseline the tests and bench/crosscheck.py compare against).
+
 Which matters count is data (``GONGZHI_CROSSCHECK_TOPICS``: top-level category codes such as
 市容环境, 安全隐患, 民生设施, 矛盾纠纷); a grid's neighbours are the grids whose polygons touch it.
 """
@@ -17,12 +22,13 @@ from django.utils import timezone
 from shapely.geometry import shape
 from shapely.strtree import STRtree
 
-from gongzhi.areas.models import Area, Place
+from gongzhi.areas.models import Area
 from gongzhi.domain import crosscheck as cc
 from gongzhi.domain.calendar import SHANGHAI
 from gongzhi.domain.enums import Channel, Level, Status
 from gongzhi.events.models import Event
 
+from . import index as kept
 from .models import CrossCheck
 
 
@@ -38,8 +44,8 @@ class Summary:
                 f"应报未报 {self.omitted} 件（{self.seconds:.1f}s）")
 
 
-def _topic(path: str) -> str:
-    return path.strip("/").split("/")[0]
+_topic = kept.topic
+reader = kept.reader
 
 
 def neighbours() -> dict[int, set[int]]:
@@ -55,19 +61,14 @@ def neighbours() -> dict[int, set[int]]:
     return out
 
 
-def reader() -> cc.Reader:
-    places = list(Place.objects.values_list("name", "kind"))
-    return cc.Reader(roads=[n for n, k in places if k == Place.ROAD],
-                     landmarks=[n for n, k in places if k == Place.LANDMARK])
-
-
 def _record(e: Event) -> cc.Record:
     return cc.Record(e.id, e.area_id, _topic(e.category.path), e.reported_at.timestamp(),
                      f"{e.title} {e.description} {e.address}")
 
 
-def run(start: date, end: date, *, now: datetime | None = None) -> Summary:
-    """Check every hotline order reported in [start, end]; replaces earlier verdicts for them."""
+def run(start: date, end: date, *, now: datetime | None = None, rebuild: bool = False) -> Summary:
+    """Check every hotline order reported in [start, end]; replaces earlier verdicts for them.
+    ``rebuild``: the old path (the index built again from the reports of the period)."""
     import time as clock
     t0 = clock.perf_counter()
     now = now or timezone.now()
@@ -77,10 +78,15 @@ def run(start: date, end: date, *, now: datetime | None = None) -> Summary:
     orders = [e for e in Event.objects.filter(channel=Channel.HOTLINE, reported_on__range=(start, end))
               .exclude(status__in=[Status.REJECTED, Status.MERGED]).select_related("category")
               if _topic(e.category.path) in topics]
-    reports = (Event.objects.filter(channel=Channel.GRID_PATROL, reported_at__range=(lo, hi))
-               .select_related("category").iterator(chunk_size=5000))
-    index = cc.Index((_record(e) for e in reports), neighbours(), reader())
-    verdicts = [(e, cc.check(_record(e), index)) for e in orders]
+    if rebuild:
+        reports = (Event.objects.filter(channel=Channel.GRID_PATROL, reported_at__range=(lo, hi))
+                   .select_related("category").iterator(chunk_size=5000))
+        index = cc.Index((_record(e) for e in reports), neighbours(), reader())
+        verdicts = [(e, cc.check(_record(e), index)) for e in orders]
+    else:
+        kept.refresh()
+        found = kept.verdicts([_record(e) for e in orders], neighbours(), reader())
+        verdicts = list(zip(orders, found, strict=True))
     with transaction.atomic():
         CrossCheck.objects.filter(order_id__in=[e.id for e in orders]).delete()
         CrossCheck.objects.bulk_create([
