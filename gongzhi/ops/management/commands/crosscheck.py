@@ -14,11 +14,16 @@ class Command(BaseCommand):
         parser.add_argument("--start", type=date.fromisoformat)
         parser.add_argument("--end", type=date.fromisoformat)
         parser.add_argument("--loop", type=float, metavar="SECONDS", help="每隔 SECONDS 秒重新核查最近 N 天")
+        parser.add_argument("--reindex", action="store_true",
+                            help="先重建网格上报索引（修复：手工改库、删除事件之后；ADR 0017）")
 
-    def handle(self, *args, days=30, start=None, end=None, loop=None, **opts):
+    def handle(self, *args, days=30, start=None, end=None, loop=None, reindex=False, **opts):
+        from gongzhi.hotline import index
         from gongzhi.hotline.crosscheck import run
         if start and end and start > end:
             raise CommandError("--start 不能晚于 --end")
+        if reindex:
+            self.stdout.write(str(index.refresh(full=True)))
 
         def one_round():
             last = end or timezone.localdate()    # a loop follows the calendar day by day
