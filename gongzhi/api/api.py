@@ -295,3 +295,17 @@ api.add_router("/legalaid", _legalaid)
 from .corrections import corrections as _corrections  # noqa: E402
 
 api.add_router("/corrections", _corrections)
+
+
+# ---- 三金 ----------------------------------------------------------------------------------------
+
+from .funds import funds as _funds  # noqa: E402
+
+api.add_router("/funds", _funds)
+
+
+# ---- 民事速裁 -------------------------------------------------------------------------------------
+
+from .court import court as _court  # noqa: E402
+
+api.add_router("/court", _court)

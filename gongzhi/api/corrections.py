@@ -8,7 +8,8 @@ from ninja import Router, Status
 from ninja.pagination import paginate
 
 from gongzhi.core import files
-from gongzhi.corrections import operations as ops, selectors as sel, services as svc
+from gongzhi.core.errors import NotFound
+from gongzhi.corrections import operations as ops, scope, selectors as sel, services as svc
 from gongzhi.corrections.inputs import LeaveIn, MonitorIn, OversightIn, PositionIn, ReceiveIn, SanctionIn, TaskDoneIn
 from gongzhi.domain.enums import SlaFlag
 
@@ -61,6 +62,8 @@ def corr_receive(request, payload: ReceiveIn):
 
 @corrections.get("/oversight", response={200: dict, **ERRORS}, summary="检察监督与执行情况统计")
 def corr_oversight_board(request):
+    if not scope.may_use(request.user):      # ADR 0016: outside the agency and the prosecutors, a 404
+        raise NotFound("页面不存在")
     return sel.oversight_board(request.user)
 
 

@@ -405,7 +405,7 @@ def attachment_url(event_id: int, attachment_id: int) -> str:
 
 # The download operations in gongzhi/api/cases.py, by case kind (ninja names a URL after its view).
 _DOCUMENT_VIEWS = {"mediation": "mediation_document", "legalaid": "aid_document",
-                   "correction": "corr_document"}
+                   "correction": "corr_document", "civil": "court_document"}
 
 
 def document_url(kind: str, case_id: int, doc_id: int) -> str:

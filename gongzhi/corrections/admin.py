@@ -14,6 +14,11 @@ class AgencyAdmin(admin.ModelAdmin):
     filter_horizontal = ["staff"]
     raw_id_fields = ["head"]
 
+    def has_delete_permission(self, request, obj=None):
+        # An agency holds files: it is made inactive, never deleted (the delete page would list
+        # its subjects' numbers to an administrator who may not see them).
+        return False
+
 
 @admin.register(Partner)
 class PartnerAdmin(admin.ModelAdmin):

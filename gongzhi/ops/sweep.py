@@ -11,10 +11,12 @@ from django.utils import timezone
 
 from gongzhi.core.sweep import sweep_flags
 from gongzhi.corrections.clocks import KINDS as CORRECTION_KINDS, flag_missed
+from gongzhi.court.clocks import CIVIL
+from gongzhi.funds.clocks import KINDS as FUND_KINDS
 from gongzhi.legalaid.clocks import LEGAL_AID
 from gongzhi.mediation.clocks import MEDIATION
 
-CASE_KINDS = (MEDIATION, LEGAL_AID, *CORRECTION_KINDS)
+CASE_KINDS = (MEDIATION, LEGAL_AID, *CORRECTION_KINDS, CIVIL, *FUND_KINDS)
 
 
 def sweep_cases(*, now: datetime | None = None, batch: int = 5000, full: bool = False) -> dict[str, tuple[int, int]]:

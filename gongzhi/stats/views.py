@@ -21,6 +21,7 @@ from gongzhi.hotline.crosscheck import grid_teams, omission_counts, omissions as
 
 from .casework import flagged_now, for_area
 from .corrections import for_page as corrections_for
+from .court import for_page as court_for, staff_only as court_staff_only, staff_page as court_staff_page
 from .models import Daily
 from .queries import BREAKDOWNS, Filters, filters_for, kpis, label_of, with_comparison
 
@@ -42,6 +43,8 @@ def _filters(request) -> Filters:
 @login_required
 @statistics_view
 def report(request):
+    if court_staff_only(request.user):     # 民事速裁 staff read their courts' figures, not an area's
+        return court_staff_page(request)
     f = _filters(request)
     by = request.GET.get("by", "area" if f.area.level < Level.GRID else "day")
     if by not in BREAKDOWNS:
@@ -53,6 +56,7 @@ def report(request):
         "mediation": mediation, "legalaid": legalaid, "omissions": omission_counts(f.area, f.start, f.end),
         "cases_now": flagged_now(f.area.path),
         "corrections": corrections_for(request.user, f.area, f.start, f.end),   # None: not theirs to see
+        "court": court_for(request.user, f.area, f.start, f.end),               # None: not theirs to see
         "comparison": with_comparison(f, current=result.totals["reported"]), "crumbs": _crumbs(f.area),
         "query": request.GET.urlencode(), "child_level": f.area.level + 1})
 

@@ -20,6 +20,7 @@ from gongzhi.core import files
 from gongzhi.core.errors import NotFound, ServiceError
 from gongzhi.core.operations import validate
 from gongzhi.core.scope import scope_of
+from gongzhi.court import selectors as court_sel
 from gongzhi.domain.enums import Level
 from gongzhi.domain.mediation import PartyRole
 from gongzhi.legalaid import operations as aid_ops, selectors as aid_sel, services as aid
@@ -113,6 +114,8 @@ def _case_page(request, k: Kind, case_id: int, *, failed: str = "", errors: dict
            if any(a.value in allowed for a in op.actions)]
     return render(request, f"web/{k.key}_case.html", {
         "k": k, "d": d, "ops": ops, "failed": failed, "errors": errors or {}, "posted": posted or {},
+        # 诉调对接: a failed case's committee sends it to court here, and reads what became of it
+        "court": court_sel.referral(request.user, case_id) if k is MEDIATION else None,
         # the step the case waits for opens by itself: the first main (non-refusal) operation
         "main_op": next((o["op"].path for o in ops if o["op"].style == "primary"), "")}, status=status)
 

@@ -1,6 +1,7 @@
 """What every page's header needs: who is logged in and which pages their roles use."""
 from gongzhi.core.scope import scope_of
 from gongzhi.corrections import scope as corr_scope
+from gongzhi.court import scope as court_scope
 from gongzhi.domain.enums import (
     CENTRE_ROLES,
     GRID_TEAM_ROLES,
@@ -14,6 +15,7 @@ from gongzhi.domain.enums import (
 )
 from gongzhi.domain.legalaid import AidClock, AidStatus, Penalty
 from gongzhi.domain.mediation import CaseStatus, RiskLevel
+from gongzhi.funds import scope as funds_scope
 from gongzhi.legalaid.scope import lawyer_ids, office_ids
 from gongzhi.mediation.scope import org_ids
 
@@ -64,6 +66,10 @@ def nav(request):
     links += casework_links(user)
     if corr_scope.may_use(user):           # 社区矫正: its agencies' staff and the county's prosecutors
         links.append(("web:corr_list", "社区矫正"))
+    if court_scope.is_court_staff(user):   # 民事速裁: the court's 速裁 team
+        links.append(("web:court_desk", "民事速裁"))
+    if funds_scope.may_use(user):          # 三金: the funds' makers and checkers, and the committees of their cases
+        links.append(("web:funds_home", "三金专户"))
     if not s.is_staff_anywhere:
         links.append(("web:mine", "我的上报"))
     return {"nav_links": links, "nav_name": profile.display_name if profile else user.get_username(),

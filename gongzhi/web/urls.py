@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, re_path
 
-from . import board, cases, corrections, views
+from . import board, cases, corrections, court, funds, views
 
 app_name = "web"
 KIND = r"(?P<kind>mediation|legalaid)"
@@ -43,4 +43,26 @@ urlpatterns = [
     path("corrections/<int:subject_id>/documents/<int:doc_id>", corrections.corr_document, name="corr_document"),
     re_path(r"^corrections/(?P<kind>sanction|leave|monitor|oversight)/(?P<row_id>[0-9]+)/do/(?P<path>[a-z-]+)$",
             corrections.corr_child_do, name="corr_child_do"),
+    # 民事速裁 (web.court)
+    path("court/", court.court_desk, name="court_desk"),
+    path("court/intake", court.court_intake, name="court_intake"),
+    path("court/series", court.court_series, name="court_series"),
+    path("court/series/<int:series_id>/<str:what>", court.court_series_do, name="court_series_do"),
+    path("court/<int:case_id>/", court.court_case, name="court_case"),
+    path("court/<int:case_id>/elements", court.court_elements, name="court_elements"),
+    path("court/<int:case_id>/book", court.court_book, name="court_book"),
+    path("court/<int:case_id>/do/<str:path>", court.court_do, name="court_do"),
+    # 三金 (web.funds)
+    path("funds/", funds.funds_home, name="funds_home"),
+    path("funds/deposits/<int:deposit_id>/", funds.deposit_page, name="funds_deposit"),
+    path("funds/deposits/<int:deposit_id>/do/<str:path>", funds.deposit_do, name="funds_do"),
+    path("funds/deposits/<int:deposit_id>/documents/<int:doc_id>", funds.deposit_document, name="funds_document"),
+    path("funds/<int:fund_id>/reconciliation", funds.reconciliation, name="funds_reconcile"),
+    path("funds/<int:fund_id>/statement.xlsx", funds.statement, name="funds_statement"),
+    path("funds/deposits/new", funds.deposit_new, name="funds_deposit_new"),
+    path("funds/grants/new", funds.grant_new, name="funds_grant_new"),
+    path("funds/grants/<int:grant_id>/", funds.grant_page, name="funds_grant"),
+    path("funds/grants/<int:grant_id>/do/<str:path>", funds.grant_do, name="funds_grant_do"),
+    path("funds/grants/<int:grant_id>/documents/<int:doc_id>", funds.grant_document, name="funds_grant_document"),
+    path("funds/donations/new", funds.donation_new, name="funds_donation_new"),
 ]

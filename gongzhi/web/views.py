@@ -24,6 +24,7 @@ from gongzhi.core.errors import NotFound, ServiceError
 from gongzhi.core.operations import validate
 from gongzhi.core.scope import scope_of
 from gongzhi.corrections import scope as corr_scope, selectors as corr_sel
+from gongzhi.court import scope as court_scope
 from gongzhi.domain.enums import (
     CENTRE_ROLES,
     GRID_TEAM_ROLES,
@@ -43,6 +44,7 @@ from gongzhi.domain.enums import (
 from gongzhi.domain.text import problem as text_problem
 from gongzhi.events import intake, operations, selectors, services
 from gongzhi.events.models import Category, Event
+from gongzhi.funds import scope as funds_scope
 from gongzhi.legalaid.scope import lawyer_ids, office_ids
 from gongzhi.mediation.scope import org_ids
 
@@ -61,6 +63,10 @@ def _home_for(user) -> str:
         return "web:queue"
     if corr_scope.may_use(user):           # 社区矫正 staff and the county's prosecutors
         return "web:corr_list"
+    if court_scope.is_court_staff(user):   # 民事速裁: the court's judges and clerks
+        return "web:court_desk"
+    if funds_scope.is_fund_staff(user):   # 三金: the funds' makers and checkers
+        return "web:funds_home"
     if org_ids(user):
         return "web:mediation_list"
     if office_ids(user) or lawyer_ids(user):

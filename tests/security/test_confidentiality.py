@@ -480,6 +480,21 @@ def walk(scan: Scan, w: World, role: str) -> dict:
             get(f"API {kind} document {doc}", f"/api/{kind}/{case_id}/documents/{doc}", event_surface=False)
         last = w.docs[kind][-1]        # the page serves the same files: its own check, once per case
         get(f"page {kind} document {last}", f"/{kind}/{case_id}/documents/{last}", event_surface=False)
+    # 社区矫正, 民事速裁 and 三金 (their own people only; everyone else a 404 or an empty list):
+    # none of them may carry anything of the reports above either
+    for surface, url in [("API corrections list", "/api/corrections"),
+                         ("API corrections tasks", "/api/corrections/tasks"),
+                         ("API corrections oversight", "/api/corrections/oversight"),
+                         ("page corrections list", "/corrections/"), ("page corrections oversight",
+                                                                      "/corrections/oversight/"),
+                         ("API court list", "/api/court"), ("API court shares", "/api/court/shares"),
+                         ("page court desk", "/court/"), ("API funds", "/api/funds"),
+                         ("API funds deposits", "/api/funds/deposits"), ("page funds", "/funds/")]:
+        get(surface, url, event_surface=False)
+    for label in ("T.name", "T.phone"):
+        key, f = label.split(".")
+        get(f"API corrections search q={label}", "/api/corrections?" + _qs(q=PEOPLE[key].secrets()[f]),
+            event_surface=False)
     if role == "backoffice":
         admin_surfaces(scan, w, role, c)
     return unmask

@@ -63,6 +63,10 @@ ROLES = {
     "nteam": "N类力量", "comm11": "社区工作人员", "town1": "乡镇（街道）综治中心", "county": "区（县）综治中心",
     "dept_cg": "部门工作人员", "supervisor": "督查人员", "med11": "调解员（社区调委会）",
     "aid2": "法律援助工作站", "lawyer1": "援助律师", "admin": "系统管理员", "anon": "未登录",
+    # 社区矫正 (demo.corrections), 民事速裁 (demo.court), 三金 (demo.funds)
+    "sfs1": "司法所工作人员", "sqjz": "区（县）社区矫正机构负责人", "jcg1": "检察人员",
+    "judge1": "速裁法官", "clerk1": "速裁书记员", "sanjin1": "三金经办人", "sanjin2": "三金复核人",
+    "sjtj1": "三金所担保案件的调委会调解员",
 }
 LOGGED_IN = frozenset(ROLES) - {"anon"}
 
@@ -192,10 +196,13 @@ FAMILY_OBJECTS = {"event": ("ev_a", "ev_b"), "mediation": ("case_a", "case_b"), 
 SECOND = {"ev_b": "ev_a", "case_b": "case_a", "app_b": "app_a", "area_b": "area_a"}
 
 STATS_READERS = {"comm11", "town1", "county", "supervisor", "admin"}
+COURT_STATS = {"judge1", "clerk1"}
 BOARD_READERS = {"comm11", "town1", "county", "supervisor", "admin"}
 # No area, department or admin role: residents, and the legal-aid office and its lawyer (who work
 # from /legalaid/).  The staff pages (queue, desk, map) refuse them.
-NOT_STAFF = {"resident1", "resident2", "aid2", "lawyer1"}
+NOT_STAFF = {"resident1", "resident2", "aid2", "lawyer1",
+             # the pillars' people hold no area role (a prosecutor's county is no area staff's: ADR 0016)
+             "sfs1", "sqjz", "jcg1", "judge1", "clerk1", "sanjin1", "sanjin2", "sjtj1"}
 
 def everyone(status) -> dict:
     return {"*": status}
@@ -284,7 +291,8 @@ def _pages_open(w) -> dict:
         "web:cases": {"GET": (None, everyone(200))},
         "web:mediation_list": {"GET": (None, everyone(200))},
         "web:legalaid_list": {"GET": (None, everyone(200))},
-        "stats:report": {"GET": (None, {**{r: 200 for r in STATS_READERS}, "*": 404})},
+        # a court's staff read their courts' figures there, never an area's (stats/court.py staff_page)
+        "stats:report": {"GET": (None, {**{r: 200 for r in STATS_READERS | COURT_STATS}, "*": 404})},
         "stats:screen": {"GET": (None, {**{r: 200 for r in STATS_READERS}, "*": 404})},
         "stats:screen_panel": {"GET": (None, {**{r: 200 for r in STATS_READERS}, "*": 404})},
         "stats:omissions": {"GET": (None, {**{r: 200 for r in STATS_READERS}, "*": 404})},
@@ -343,6 +351,21 @@ class World:
     area: dict = field(default_factory=dict)
     station: object = None
     secrets: dict = field(default_factory=dict)     # object → words that must not leak
+    # the pillars' objects (subj_a, task_a, civ_a, series_a, dep_a, grant_a, fund_a and their _b)
+    subj: dict = field(default_factory=dict)
+    child: dict = field(default_factory=dict)       # subj_* → {sanction, leave, monitor, oversight: row}
+    task: dict = field(default_factory=dict)
+    civ: dict = field(default_factory=dict)
+    civ2: object = None                             # civ_a's twin in its series
+    series: dict = field(default_factory=dict)
+    dep: dict = field(default_factory=dict)
+    grant: dict = field(default_factory=dict)
+    fund: dict = field(default_factory=dict)
+    pdoc: dict = field(default_factory=dict)        # pillar object → a document id
+    med_sent: object = None                         # med11's failed case, taken to court
+    sfs1_code: str = ""
+    shown: dict = field(default_factory=dict)       # role → words of objects it may not read, shown it by rule
+    sfs2_code: str = ""
 
 
 def _png() -> bytes:
@@ -432,6 +455,7 @@ def _build(media) -> World:
     for key, app in w.app.items():
         name, phone, idn, summary = AID[key]
         w.secrets[key] = {app.number, name, phone, idn, summary[:5], summary[6:]}
+    _build_pillars(w, media)
     return w
 
 
@@ -537,7 +561,7 @@ def _object_id(obj: str, w) -> int:
 def api_cells(w) -> list[Cell]:
     from gongzhi.api.api import api
     schema = api.get_openapi_schema()
-    open_table = _api_open(w)
+    open_table = {**_api_open(w), **_pillar_api_open(w)}
     cells = []
     for path, methods in schema["paths"].items():
         for method in (m.upper() for m in methods):
@@ -557,6 +581,12 @@ def api_cells(w) -> list[Cell]:
                     for obj, area in w.area.items():
                         cells.append(Cell("api", "GET", op + f" ?area=<{obj}>", path, obj=obj,
                                           body={"area": area.code}, kind="query", readers=READ[obj]))
+                if method == "GET":
+                    cells += pillar_search_cells(w, path, op, expect)
+                continue
+            if path.split("/")[2] in ("corrections", "court", "funds"):
+                cells += (pillar_sent_outcome_cells(w, path, op) if "{mediation_id}" in path
+                          else pillar_api_cells(w, method, path, op))
                 continue
             family = "event" if "event_id" in params else path.split("/")[2]
             tail = path.split("}/", 1)[1] if "}/" in path else ""
@@ -590,7 +620,7 @@ def api_cells(w) -> list[Cell]:
     assert not open_table, f"the allow-list names endpoints the API no longer has: {sorted(open_table)}"
     # every URL the API serves is an operation of its schema (or its docs, which are pages)
     served = {"/" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route) for route, _, name in url_patterns()
-              if route.startswith("api/") and name not in _pages_open(w)}
+              if route.startswith("api/") and name not in {**_pages_open(w), **_pillar_pages_open(w)}}
     assert served <= set(schema["paths"]), sorted(served - set(schema["paths"]))
     return cells
 
@@ -599,7 +629,7 @@ def page_cells(w) -> list[Cell]:
     from gongzhi.events.operations import OPERATIONS
     from gongzhi.legalaid.operations import OPERATIONS as AID_OPS
     from gongzhi.mediation.operations import OPERATIONS as MED_OPS
-    open_table = _pages_open(w)
+    open_table = {**_pages_open(w), **_pillar_pages_open(w)}
     cells, seen = [], set()
     for route, _pattern, name in url_patterns():
         if route.startswith(("api/", "admin/", "open311/")) and name not in open_table:
@@ -620,8 +650,12 @@ def page_cells(w) -> list[Cell]:
                                           body={"q": DESC[obj][:4]}, kind="query", expect=expect))
                 if url in AREA_ENDPOINTS:
                     for obj, area in w.area.items():
+                        extra = COURT_STATS if name == "stats:report" else set()     # their courts' page
                         cells.append(Cell("page", "GET", f"GET {name} ?area=<{obj}>", url, obj=obj,
-                                          body={"area": area.code}, kind="query", readers=READ[obj]))
+                                          body={"area": area.code}, kind="query", readers=READ[obj] | extra))
+            continue
+        if name in PILLAR_PAGE_OBJECT:
+            cells += pillar_page_cells(w, route, name)
             continue
         family, what = PAGE_OBJECT[name]      # KeyError: a new page — add it to one of the tables
         kinds = ["event"] if family == "event" else ["mediation", "legalaid"]
@@ -826,6 +860,12 @@ def fingerprint() -> tuple:
                       f"(SELECT COALESCE(SUM(version), 0) FROM {q(model._meta.db_table)})"]
         for model in (EventAction, Attachment, Extension, CoHandler, Supervision, CaseLog, Document, Consultation):
             parts.append(f"(SELECT COUNT(*) FROM {q(model._meta.db_table)})")
+        for model in _pillar_models():
+            parts.append(f"(SELECT COUNT(*) FROM {q(model._meta.db_table)})")
+            if any(f.name == "version" for f in model._meta.fields):
+                parts.append(f"(SELECT COALESCE(SUM(version), 0) FROM {q(model._meta.db_table)})")
+            if any(f.name == "done_at" for f in model._meta.fields):
+                parts.append(f"(SELECT COUNT(done_at) FROM {q(model._meta.db_table)})")
         # The access log's event rows (unmasks): a refused case action re-renders the case page,
         # and an applicant's own read of it is logged like any read; that is not a write.
         parts.append(f"(SELECT COUNT(*) FROM {q(AccessLog._meta.db_table)} WHERE kind = 'event')")
@@ -869,7 +909,8 @@ def forbidden_words(w, role: str, surface: str) -> dict[str, str]:
         if role in READ[obj]:
             continue
         for word in words:
-            out[word] = obj
+            if word not in w.shown.get(role, ()):
+                out[word] = obj
     if surface == "open311":
         for word in _public_words(w):
             out.pop(word, None)
@@ -899,6 +940,9 @@ class Matrix:
         if cell.kind == "file":
             from django.core.files.uploadedfile import SimpleUploadedFile
             return client.post(cell.url, {"file": SimpleUploadedFile("m.png", _png(), content_type="image/png")})
+        if cell.kind == "csv":                  # a bank statement (三金)
+            from django.core.files.uploadedfile import SimpleUploadedFile
+            return client.post(cell.url, {"file": SimpleUploadedFile("s.csv", STATEMENT_CSV, content_type="text/csv")})
         return client.post(cell.url, cell.body or {})
 
     def _caught(self, sender, request=None, **kw):
@@ -1016,6 +1060,625 @@ def _verdict(m: Matrix, name: str, started: float):
     assert not m.failures, f"{line}\n" + "\n".join(m.failures)
 
 
+# ---- the three pillars of issues 15 and 16: 社区矫正, 民事速裁, 三金 --------------------------------------
+# Written from their scope rules (corrections/scope.py and ADR 0016, court/scope.py, funds/scope.py),
+# not from what the code answers:
+# - 社区矫正: a file is read by the subject's 司法所 and county agency staff and the county's
+#   prosecutors only — everyone else, the system administrator too, gets a 404 on every surface;
+#   a prosecutor writes only the 检察建议 / 纠正违法通知书 (issue, accept the answer, reopen) and
+#   every other write of theirs is a 403; a grid team sees its grid's 帮教 task, never the file.
+# - 民事速裁: a case is the court's staff's (its judges and clerks) only; the committee that sent a
+#   failed mediation case over reads that case's outcome, never the file; no administrator.
+# - 三金: a fund's deposits, grants and statements are its makers' and checkers' only; the committee
+#   of the mediation case a deposit secures reads that deposit (and may report the agreement
+#   performed); nobody else, the administrator included.
+# Who may act within a file (the township's, the county's, the head's share; a judge's or a
+# clerk's; a maker's or a checker's) is the pillars' own tests' business (tests/corrections,
+# tests/court, tests/funds): here every staff member of the object is counted as able to act, so
+# their writes are not sent, and the matrix checks the wall around the object.
+
+# The subjects' words (names, ID numbers, phones, addresses, crimes) that must not leak.
+SUBJ = {"subj_a": ("慕容矫甲", "350602198506061236", "13700005501", "瑞京路矩阵甲苑8号", "矩阵甲罪名危险驾驶"),
+        "subj_b": ("慕容矫乙", "350602198607071235", "13700006601", "西桥路矩阵乙苑9号", "矩阵乙罪名盗窃")}
+CIVIL = {"civ_a": ("诸葛诉甲", "诸葛被甲", "矩阵速甲：原告出借被告人民币两万元到期未还"),
+         "civ_b": ("诸葛诉乙", "诸葛被乙", "矩阵速乙：原告承租被告房屋押金未予退还")}
+MONEY = {"dep_a": ("皇甫缴甲", "皇甫受甲"), "dep_b": ("皇甫缴乙", "皇甫受乙"),
+         "grant_a": ("东方助甲", "东方赔甲"), "grant_b": ("东方助乙", "东方赔乙")}
+
+PILLAR_READ = {
+    # subj_a: 司法所 of township 1 (sfs1), the county agency (sqjz) and the county's prosecutor;
+    # subj_b lives in township 2 (its 司法所's staff are not among the roles)
+    "subj_a": {"sfs1", "sqjz", "jcg1"}, "subj_b": {"sqjz", "jcg1"},
+    # 帮教 tasks: task_a in grid 0 (grid111's team), task_b in grid 4
+    "task_a": {"grid111", "police11", "nteam"}, "task_b": set(),
+    # civ_a in the county's court (judge1, clerk1), civ_b in another court
+    "civ_a": {"judge1", "clerk1"}, "civ_b": set(),
+    "series_a": {"judge1", "clerk1"}, "series_b": set(),
+    # dep_a secures a case of sjtj1's committee, in the funds of sanjin1 (maker) and sanjin2 (checker);
+    # dep_b and grant_b are another fund's, whose staff are not among the roles
+    "dep_a": {"sanjin1", "sanjin2", "sjtj1"}, "dep_b": set(),
+    "grant_a": {"sanjin1", "sanjin2"}, "grant_b": set(),
+    "fund_a": {"sanjin1", "sanjin2"}, "fund_b": set(),
+}
+READ.update(PILLAR_READ)
+# Documents: whoever reads the file reads its documents (a prosecutor too: ADR 0016), the fund's
+# and the court's staff theirs.
+READ_DOC.update({k: PILLAR_READ[k] for k in ("subj_a", "subj_b", "civ_a", "civ_b", "dep_a", "dep_b", "grant_a",
+                                             "grant_b")})
+SECOND.update({"subj_b": "subj_a", "task_b": "task_a", "civ_b": "civ_a", "series_b": "series_a", "dep_b": "dep_a",
+               "grant_b": "grant_a", "fund_b": "fund_a"})
+PILLAR_OBJECTS = {"corrections": ("subj_a", "subj_b"), "task": ("task_a", "task_b"), "court": ("civ_a", "civ_b"),
+                  "series": ("series_a", "series_b"), "deposit": ("dep_a", "dep_b"), "grant": ("grant_a", "grant_b"),
+                  "fund": ("fund_a", "fund_b")}
+CORR_STAFF = {"subj_a": {"sfs1", "sqjz"}, "subj_b": {"sqjz"}}
+PROSECUTORS = {"jcg1"}
+COURT_STAFF = {"civ_a": {"judge1", "clerk1"}, "civ_b": set(), "series_a": {"judge1", "clerk1"}, "series_b": set()}
+FUND_STAFF = {"dep_a": {"sanjin1", "sanjin2"}, "dep_b": set(), "grant_a": {"sanjin1", "sanjin2"}, "grant_b": set(),
+              "fund_a": {"sanjin1", "sanjin2"}, "fund_b": set()}
+COMMITTEE = {"dep_a": {"sjtj1"}, "dep_b": set()}
+# The mediation case of med11's committee that failed and was taken to court: its outcome is med11's.
+SENT_OUTCOME = {"med11"}
+
+_NOTE, _REASON = {"note": "矩阵记录"}, {"reason": "矩阵测试理由"}
+CORR_SUBJECT_OPS = {
+    "documents": _NOTE, "report-in": _NOTE, "announce": _NOTE, "found": _NOTE, "release": _NOTE, "note": _NOTE,
+    "team": {"members": [{"role": "township", "name": "司法所干事", "phone": "", "org": "司法所"},
+                         {"role": "family", "name": "家属", "phone": "", "org": "配偶"}]},
+    "plan": {"plan": "一、每周到司法所报告一次；二、每月教育学习和公益活动各不少于八小时。"},
+    "checkin": {"way": "in_person", "result": "按时报告"}, "schedule": {"due_on": "2026-11-09", "way": "in_person"},
+    "visit": {"place": "家中", "result": "见到本人，情况稳定"},
+    "activity": {"kind": "service", "on": "2026-11-01", "hours": "2", "content": "社区志愿服务"},
+    "score": {"month": "2026-10-01", "score": 90}, "level": {"level": "normal", "reason": "表现良好"},
+    "unreachable": _REASON, "abscond": _REASON, "transfer-out": {"to": "sqjz-350603", "reason": "随家人迁居"},
+    "transfer-in": {"township": "<sfs-2>", "address": "新居住地址1号"}, "transfer-refuse": _REASON,
+    "terminate": {"end_reason": "other", "reason": "矩阵测试理由"},
+}
+CORR_CHILD_OPS = {
+    "sanction": {"decide": {"outcome": ""}, "submit": {"outcome": ""}, "reject": _REASON, "adopt": {"outcome": ""},
+                 "decline": _REASON, "correct": _REASON},
+    "leave": {"approve": _NOTE, "refuse": _REASON, "return": _NOTE, "withdraw": _REASON},
+    "monitor": {"approve": _NOTE, "refuse": _REASON, "renew": {"months": 1, "reason": "矩阵测试理由"}, "end": _REASON},
+    "oversight": {"answer": {"answer": "已按检察建议整改完毕并建立长效机制"}, "accept": _NOTE, "reopen": _REASON},
+}
+CORR_CREATE = {
+    "sanction": {"step": "admonish", "facts": "未按时报告一次，情节轻微", "evidence": "报告记录"},
+    "leave": {"kind": "trip", "start": "2026-11-05", "end": "2026-11-07", "destination": "厦门市", "reason": "探亲"},
+    "monitor": {"ground": "left_area", "facts": "未经批准离开本县", "months": 1, "device": "MX-NEW"},
+    "oversight": {"kind": "suggestion", "omission": "other", "facts": "矩阵发现的问题", "demand": "矩阵检察意见"},
+}
+# The prosecutor's own writes (ADR 0016): issue, accept the county's answer, reopen it.
+PROSECUTOR_WRITES = {("create", "oversight"), ("oversight", "accept"), ("oversight", "reopen")}
+COURT_OPS = {
+    "triage": {}, "override": {"track": "ordinary", "reason": "案情复杂"}, "mediation-failed": _NOTE,
+    "book": {"start": "2026-11-10T09:30:00+08:00", "room": "第一速裁法庭"}, "hear": _NOTE,
+    "judge": {"terms": "被告于十日内归还借款", "awarded": "20000"},
+    "mediate": {"terms": "被告分期归还借款", "awarded": "20000"},
+    "withdraw": _REASON, "note": _NOTE,
+}
+FUND_DEPOSIT_OPS = {
+    "receive": {"amount": 100000, "bank_reference": "MX-REF-1"}, "confirm": _NOTE, "performed": _NOTE,
+    "decided": {"decision_ref": "矩阵决〔2026〕1号"},
+    "propose": {"to_victim": 100000, "decision_ref": "矩阵决〔2026〕1号", "reason": "依决定处置"},
+    "approve": _NOTE, "reject": _REASON, "lapse": _REASON, "note": _NOTE,
+}
+FUND_GRANT_OPS = {"approve": _NOTE, "refuse": _REASON, "pay": {"reference": "MX-PAY-1"}}
+
+
+def _who_may(family: str, obj: str, what: tuple) -> set:
+    """The roles counted as able to make this write on obj (their writes are not sent)."""
+    if family == "corrections":
+        if what in PROSECUTOR_WRITES:
+            return set(PROSECUTORS)
+        if what == ("oversight", "answer"):            # the county answers
+            return {"sqjz"} & CORR_STAFF[obj]
+        return set(CORR_STAFF[obj])
+    if family == "task":
+        return set(PILLAR_READ[obj])
+    if family in ("court", "series"):
+        return set(COURT_STAFF[obj])
+    if family == "deposit" and what == ("deposit", "performed"):
+        return FUND_STAFF[obj] | COMMITTEE[obj]
+    return set(FUND_STAFF[obj])
+
+
+def _pillar_expect(family: str, obj: str, what: tuple, surface: str, writes: bool) -> dict:
+    """role → statuses for a cell on a pillar's object, as the scope rules state them."""
+    out = {}
+    for role in LOGGED_IN:
+        if not writes:
+            out[role] = {200} if role in PILLAR_READ[obj] else {404}
+        elif role not in PILLAR_READ[obj]:
+            out[role] = {404}                      # out of scope: not a word, not even a 403
+        elif family == "corrections" and role in PROSECUTORS:
+            out[role] = {403}                      # a prosecutor's write on the file itself
+        else:
+            out[role] = {403, 404, 409, 422} | ({302} if surface == "page" and family == "series" else set())
+    return out
+
+
+def _pillar_ids(w) -> dict:
+    """The ids a URL of the pillars is filled with, per object."""
+    ids = {}
+    for obj, subject in w.subj.items():
+        ids[obj] = {"subject_id": subject.id, "row_id": subject.id, "case_id": subject.id, "doc_id": w.pdoc[obj]}
+    for obj, task in w.task.items():
+        ids[obj] = {"task_id": task.id}
+    for obj, case in w.civ.items():
+        ids[obj] = {"case_id": case.id, "doc_id": w.pdoc[obj]}
+    for obj, series in w.series.items():
+        ids[obj] = {"series_id": series.id}
+    for obj, dep in w.dep.items():
+        ids[obj] = {"deposit_id": dep.id, "row_id": dep.id, "case_id": dep.id, "doc_id": w.pdoc[obj]}
+    for obj, grant in w.grant.items():
+        ids[obj] = {"grant_id": grant.id, "row_id": grant.id, "case_id": grant.id, "doc_id": w.pdoc[obj]}
+    for obj, fund in w.fund.items():
+        ids[obj] = {"fund_id": fund.id}
+    return ids
+
+
+def _pillar_body(body, w):
+    if isinstance(body, dict):
+        return {k: _pillar_body(v, w) for k, v in body.items()}
+    if isinstance(body, list):
+        return [_pillar_body(v, w) for v in body]
+    if body == "<sfs-2>":
+        return w.sfs2_code
+    return body
+
+
+def _pillar_route(pillar: str, path: str) -> tuple[str, tuple]:
+    """A pillar's API path (under /api/<pillar>) → (family, what): what the operation does there.
+    AssertionError: a path these tables do not know — add it."""
+    from gongzhi.corrections import operations as cops
+    from gongzhi.court import operations as kops
+    from gongzhi.funds import operations as fops
+    parts = path.split("/")[3:]
+    children = {"sanctions": ("sanction", cops.SANCTION_OPERATIONS), "leaves": ("leave", cops.LEAVE_OPERATIONS),
+                "monitors": ("monitor", cops.MONITOR_OPERATIONS),
+                "oversights": ("oversight", cops.OVERSIGHT_OPERATIONS)}
+    if pillar == "corrections":
+        if parts == ["{subject_id}"]:
+            return "corrections", ("read",)
+        if parts == ["{case_id}", "documents", "{doc_id}"]:
+            return "corrections", ("file",)
+        if parts[:1] == ["tasks"] and parts[2:] == ["done"]:
+            return "task", ("task", "done")
+        if len(parts) == 2 and parts[0] == "{subject_id}" and parts[1] in children:
+            return "corrections", ("create", children[parts[1]][0])
+        if len(parts) == 3 and parts[0] in children and parts[2] in children[parts[0]][1]:
+            return "corrections", (children[parts[0]][0], parts[2])
+        if len(parts) == 2 and parts[0] == "{row_id}" and parts[1] in cops.SUBJECT_OPERATIONS:
+            return "corrections", ("subject", parts[1])
+    elif pillar == "court":
+        if parts == ["{case_id}"]:
+            return "court", ("read",)
+        if parts == ["{case_id}", "documents", "{doc_id}"]:
+            return "court", ("file",)
+        if parts == ["{case_id}", "elements"]:
+            return "court", ("court", "elements")
+        if len(parts) == 2 and parts[0] == "{case_id}" and parts[1] in kops.OPERATIONS:
+            return "court", ("court", parts[1])
+        if parts[:1] == ["series"] and parts[1:2] == ["{series_id}"] and parts[2] in ("lead", "follow"):
+            return "series", ("series", parts[2])
+    elif pillar == "funds":
+        kinds = {"deposits": ("deposit", fops.DEPOSIT_OPERATIONS), "grants": ("grant", fops.GRANT_OPERATIONS)}
+        if len(parts) == 2 and parts[0] in kinds and parts[1] in ("{deposit_id}", "{grant_id}"):
+            return kinds[parts[0]][0], ("read",)
+        if len(parts) == 4 and parts[0] in kinds and parts[2] == "documents":
+            return kinds[parts[0]][0], ("file",)
+        if len(parts) == 3 and parts[0] in kinds and parts[1] == "{row_id}" and parts[2] in kinds[parts[0]][1]:
+            return kinds[parts[0]][0], (kinds[parts[0]][0], parts[2])
+        if parts[:1] == ["{fund_id}"] and parts[1] in ("reconciliation", "verify", "statement.xlsx"):
+            return "fund", ("read",)
+        if parts == ["{fund_id}", "statements"]:
+            return "fund", ("fund", "statements")
+    raise AssertionError(f"{path}: a pillar operation the matrix does not know — add it to _pillar_route")
+
+
+def _pillar_op_body(family: str, what: tuple, w):
+    kind, name = what[0], what[-1]
+    if family == "corrections":
+        table = CORR_CREATE if kind == "create" else CORR_SUBJECT_OPS if kind == "subject" else CORR_CHILD_OPS[kind]
+        return _pillar_body(table[name], w)
+    if family == "task":
+        return {"note": "走访见到本人"}
+    if family == "court":
+        return {"values": {"lender": "诸葛诉甲"}} if name == "elements" else COURT_OPS[name]
+    if family == "series":
+        return {"case": w.civ["civ_a"].id} if name == "lead" else {}
+    if family == "deposit":
+        return FUND_DEPOSIT_OPS[name]
+    if family == "grant":
+        return FUND_GRANT_OPS[name]
+    return None                                    # a bank statement: a file
+
+
+def pillar_api_cells(w, method: str, path: str, op: str) -> list[Cell]:
+    pillar = path.split("/")[2]
+    family, what = _pillar_route(pillar, path)
+    ids = _pillar_ids(w)
+    cells = []
+    for obj in PILLAR_OBJECTS[family]:
+        url = re.sub(r"{(\w+)}", lambda m, v=ids[obj]: str(v[m.group(1)]), path)  # KeyError: a new parameter
+        if what == ("file",):
+            readers = READ_DOC[obj] if obj in READ_DOC else READ[obj]
+            cells.append(Cell("api", method, op, url, obj, expect=_doc_expect(readers)))
+            if obj.endswith("_a") and obj in w.pdoc:    # the other object's document under this one: nobody
+                other = url.replace(f"/{w.pdoc[obj]}", f"/{w.pdoc[obj[:-1] + 'b']}")
+                cells.append(Cell("api", method, op + " (other object's file)", other, obj,
+                                  expect={r: {403, 404} for r in LOGGED_IN}))
+            continue
+        if method == "GET":
+            query = {"year": 2026, "month": 11} if path.endswith("statement.xlsx") else None
+            cells.append(Cell("api", method, op, url, obj, body=query, kind="query",
+                              expect=_pillar_expect(family, obj, what, "api", False)))
+            continue
+        body = _pillar_op_body(family, what, w)
+        cell = Cell("api", method, op, url, obj, body=body, may=_who_may(family, obj, what), writes=True,
+                    expect=_pillar_expect(family, obj, what, "api", True))
+        if body is None:
+            cell.kind = "csv"
+        cells.append(cell)
+    return cells
+
+
+def _doc_expect(readers: set) -> dict:
+    return {r: ({200} if r in readers else {404}) for r in LOGGED_IN}
+
+
+def pillar_sent_outcome_cells(w, path: str, op: str) -> list[Cell]:
+    """What a committee reads of the court case it sent: its own case's outcome only."""
+    url = path.replace("{mediation_id}", str(w.med_sent.id))
+    other = path.replace("{mediation_id}", str(w.case["case_a"].id))      # never taken to court
+    court = COURT_STAFF["civ_a"]
+    return [Cell("api", "GET", op, url, None, expect={**{r: {200} for r in SENT_OUTCOME},
+                                                      **{r: {200, 404} for r in court},
+                                                      **{r: {404} for r in LOGGED_IN - SENT_OUTCOME - court}}),
+            Cell("api", "GET", op + " (a case not sent)", other, None, expect={r: {404} for r in LOGGED_IN})]
+
+
+def _pillar_api_open(w) -> dict:
+    t1 = w.sfs1_code
+    receive = {"township": t1, "grid": w.d.grids[0].code, "name": "某矫正对象", "gender": "男",
+               "id_number": "350602198801011237", "phone": "13800002222", "address": "瑞京路20号",
+               "kind": "probation", "decider": "court", "decision_body": "漳州市芗城区人民法院",
+               "decision_no": "（2026）闽0602刑初999号", "crime": "危险驾驶罪", "decided_on": "2026-10-30",
+               "term_start": "2026-10-30", "term_end": "2027-04-29"}
+    register = {"cause": "loan", "facts": "原告出借被告五千元到期未还", "claim": "归还借款", "amount": "5000",
+                "parties": [{"side": "plaintiff", "name": "某原告"}, {"side": "defendant", "name": "某被告"}]}
+    corr_users = {"sfs1", "sqjz", "jcg1"}
+    court = {"judge1", "clerk1"}
+    return {
+        # lists and counts: each reads their own scope (nothing, for most)
+        ("GET", "/api/corrections"): (None, everyone(200)),
+        ("GET", "/api/corrections/counts"): (None, everyone(200)),
+        ("GET", "/api/corrections/tasks"): (None, everyone(200)),
+        ("GET", "/api/corrections/oversight"): (None, {**{r: 200 for r in corr_users}, "*": 404}),
+        # 接收 is the agency's: a prosecutor's write is a 403; everyone else finds no such township
+        ("POST", "/api/corrections"): (receive, {"sfs1": 201, "sqjz": 201, "jcg1": 403, "*": {403, 404}}),
+        # the device adapter: the county agency's, for a positioning it approved (this one is not)
+        ("POST", "/api/corrections/positions"): ({"device": "MX-DEV-A", "at": "2026-11-02T08:00:00+08:00",
+                                                  "lon": 117.65, "lat": 24.51},
+                                                 {"sqjz": {404, 409, 422}, "jcg1": 403, "*": {403, 404}}),
+        ("GET", "/api/court"): (None, everyone(200)),
+        ("GET", "/api/court/counts"): (None, everyone(200)),
+        ("GET", "/api/court/shares"): (None, everyone(200)),
+        ("GET", "/api/court/series/suggest"): (None, everyone(200)),
+        ("POST", "/api/court"): (register, {**{r: 201 for r in court}, "*": {403, 404}}),
+        # 诉调对接 of a case already taken in: the same case again, for its court and its committee
+        ("POST", "/api/court/intake"): ({"mediation_case": w.med_sent.id},
+                                        {**{r: 200 for r in court | SENT_OUTCOME}, "*": {403, 404}}),
+        ("POST", "/api/court/series"): ({"cases": [w.civ["civ_a"].id, w.civ2.id]},
+                                        {**{r: {201, 409} for r in court}, "*": {403, 404}}),
+        ("GET", "/api/funds"): (None, everyone(200)),
+        ("GET", "/api/funds/deposits"): (None, everyone(200)),
+        ("POST", "/api/funds/deposits"): ({"kind": "criminal", "secured_kind": "criminal", "case_ref": "矩阵刑和1号",
+                                           "depositor": "某缴存人", "beneficiary": "某被害人", "amount": 100000,
+                                           "loss": 40000}, {"sanjin1": 201, "*": {403, 404}}),
+        ("POST", "/api/funds/grants"): ({"case_ref": "矩阵案1号", "applicant": "某申请人", "payer": "某赔偿义务人",
+                                         "amount": 100000, "facts": "赔偿义务人确无赔偿能力", "agreement": True,
+                                         "payer_cannot_pay": True, "assets_checked": True, "applicant_hardship": True},
+                                        {"sanjin1": 201, "*": {403, 404}}),
+        ("POST", "/api/funds/donations"): ({"donor": "某捐赠人", "amount": 100000, "received_on": "2026-11-02",
+                                            "key": "mx-don-1"}, {"sanjin1": 201, "*": {403, 404}}),
+    }
+
+
+# Lists searched for each pillar object's name: a role that may not read the object finds nothing.
+PILLAR_SEARCHES = {"/api/corrections": ("q", "subj"), "/api/court": ("q", "civ")}
+
+
+def pillar_search_cells(w, path: str, op: str, expect: dict) -> list[Cell]:
+    if path not in PILLAR_SEARCHES:
+        return []
+    param, which = PILLAR_SEARCHES[path]
+    names = SUBJ if which == "subj" else CIVIL
+    return [Cell("api", "GET", op + f" ?{param}=<{obj}>", path, body={param: words[0]}, kind="query", expect=expect)
+            for obj, words in names.items()]
+
+
+# ---- the pillars' pages --------------------------------------------------------------------------
+
+def _pillar_pages_open(w) -> dict:
+    corr_users, corr_staff = {"sfs1", "sqjz", "jcg1"}, {"sfs1", "sqjz"}
+    court = {"judge1", "clerk1"}
+    # 三金's pages are for the funds' staff and for mediators (their committees' deposits)
+    fund_users = {"sanjin1", "sanjin2", "sjtj1", "med11"}
+    receive = {k: str(v) for k, v in _pillar_api_open(w)[("POST", "/api/corrections")][0].items()}
+    return {
+        "web:corr_list": {"GET": (None, {**{r: 200 for r in corr_users}, "*": 404})},
+        "web:corr_new": {"GET": (None, {**{r: 200 for r in corr_staff}, "*": 404}),
+                         "POST": (receive, {**{r: 302 for r in corr_staff}, "*": 404})},
+        "web:corr_oversight": {"GET": (None, {**{r: 200 for r in corr_users}, "*": 404})},
+        "web:court_desk": {"GET": (None, {**{r: 200 for r in court}, "*": 404})},
+        # back to where it came from with a message, whoever sends it (checked: unchanged)
+        "web:court_intake": {"GET": (None, everyone(405)),
+                             "POST": ({"mediation_case": str(w.med_sent.id)}, everyone(302))},
+        "web:court_series": {"GET": (None, everyone(405)),
+                             "POST": ({"cases": [str(w.civ["civ_a"].id), str(w.civ2.id)]},
+                                      {**{r: 302 for r in court}, "*": 404})},
+        "web:funds_home": {"GET": (None, {**{r: 200 for r in fund_users}, "*": 404})},
+        # the charity fund's maker files aid applications and donations; nobody else finds the pages
+        "web:funds_grant_new": {"GET": (None, {"sanjin1": 200, "*": 404})},
+        "web:funds_donation_new": {"GET": (None, {"sanjin1": 200, "*": 404})},
+        "web:funds_deposit_new": {"GET": (None, {"sanjin1": 200, "*": 404})},
+    }
+
+
+PILLAR_PAGE_WRITERS = {"web:court_intake": {"judge1", "clerk1", "med11"}}
+
+# Pages about one object of a pillar: URL name → (family, what).
+PILLAR_PAGE_OBJECT = {
+    "web:corr_file": ("corrections", "read"), "web:corr_document": ("corrections", "file"),
+    "web:corr_do": ("corrections", "subject"), "web:corr_create": ("corrections", "create"),
+    "web:corr_child_do": ("corrections", "child"), "web:corr_task_done": ("task", "done"),
+    "web:court_case": ("court", "read"), "web:court_elements": ("court", "elements"),
+    "web:court_book": ("court", "book"), "web:court_do": ("court", "op"), "web:court_series_do": ("series", "op"),
+    "web:funds_deposit": ("deposit", "read"), "web:funds_do": ("deposit", "op"),
+    "web:funds_document": ("deposit", "file"), "web:funds_reconcile": ("fund", "read"),
+    "web:funds_statement": ("fund", "read"), "web:funds_grant": ("grant", "read"),
+    "web:funds_grant_do": ("grant", "op"), "web:funds_grant_document": ("grant", "file"),
+}
+
+
+def pillar_page_cells(w, route: str, name: str) -> list[Cell]:
+    from gongzhi.corrections import operations as cops
+    from gongzhi.court import operations as kops
+    from gongzhi.funds import operations as fops
+    family, what = PILLAR_PAGE_OBJECT[name]      # KeyError: a new page of a pillar — add it here
+    ids = _pillar_ids(w)
+    assert set(CORR_SUBJECT_OPS) == set(cops.SUBJECT_OPERATIONS), "corrections: the operations table changed"
+    assert set(COURT_OPS) == set(kops.OPERATIONS), "court: the operations table changed"
+    assert set(FUND_DEPOSIT_OPS) == set(fops.DEPOSIT_OPERATIONS), "funds: the operations table changed"
+    assert set(FUND_GRANT_OPS) == set(fops.GRANT_OPERATIONS), "funds: the grant operations changed"
+    for kind, table in (("sanction", cops.SANCTION_OPERATIONS), ("leave", cops.LEAVE_OPERATIONS),
+                        ("monitor", cops.MONITOR_OPERATIONS), ("oversight", cops.OVERSIGHT_OPERATIONS)):
+        assert set(CORR_CHILD_OPS[kind]) == set(table), f"corrections {kind}: the operations table changed"
+    cells = []
+    for obj in PILLAR_OBJECTS[family]:
+        values = dict(ids[obj])
+        if what == "read":
+            query = {"year": "2026", "month": "11"} if name == "web:funds_statement" else None
+            cells.append(Cell("page", "GET", f"GET {name}", _fill(route, values), obj, body=query, kind="query",
+                              expect=_pillar_expect(family, obj, ("read",), "page", False)))
+            continue
+        if what == "file":
+            values["doc_id"] = w.pdoc[obj]
+            cells.append(Cell("page", "GET", f"GET {name}", _fill(route, values), obj,
+                              expect=_doc_expect(READ_DOC[obj])))
+            if obj.endswith("_a"):
+                cells.append(Cell("page", "GET", f"GET {name} (other object's file)",
+                                  _fill(route, {**values, "doc_id": w.pdoc[obj[:-1] + "b"]}), obj,
+                                  expect={r: {403, 404} for r in LOGGED_IN}))
+            continue
+        if family == "corrections" and what == "subject":
+            ops = [(("subject", p), {**values, "path": p}) for p in CORR_SUBJECT_OPS]
+        elif what == "create":
+            ops = [(("create", k), {**values, "kind": k}) for k in CORR_CREATE]
+        elif what == "child":
+            ops = [((kind, p), {"kind": kind, "row_id": w.child[obj][kind].id, "path": p})
+                   for kind, table in CORR_CHILD_OPS.items() for p in table]
+        elif family == "task":
+            ops = [(("task", "done"), values)]
+        elif family == "court" and what == "op":
+            ops = [(("court", p), {**values, "path": p}) for p in COURT_OPS]
+        elif family == "court":
+            ops = [(("court", what), values)]
+        elif family == "series":
+            ops = [(("series", p), {**values, "what": p}) for p in ("lead", "follow")]
+        elif family == "grant":
+            ops = [(("grant", p), {**values, "path": p}) for p in FUND_GRANT_OPS]
+        else:
+            ops = [(("deposit", p), {**values, "path": p}) for p in FUND_DEPOSIT_OPS]
+        for i, (op_what, vals) in enumerate(ops):
+            url = _fill(route, vals)
+            assert resolve(url).view_name == name, (route, vals)
+            if i == 0:                   # GET of a POST-only view: 405 before anything is looked up
+                cells.append(Cell("page", "GET", f"GET {name}", url, obj, expect={"*": 405}))
+            if family == "court" and op_what[1] == "book":
+                body = {"start": "2026-11-10T09:30", "room": "第一速裁法庭"}
+            elif family == "court" and op_what[1] == "elements":
+                body = {"el-lender": "诸葛诉甲"}
+            else:
+                body = _form(_pillar_op_body(family, op_what, w) or {})
+            label = f"POST {name} {'/'.join(op_what[:1] if op_what[0] == op_what[1] else op_what)}"
+            cells.append(Cell("page", "POST", label, url, obj, kind="form", body=body,
+                              may=_who_may(family, obj, op_what), writes=True,
+                              expect=_pillar_expect(family, obj, op_what, "page", True)))
+    return cells
+
+
+def _build_pillars(w, media) -> None:
+    """社区矫正 files, civil cases, deposits and grants, each in and out of the matrix's roles' scope."""
+    from datetime import date
+
+    from django.contrib.auth import get_user_model
+
+    from gongzhi.casework.models import Document
+    from gongzhi.corrections import inputs as ci, services as cs
+    from gongzhi.corrections.models import Agency, AgencyKind, VisitTask
+    from gongzhi.court import inputs as ki, services as ks
+    from gongzhi.court.models import Court, Member
+    from gongzhi.demo.corrections import build_corrections
+    from gongzhi.demo.court import build_court
+    from gongzhi.demo.funds import build_funds
+    from gongzhi.domain import court as kc, ledger as dl
+    from gongzhi.domain.enums import CaseKind
+    from gongzhi.domain.mediation import CaseStatus, Referral
+    from gongzhi.funds import inputs as fi, services as fs
+    from gongzhi.funds.models import Account, Fund
+    from gongzhi.mediation.models import Case
+    d, u = w.d, w.d.users
+    User = get_user_model()
+
+    # ---- 社区矫正: agencies, sfs1/sfs2, sqjz (the county's head), jcg1/jcg2; two files
+    build_corrections(d, subjects=0)
+    twp = {a.area_id: a for a in Agency.objects.filter(kind=AgencyKind.TOWNSHIP)}
+    w.sfs1_code, w.sfs2_code = twp[d.townships[0].id].code, twp[d.townships[1].id].code
+    for obj, grid, who in (("subj_a", 0, "sfs1"), ("subj_b", 4, "sfs2")):
+        name, idn, phone, address, crime = SUBJ[obj]
+        staff = u[who]
+        subject, _ = cs.receive(actor=staff, data=ci.ReceiveIn(
+            township=twp[d.townships[0 if obj == "subj_a" else 1].id].code, grid=d.grids[grid].code, name=name,
+            gender="男", id_number=idn, phone=phone, address=address, kind="probation", decider="court",
+            decision_body="漳州市芗城区人民法院", decision_no=f"（2026）闽0602刑初{grid + 100}号", crime=crime,
+            decided_on=date(2026, 10, 28), term_start=date(2026, 10, 28), term_end=date(2027, 10, 27)))
+        cs.documents_received(actor=staff, subject_id=subject.pk)
+        cs.report_in(actor=staff, subject_id=subject.pk)
+        cs.form_team(actor=staff, subject_id=subject.pk, data=ci.TeamIn(members=[
+            ci.Member(role="township", name="司法所干事", org="司法所"),
+            ci.Member(role="family", name="家属", org="配偶")]))
+        cs.write_plan(actor=staff, subject_id=subject.pk, data=ci.PlanIn(
+            plan="一、每周到司法所报告一次；二、每月教育学习和公益活动各不少于八小时。"))
+        cs.announce(actor=staff, subject_id=subject.pk)
+        sanction, _ = cs.sanction_propose(actor=staff, subject_id=subject.pk, data=ci.SanctionIn(
+            step="admonish", facts="未按时报告一次，情节轻微", evidence="报告记录"))
+        leave, _ = cs.leave_apply(actor=staff, subject_id=subject.pk, data=ci.LeaveIn(
+            start=date(2026, 11, 4), end=date(2026, 11, 5), destination="厦门市", reason="探望住院的母亲"))
+        monitor, _ = cs.monitor_propose(actor=staff, subject_id=subject.pk, data=ci.MonitorIn(
+            ground="left_area", facts="未经批准离开本县一日", months=1, device=f"MX-DEV-{obj[-1].upper()}"))
+        oversight, _ = cs.oversight_issue(actor=u["jcg1"], subject_id=subject.pk, data=ci.OversightIn(
+            kind="suggestion", omission="other", facts="矩阵发现的问题", demand="矩阵检察意见"))
+        w.subj[obj] = subject
+        w.child[obj] = {"sanction": sanction, "leave": leave, "monitor": monitor, "oversight": oversight}
+        w.pdoc[obj] = Document.objects.filter(kind=CaseKind.CORRECTION, case_id=subject.pk).order_by("id").first().id
+        w.task["task_" + obj[-1]] = VisitTask.objects.filter(subject=subject).order_by("id").first()
+        w.secrets[obj] = {subject.number, name, idn, phone, address, crime}
+    assert w.task["task_a"].grid_id == d.grids[0].id and w.task["task_b"].grid_id == d.grids[4].id
+    # A 帮教 task shows its grid team the person masked and "the address to find them"
+    # (corrections.selectors.grid_tasks): the address is theirs to read, nothing else of the file.
+    for role in PILLAR_READ["task_a"]:
+        w.shown.setdefault(role, set()).add(SUBJ["subj_a"][3])
+
+    # ---- 民事速裁: the county's court (judge1, judge2, clerk1, clerk2) and another court with its own team
+    build_court(d, small=True)
+    court = Court.objects.get(code="fy-350602")
+    other = Court.objects.create(code="fy-matrix", name="矩阵另一人民法院", area=d.county, avg_wage_fen=10_000_000,
+                                 wage_year=2025)
+    oclerk = User.objects.create(username="mx_clerk", password=u["admin"].password)
+    Member.objects.create(court=other, user=oclerk, role=kc.Cap.CLERK)
+    Member.objects.create(court=other, user=User.objects.create(username="mx_judge", password=u["admin"].password),
+                          role=kc.Cap.JUDGE)
+
+    def civil(key, clerk, court_code, plaintiff, defendant, facts, cause="loan"):
+        case, _ = ks.register(actor=clerk, data=ki.RegisterIn(
+            court=court_code, cause=cause, facts=facts, claim="请求依法判决", amount="20000",
+            parties=[ki.PartyIn(side=kc.Litigant.PLAINTIFF, name=plaintiff, phone="13700007701"),
+                     ki.PartyIn(side=kc.Litigant.DEFENDANT, name=defendant)], client_key=key, mediated=True))
+        return ks.triage(actor=clerk, case_id=case.pk)
+
+    for obj, clerk, code in (("civ_a", u["clerk1"], court.code), ("civ_b", oclerk, other.code)):
+        plaintiff, defendant, facts = CIVIL[obj]
+        case = civil(obj, clerk, code, plaintiff, defendant, facts)
+        twin = civil(obj + "2", clerk, code, plaintiff + "二", defendant, facts + "（二）")
+        w.series["series_" + obj[-1]] = ks.confirm_series(actor=clerk, case_ids=[case.pk, twin.pk])
+        ks.mediate(actor=clerk, case_id=case.pk, data=ki.MediateIn(terms="被告分期归还借款", awarded="20000"))
+        w.civ[obj] = case
+        if obj == "civ_a":
+            w.civ2 = twin
+        w.pdoc[obj] = Document.objects.filter(kind=CaseKind.CIVIL, case_id=case.pk).order_by("id").first().id
+        w.secrets[obj] = {case.number, plaintiff, defendant, facts[:5], facts[6:]}
+    from gongzhi.court.models import CivilCase
+    w.civ = {k: CivilCase.objects.get(pk=c.pk) for k, c in w.civ.items()}
+    # the failed mediation case of med11's committee, taken to court (诉调对接): its outcome is med11's
+    # (its own parties and facts: the court's staff read them in the case they took in)
+    from gongzhi.mediation.models import Party
+    sent = Case.objects.get(pk=w.case["case_a"].pk)
+    sent.pk = sent.number = None
+    sent.facts = "某甲与某乙因借款纠纷调解不成，申请转入法院"
+    sent.status, sent.succeeded, sent.referral = CaseStatus.FAILED, False, Referral.LITIGATION
+    sent.save()
+    for role, name in (("applicant", "某甲"), ("respondent", "某乙")):
+        Party.objects.create(case=sent, role=role, name=name)
+    ks.intake_from_mediation(actor=u["clerk1"], data=ki.IntakeIn(mediation_case=sent.pk))
+    w.med_sent = sent
+
+    # ---- 三金: the funds of sanjin1 (maker), sanjin2/sanjin3 (checkers), sjtj1's committee; another
+    # set of funds with its own staff
+    made = build_funds(d)
+    omaker, oc1, oc2 = (User.objects.create(username=f"mx_fund{i}", password=u["admin"].password) for i in (1, 2, 3))
+    for kind, code in ((dl.FundKind.CRIMINAL, "MX-XS"), (dl.FundKind.CHARITY, "MX-JZ")):
+        f = Fund.objects.create(code=code, name=f"矩阵{kind.label}", kind=kind)
+        Account.objects.create(fund=f, code=f"{code}-bank", name="银行专户", kind=dl.AccountKind.BANK)
+        f.makers.add(omaker)
+        f.checkers.add(oc1, oc2)
+    for obj, maker, checkers, secured in (("dep_a", u["sanjin1"], (u["sanjin2"], u["sanjin3"]), "mediation"),
+                                          ("dep_b", omaker, (oc1, oc2), "criminal")):
+        depositor, beneficiary = MONEY[obj]
+        if secured == "mediation":
+            data = fi.PledgeIn(kind="pledge", secured_kind="mediation", case_id=made["case"](90).pk,
+                               depositor=depositor, beneficiary=beneficiary, amount=100000,
+                               depositor_phone="13700008801")
+        else:
+            data = fi.PledgeIn(kind="criminal", secured_kind="criminal", case_ref="矩阵刑和〔2026〕1号",
+                               depositor=depositor, beneficiary=beneficiary, amount=100000, loss=40000,
+                               depositor_phone="13700008802")
+        dep = fs.pledge(actor=maker, data=data)[0]
+        fs.receive(actor=maker, deposit_id=dep.pk, data=fi.ReceiveIn(amount=100000, bank_reference=f"MX-{obj}"))
+        fs.confirm(actor=checkers[0], deposit_id=dep.pk)
+        if secured == "mediation":
+            fs.condition_met(actor=u["sjtj1"], deposit_id=dep.pk, data=fi.ConditionIn(note="双方确认协议已履行"))
+        else:
+            fs.condition_met(actor=maker, deposit_id=dep.pk, data=fi.ConditionIn(decision_ref="矩阵决〔2026〕2号"))
+        fs.propose(actor=maker, deposit_id=dep.pk, data=fi.ProposeIn(to_victim=100000, decision_ref="矩阵决〔2026〕3号",
+                                                                      reason="依决定处置"))
+        for c in checkers:
+            fs.approve(actor=c, deposit_id=dep.pk)
+        w.dep[obj] = dep
+        w.pdoc[obj] = Document.objects.filter(kind=CaseKind.DEPOSIT, case_id=dep.pk).order_by("id").first().id
+        w.secrets[obj] = {dep.number, depositor, beneficiary}
+        gobj = "grant_" + obj[-1]
+        applicant, payer = MONEY[gobj]
+        fs.donate(actor=maker, data=fi.DonationIn(donor="矩阵捐赠", amount=10_000_000, received_on=date(2026, 11, 1),
+                                                  key=f"mx-{obj}"))
+        grant = fs.grant_apply(actor=maker, data=fi.GrantIn(
+            case_ref=f"矩阵案〔2026〕{obj}号", applicant=applicant, payer=payer, amount=100000,
+            facts="赔偿义务人确无赔偿能力", agreement=True, payer_cannot_pay=True, assets_checked=True,
+            applicant_hardship=True))[0]
+        fs.grant_approve(actor=checkers[0], grant_id=grant.pk)
+        w.grant[gobj] = grant
+        w.pdoc[gobj] = Document.objects.filter(kind=CaseKind.GRANT, case_id=grant.pk).order_by("id").first().id
+        w.secrets[gobj] = {grant.number, applicant, payer}
+    from gongzhi.funds.models import Deposit
+    w.dep = {k: Deposit.objects.get(pk=v.pk) for k, v in w.dep.items()}
+    w.fund = {"fund_a": w.dep["dep_a"].fund, "fund_b": w.dep["dep_b"].fund}
+    # 社区矫正 files (SJ…) and 三金 deposits (SJZ…) are numbered apart: a file's number is watched.
+    assert not set(Deposit.objects.values_list("number", flat=True)) & {sb.number for sb in w.subj.values()}
+    assert w.fund["fund_a"].makers.filter(pk=u["sanjin1"].pk).exists()
+
+
+# A two-line bank statement (三金's import), refused or not, never written by a role out of scope.
+STATEMENT_CSV = "交易日期,金额,流水号,摘要\n2026-11-01,1000.00,MX-CSV-1,矩阵测试\n".encode()
+
+
+def _pillar_models() -> list:
+    from gongzhi.corrections import models as cm
+    from gongzhi.court import models as km
+    from gongzhi.funds import models as fm
+    return [cm.Subject, cm.Sanction, cm.Leave, cm.Monitor, cm.Oversight, cm.VisitTask, cm.Checkin, cm.Visit,
+            km.CivilCase, km.Series, fm.Deposit, fm.Grant, fm.Donation, fm.Posting]
+
+
 # ---- the tests ---------------------------------------------------------------------------------------
 
 
@@ -1034,15 +1697,41 @@ def test_every_role_and_casework_holder_is_in_the_matrix(world, db):
     # every object's readers are real roles, and each family has its object in and out of scope
     for obj, readers in {**READ, **READ_DOC}.items():
         assert readers <= LOGGED_IN, obj
-    for a, b in FAMILY_OBJECTS.values():
+    for a, b in [*FAMILY_OBJECTS.values(), *PILLAR_OBJECTS.values()]:
         assert READ[a] ^ READ[b], (a, b)
+    # the pillars' people are who ROLES says (demo.corrections, demo.court, demo.funds)
+    from gongzhi.corrections import scope as corr_scope
+    from gongzhi.court import scope as court_scope
+    from gongzhi.funds import scope as fund_scope
+    assert corr_scope.prosecutor_paths(users["jcg1"]) and not corr_scope.is_corrections_staff(users["jcg1"])
+    assert corr_scope.township_ids(users["sfs1"]) and corr_scope.county_ids(users["sqjz"])
+    assert court_scope.is_judge(users["judge1"]) and court_scope.is_court_staff(users["clerk1"]) \
+        and not court_scope.is_judge(users["clerk1"])
+    assert fund_scope.maker_funds(users["sanjin1"]) and fund_scope.checker_funds(users["sanjin2"]) \
+        and not fund_scope.maker_funds(users["sanjin2"]) and not fund_scope.is_fund_staff(users["sjtj1"])
 
 
 def test_the_words_watched_are_there_for_whoever_reads_them_in_full(matrix, world):
     """The leak check looks for these words: each must really appear, unescaped, where it is
     allowed — in the API detail and the page of the object's own reporter or applicant."""
     owner = {"_a": "resident1", "_b": "resident2"}
+    pillar = {"subj": ("sfs1", "/api/corrections/{}", "/corrections/{}/"),
+              "civ": ("clerk1", "/api/court/{}", "/court/{}/"),
+              "dep": ("sanjin1", "/api/funds/deposits/{}", "/funds/deposits/{}/"),
+              "grant": ("sanjin1", "/api/funds/grants/{}", "")}        # a grant has no page of its own
     for obj, words in world.secrets.items():
+        if obj.split("_")[0] in pillar:
+            who, api_url, page_url = pillar[obj.split("_")[0]]
+            oid = _pillar_ids(world)[obj]
+            oid = oid.get("subject_id") or oid.get("deposit_id") or oid.get("grant_id") or oid["case_id"]
+            client = Client()
+            client.force_login(world.d.users[who] if obj.endswith("_a") else _pillar_owner(world, obj))
+            api = body_text(client.get(api_url.format(oid)))
+            page = body_text(client.get(page_url.format(oid))) if page_url else api
+            for word in words:
+                assert word in api, (obj, word, "api")
+                assert word in page, (obj, word, "page")
+            continue
         if obj == "ev_c":
             continue
         client = matrix.clients[owner[obj[-2:]]]
@@ -1053,6 +1742,15 @@ def test_the_words_watched_are_there_for_whoever_reads_them_in_full(matrix, worl
         for word in words:
             assert word in api, (obj, word, "api")
             assert word in page, (obj, word, "page")
+
+
+def _pillar_owner(w, obj: str):
+    """Who works an object no role of the matrix reads (its own staff): for the words check."""
+    from django.contrib.auth import get_user_model
+    User = get_user_model()
+    return {"subj": w.d.users["sqjz"], "civ": User.objects.get(username="mx_clerk"),
+            "dep": User.objects.get(username="mx_fund1"), "grant": User.objects.get(username="mx_fund1")}[
+        obj.split("_")[0]]
 
 
 def _events(cells, wanted: bool) -> list[Cell]:

@@ -85,7 +85,7 @@ def test_the_english_catalogue_translates_every_message():
     from gongzhi.web import labels
     known = {i for i, _ in joined}
     dynamic = {x for name in ("MENU", "TABS", "SATISFACTION", "OPERATION_LABELS", "STATS", "CASEWORK", "REPORT",
-                              "ENUMS", "CORRECTIONS") for x in getattr(labels, name)}
+                              "ENUMS", "CORRECTIONS", "FUNDS", "COURT", "COURT_FUNDS") for x in getattr(labels, name)}
     assert dynamic - known == set()
     # Every label of every enum of the domain reaches some page as data: each has its English.
     import importlib

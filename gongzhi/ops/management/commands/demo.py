@@ -79,7 +79,9 @@ class Command(BaseCommand):
         from gongzhi.demo.cases import simulate_cases
         from gongzhi.demo.casework import build_casework
         from gongzhi.demo.corrections import build_corrections
+        from gongzhi.demo.court import build_court
         from gongzhi.demo.district import build_district
+        from gongzhi.demo.funds import build_funds
         from gongzhi.demo.reference import build_reference
         from gongzhi.demo.simulate import simulate
         from gongzhi.events.classify import training_examples
@@ -92,6 +94,8 @@ class Command(BaseCommand):
             district = build_district()
             build_casework(district)
             build_corrections(district)
+            build_court(district)
+            build_funds(district)
         with Progress(console=console) as progress:
             task = progress.add_task("模拟一个月的事件", total=days * per_day)
             stats = simulate(district, days=days, per_day=per_day,
@@ -126,6 +130,15 @@ class Command(BaseCommand):
             for u in a.staff.all():
                 table.add_row(u.username, "社区矫正机构负责人" if u.pk == a.head_id else
                               "社区矫正机构工作人员" if a.parent_id is None else "司法所工作人员", a.name)
+        from gongzhi.court.models import Member
+        for m in Member.objects.select_related("user", "court").order_by("court__code", "role", "user__username"):
+            table.add_row(m.user.username, f"速裁团队{m.get_role_display()}", m.court.name)
+        from gongzhi.funds.models import Fund
+        for f in Fund.objects.prefetch_related("makers", "checkers"):
+            for u in f.makers.all():
+                table.add_row(u.username, "三金经办人", f.name)
+            for u in f.checkers.all():
+                table.add_row(u.username, "三金复核人", f.name)
         return table
 
     def _print_logins(self, console, host, port):
