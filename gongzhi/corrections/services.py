@@ -78,7 +78,9 @@ def _guard(caps: set) -> set:
 
 def load_subject(actor, subject_id: int) -> Subject:
     qs = Subject.objects.all() if actor is None else scope.visible_subjects(actor)
-    subject = qs.select_related("county__area", "township", "grid", "transfer_to").filter(pk=subject_id).first()
+    # No ordering: one row by its key (the list's ordering costs more to compile than the query).
+    subject = qs.select_related("county__area", "township", "grid", "transfer_to").filter(
+        pk=subject_id).order_by().first()
     if subject is None:
         raise NotFound("社区矫正对象不存在或不在您的管辖范围内")
     return subject
@@ -88,7 +90,7 @@ def _child_loader(model, noun: str):
     def load(actor, pk: int):
         qs = model.objects.all() if actor is None else model.objects.filter(
             subject__in=scope.visible_subjects(actor))
-        row = qs.select_related("subject__county__area", "subject__township").filter(pk=pk).first()
+        row = qs.select_related("subject__county__area", "subject__township").filter(pk=pk).order_by().first()
         if row is None:
             raise NotFound(f"{noun}不存在或不在您的管辖范围内")
         return row

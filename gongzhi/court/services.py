@@ -35,7 +35,7 @@ KIND = CaseKind.CIVIL
 
 def load(actor, case_id: int) -> CivilCase:
     qs = CivilCase.objects.all() if actor is None else scope.visible_cases(actor)
-    case = qs.select_related("court").filter(pk=case_id).first()
+    case = qs.select_related("court").filter(pk=case_id).order_by().first()
     if case is None:
         raise NotFound("案件不存在或不在您的管辖范围内")
     return case

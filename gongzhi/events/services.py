@@ -53,7 +53,7 @@ Mutator = Callable[[Event, datetime], Changes]
 
 def load(actor, event_id: int, prefetch: tuple[str, ...] = ()) -> Event:
     ev = (visible_events(actor).select_related("category", "area", "handler_area", "handler_department")
-          .prefetch_related(*prefetch).filter(pk=event_id).first())
+          .prefetch_related(*prefetch).filter(pk=event_id).order_by().first())
     if ev is None:
         raise NotFound("事件不存在或不在您的管辖范围内")
     return ev

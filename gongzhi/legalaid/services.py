@@ -45,7 +45,7 @@ OPEN = [s.value for s in dl.OPEN_AID_STATUSES]
 
 def load(actor, app_id: int) -> Application:
     app = (scope.visible_applications(actor).select_related("office", "received_by", "lawyer", "exempt", "area")
-           .filter(pk=app_id).first())
+           .filter(pk=app_id).order_by().first())
     if app is None:
         raise NotFound("法律援助申请不存在或不在您的管辖范围内")
     return app

@@ -52,7 +52,7 @@ OPEN = [s.value for s in dm.OPEN_CASE_STATUSES]
 
 def load(actor, case_id: int) -> Case:
     case = (scope.visible_cases(actor).select_related("dispute_type", "organisation", "mediator", "area")
-            .filter(pk=case_id).first())
+            .filter(pk=case_id).order_by().first())
     if case is None:
         raise NotFound("调解案件不存在或不在您的管辖范围内")
     return case
@@ -125,7 +125,7 @@ def case_from_event(*, actor, event_id: int, data: FromEventIn, at: datetime | N
     The event moves to 转调解 in the case's own transaction (its clocks stop), and comes back
     when the case ends (:func:`_event_after`).
     """
-    ev = event_scope.visible_events(actor).select_related("area").filter(pk=event_id).first()
+    ev = event_scope.visible_events(actor).select_related("area").filter(pk=event_id).order_by().first()
     if ev is None:
         raise NotFound("事件不存在或不在您的管辖范围内")
     if not goes_to_mediation(ev.kind, ev.channel):

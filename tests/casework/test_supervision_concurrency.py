@@ -69,7 +69,8 @@ def test_parallel_sweeps_press_each_overdue_case_once(world, as_user):
     apps = _copies(Application, Application.objects.get(pk=app["id"]), N)
     totals, lock = Counter(), threading.Lock()
     _run_together({f"w{i}": _sweeper(totals, lock) for i in range(3)})
-    assert totals == {"mediation": N, "legal_aid": N}       # every red flip counted by one worker
+    # every red flip counted by one worker; the other kinds had nothing due
+    assert {k: n for k, n in totals.items() if n} == {"mediation": N, "legal_aid": N}
     for kind, ids, model, per_case in (("mediation", cases, Case, 3), ("legalaid", apps, Application, 2)):
         pressed = Counter(CaseLog.objects.filter(kind=kind, action="auto_supervise").values_list("case_id", flat=True))
         assert set(pressed) == set(ids) and set(pressed.values()) == {1}, kind

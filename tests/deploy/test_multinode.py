@@ -463,7 +463,8 @@ def test_two_app_nodes_and_two_sweep_workers_double_flip_nothing_and_lose_nothin
     end = timezone.now()
     again = sla_sweep(now=end)
     assert (again.yellow, again.red, again.escalated, again.failed) == (0, 0, 0, []), again
-    assert sweep_cases(now=end) == {"mediation": (0, 0), "legal_aid": (0, 0)}
+    left = sweep_cases(now=end)
+    assert {"mediation", "legal_aid"} <= set(left) and set(left.values()) == {(0, 0)}, left
 
     # ---- every answer: 2xx or a refusal with a code, never a 5xx or a dropped connection
     broken = [a for a in answers if a["status"] is None and a.get("read") not in REFUSALS]
