@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -69,18 +71,20 @@ def yuan(fen: int) -> str:
     return f"{sign}¥{y:,}.{f:02d}"
 
 
+# ASCII digits only (str.isdigit takes "１２３" and "²"), and a comma only between groups of three:
+# "1,2,3" or "12345,67" (a decimal comma) is a typing slip, not ¥123 or ¥1,234,567.
+_AMOUNT = re.compile(r"([+-]?)((?:[0-9]{1,3}(?:,[0-9]{3})+)|[0-9]*)(?:\.([0-9]{0,2}))?", re.ASCII)
+
+
 def parse_fen(text: str) -> int:
     """'1,234.5' → 123450 分, exactly (a decimal string, never through a float)."""
-    t = text.strip().replace(",", "").replace("¥", "").replace("￥", "")
-    neg = t.startswith("-")
-    t = t[1:] if t[:1] in "+-" else t
-    if not t or t.count(".") > 1:
+    t = text.strip().replace("¥", "").replace("￥", "")
+    m = _AMOUNT.fullmatch(t)
+    if m is None or not (m.group(2) or m.group(3)):
         raise ValueError(f"金额格式不正确：{text!r}")
-    whole, _, frac = t.partition(".")
-    if not (whole or frac) or not (whole or "0").isdigit() or (frac and not frac.isdigit()) or len(frac) > 2:
-        raise ValueError(f"金额格式不正确：{text!r}")
+    sign, whole, frac = m.group(1), m.group(2).replace(",", ""), m.group(3) or ""
     fen = int(whole or "0") * 100 + int((frac + "00")[:2])
-    return -fen if neg else fen
+    return -fen if sign == "-" else fen
 
 
 # ---- funds and accounts ----------------------------------------------------------------------
@@ -182,12 +186,18 @@ def check_posting(lines: Sequence[Line], kinds: Mapping[str, AccountKind], balan
 # ---- the hash chain --------------------------------------------------------------------------
 
 def canonical(seq: int, key: str, kind: str, at: datetime, memo: str, reference: str,
-              lines: Iterable[Line]) -> str:
-    """A posting's content as one stable string: what the hash covers."""
+              lines: Iterable[Line], kinds: Mapping[str, str] | None = None, deposit: int | None = None,
+              grant: int | None = None, disposes: bool = False) -> str:
+    """A posting's content as one stable string: what the hash covers.  Each line carries its
+    account's kind (an account's kind decides its balance's sign: a bank account edited into a
+    held one reads its money as owed) and the posting its deposit, grant and whether it disposes
+    of the deposit (a release moved onto another deposit would otherwise verify)."""
+    kinds = kinds or {}
     return json.dumps({"seq": seq, "key": key, "kind": str(kind),
                        "at": at.astimezone(UTC).isoformat(timespec="microseconds"),
                        "memo": memo, "ref": reference,
-                       "lines": [[ln.account, ln.amount] for ln in normalised(lines)]},
+                       "lines": [[ln.account, str(kinds.get(ln.account, "")), ln.amount] for ln in normalised(lines)],
+                       "deposit": deposit, "grant": grant, "disposes": bool(disposes)},
                       ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
@@ -206,9 +216,14 @@ class Posting:
     reference: str = ""
     prev_hash: str = GENESIS
     hash: str = ""
+    kinds: tuple[tuple[str, str], ...] = ()     # (account, its kind) for the lines' accounts
+    deposit: int | None = None
+    grant: int | None = None
+    disposes: bool = False
 
     def content(self) -> str:
-        return canonical(self.seq, self.key, self.kind, self.at, self.memo, self.reference, self.lines)
+        return canonical(self.seq, self.key, self.kind, self.at, self.memo, self.reference, self.lines,
+                         dict(self.kinds), self.deposit, self.grant, self.disposes)
 
 
 def verify_chain(postings: Sequence[Posting], start: str = GENESIS) -> int | None:
@@ -256,8 +271,9 @@ class Ledger:
                       self.exempt)
         prev = self.postings[-1].hash if self.postings else GENESIS
         seq = len(self.postings) + 1
-        p = Posting(seq, key, kind, at, norm, memo, reference, prev)
-        p = Posting(seq, key, kind, at, norm, memo, reference, prev, chain_hash(prev, p.content()))
+        kinds = tuple(sorted((a.account, str(self.kinds[a.account])) for a in norm if a.account in self.kinds))
+        p = Posting(seq, key, kind, at, norm, memo, reference, prev, kinds=kinds)
+        p = Posting(seq, key, kind, at, norm, memo, reference, prev, chain_hash(prev, p.content()), kinds)
         for ln in norm:
             self.raw[ln.account] = self.raw.get(ln.account, 0) + ln.amount
         self.postings.append(p)
@@ -503,8 +519,25 @@ def grant_problems(amount: int, facts: GrantFacts, limits: Limits = Limits()) ->
     return out
 
 
+_REF_BRACKETS = str.maketrans({"[": "〔", "【": "〔", "(": "〔", "{": "〔",
+                               "]": "〕", "】": "〕", ")": "〕", "}": "〕"})
+
+
+def case_ref_key(ref: str) -> str:
+    """A case number in one spelling: the per-case limit sums the grants of one case by it, and
+    "南调[2026]88号", "南调（２０２６）88号" and "南调 〔2026〕 88 号" are the one case typed three ways
+    (NFKC folds full-width digits and brackets, the brackets become 〔〕, spaces go)."""
+    folded = unicodedata.normalize("NFKC", ref).translate(_REF_BRACKETS)
+    return "".join(folded.split())
+
+
 def grant_approver_problem(maker: int, approver: int) -> str:
     return "申请经办人不能审批自己经办的救助申请" if maker == approver else ""
+
+
+def receipt_confirmer_problem(receiver: int, confirmer: int) -> str:
+    """The one who registered a receipt cannot confirm it too, whatever else they are to the fund."""
+    return "登记到账的经办人不能确认自己登记的到账" if receiver and receiver == confirmer else ""
 
 
 # ---- bank-statement reconciliation -----------------------------------------------------------

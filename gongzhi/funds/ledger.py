@@ -50,7 +50,8 @@ def post(fund: Fund, key: str, kind: dl.PostingKind, pairs: list[tuple[Account, 
         except dl.LedgerError as exc:
             raise Invalid(str(exc)) from exc
         seq = head.head_seq + 1
-        content = dl.canonical(seq, key, kind, at, memo, reference, want)
+        content = dl.canonical(seq, key, kind, at, memo, reference, want, {c: a.kind for c, a in accounts.items()},
+                               deposit.pk if deposit else None, grant.pk if grant else None, disposes)
         digest = dl.chain_hash(head.head_hash, content)
         try:
             with transaction.atomic():
@@ -72,17 +73,21 @@ def post(fund: Fund, key: str, kind: dl.PostingKind, pairs: list[tuple[Account, 
 def chain_of(fund: Fund) -> list[dl.Posting]:
     """The fund's postings as the domain verifies them (lines as stored)."""
     lines: dict[int, list[dl.Line]] = {}
-    for pid, code, amount in PostingLine.objects.filter(posting__fund=fund).values_list(
-            "posting_id", "account__code", "amount"):
+    kinds: dict[int, set[tuple[str, str]]] = {}
+    for pid, code, kind, amount in PostingLine.objects.filter(posting__fund=fund).values_list(
+            "posting_id", "account__code", "account__kind", "amount"):
         lines.setdefault(pid, []).append(dl.Line(code, amount))
+        kinds.setdefault(pid, set()).add((code, kind))
     return [dl.Posting(p.seq, p.key, dl.PostingKind(p.kind), p.at, dl.normalised(lines.get(p.pk, [])), p.memo,
-                       p.reference, p.prev_hash, p.hash)
+                       p.reference, p.prev_hash, p.hash, tuple(sorted(kinds.get(p.pk, ()))), p.deposit_id,
+                       p.grant_id, p.disposes)
             for p in Posting.objects.filter(fund=fund).order_by("seq")]
 
 
 def verify(fund: Fund) -> int | None:
     """The seq of the first broken posting of the fund's chain, or None; a head that is not the last
-    posting's hash (a posting removed from the end) is broken at the head."""
+    posting's hash (a posting removed from the end), or an account whose cached balance (``raw``,
+    which every balance check and page reads) is not the sum of its lines, is broken at the head."""
     chain = chain_of(fund)
     broken = dl.verify_chain(chain)
     if broken is not None:
@@ -90,6 +95,9 @@ def verify(fund: Fund) -> int | None:
     fund.refresh_from_db(fields=["head_seq", "head_hash"])
     last = chain[-1].hash if chain else dl.GENESIS
     if last != fund.head_hash or len(chain) != fund.head_seq:
+        return fund.head_seq
+    summed = balances_from_lines(fund)
+    if any(a.balance != summed[a.code] for a in fund.accounts.all()):
         return fund.head_seq
     return None
 
@@ -108,7 +116,14 @@ def bank_account(fund: Fund) -> Account:
 
 
 def fund_account(fund: Fund, kind: dl.AccountKind) -> Account:
+    """The fund's account of this kind, opened on first use.  Two first uses at once (two first
+    forfeitures) both try to open it: the loser of the unique code takes the winner's."""
     acc = fund.accounts.filter(kind=kind).first()
     if acc is None:
-        acc = Account.objects.create(fund=fund, code=f"{fund.code}-{kind.value}", name=kind.label, kind=kind)
+        code = f"{fund.code}-{kind.value}"
+        try:
+            with transaction.atomic():
+                acc = Account.objects.create(fund=fund, code=code, name=kind.label, kind=kind)
+        except IntegrityError:
+            acc = Account.objects.get(code=code)
     return acc

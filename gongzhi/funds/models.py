@@ -96,7 +96,8 @@ class Deposit(Clocked):
     decision_ref = models.CharField(max_length=100, blank=True)
     # The proposal under review (round counts proposals: a rejected one's approvals do not carry over).
     round = models.PositiveIntegerField(default=0)
-    proposed_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # PROTECT: the maker-cannot-approve rule reads it; a deleted maker (NULL) would let them approve.
+    proposed_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     to_victim = models.BigIntegerField(default=0)
     refund = models.BigIntegerField(default=0)
     forfeit = models.BigIntegerField(default=0)

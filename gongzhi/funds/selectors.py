@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from datetime import date
+from decimal import Decimal
 
 from django.urls import reverse
 from django.utils import timezone
@@ -127,24 +128,40 @@ def statement(fund: Fund, year: int, month: int) -> list[tuple[Account, list[dl.
     return out
 
 
+def _append(ws, values: list) -> None:
+    """One row.  Names in it (a donor's, a depositor's in an account's name and a memo) are typed
+    by the public: text is mended (openpyxl refuses control characters) and stays text — one
+    starting with "=" would otherwise be written as a formula the reader's spreadsheet runs
+    (the pattern of gongzhi.stats.views._append)."""
+    from gongzhi.domain.text import sanitize
+    ws.append([sanitize(v) if isinstance(v, str) else v for v in values])
+    for cell in ws[ws.max_row]:
+        if cell.data_type == "f":
+            cell.data_type = "s"
+
+
+def _yuan(fen: int) -> Decimal:
+    return Decimal(fen) / 100          # exact to the 分, where a float is not past 2**53 / 100
+
+
 def statement_xlsx(fund: Fund, year: int, month: int) -> bytes:
     """The monthly statement as a workbook: a summary sheet and one sheet per account (amounts in
-    yuan as numbers with two decimals — 分/100 exactly representable to the cent in a display)."""
+    yuan as exact decimal numbers with two decimals)."""
     from openpyxl import Workbook
     wb = Workbook()
     summary = wb.active
     summary.title = "汇总"
-    summary.append([f"{fund.name} {year}年{month}月 对账单"])
-    summary.append(["账户编码", "账户名称", "账户类别", "期初余额", "本月借方", "本月贷方", "期末余额"])
+    _append(summary, [f"{fund.name} {year}年{month}月 对账单"])
+    _append(summary, ["账户编码", "账户名称", "账户类别", "期初余额", "本月借方", "本月贷方", "期末余额"])
     for acc, rows in statement(fund, year, month):
         close = rows[-1]
-        summary.append([acc.code, acc.name, dl.AccountKind(acc.kind).label, rows[0].balance / 100,
-                        close.debit / 100, close.credit / 100, close.balance / 100])
+        _append(summary, [acc.code, acc.name, dl.AccountKind(acc.kind).label, _yuan(rows[0].balance),
+                          _yuan(close.debit), _yuan(close.credit), _yuan(close.balance)])
         ws = wb.create_sheet(acc.code[-31:])
-        ws.append(["日期", "凭证号", "摘要", "借方", "贷方", "余额"])
+        _append(ws, ["日期", "凭证号", "摘要", "借方", "贷方", "余额"])
         for r in rows:
-            ws.append([r.on.isoformat() if r.on else "", r.seq or "", r.memo, r.debit / 100, r.credit / 100,
-                       r.balance / 100])
+            _append(ws, [r.on.isoformat() if r.on else "", r.seq or "", r.memo, _yuan(r.debit), _yuan(r.credit),
+                         _yuan(r.balance)])
         for col in "DEF":
             for cell in ws[col][1:]:
                 cell.number_format = "#,##0.00"

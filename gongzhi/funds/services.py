@@ -18,7 +18,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from gongzhi.casework.acts import CaseType, act, create_once, log, number, submitted
-from gongzhi.casework.models import CaseKind
+from gongzhi.casework.models import CaseKind, CaseLog
 from gongzhi.core.errors import Conflict, Forbidden, Invalid, NotFound
 from gongzhi.domain import ledger as dl
 from gongzhi.domain.calendar import SHANGHAI
@@ -35,7 +35,7 @@ from .models import Account, Approval, Deposit, Donation, Fund, Grant, Statement
 
 def load_deposit(actor, deposit_id: int) -> Deposit:
     qs = Deposit.objects.all() if actor is None else scope.visible_deposits(actor)
-    row = qs.select_related("fund", "account").filter(pk=deposit_id).first()
+    row = qs.select_related("fund", "account").filter(pk=deposit_id).order_by().first()
     if row is None:
         raise NotFound("该笔资金不存在或不在您的范围内")
     return row
@@ -43,7 +43,7 @@ def load_deposit(actor, deposit_id: int) -> Deposit:
 
 def load_grant(actor, grant_id: int) -> Grant:
     qs = Grant.objects.all() if actor is None else scope.visible_grants(actor)
-    row = qs.select_related("fund").filter(pk=grant_id).first()
+    row = qs.select_related("fund").filter(pk=grant_id).order_by().first()
     if row is None:
         raise NotFound("救助申请不存在或不在您的范围内")
     return row
@@ -94,7 +94,7 @@ def pledge(*, actor, data: PledgeIn) -> tuple[Deposit, bool]:
         dep = Deposit.objects.create(
             fund=fund, account=acc, kind=data.kind, secured_kind=data.secured_kind,
             case_id=data.case_id if data.secured_kind is dl.SecuredKind.MEDIATION else None,
-            case_ref=data.case_ref.strip(), depositor=data.depositor, depositor_phone=data.depositor_phone,
+            case_ref=dl.case_ref_key(data.case_ref), depositor=data.depositor, depositor_phone=data.depositor_phone,
             beneficiary=data.beneficiary, beneficiary_phone=data.beneficiary_phone, amount=data.amount,
             loss=data.loss, note=data.note, pledged_at=now, updated_at=now, created_by=actor,
             client_key=data.client_key, clock=dl.DepositClock.RECEIVE.value, due_at=d.due_at, warn_at=d.warn_at)
@@ -125,6 +125,12 @@ def receive(*, actor, deposit_id: int, data: ReceiveIn) -> Deposit:
 def confirm(*, actor, deposit_id: int, note: str = "", version: int | None = None) -> Deposit:
     """A checker confirms the money is on the account: from now on it is held for the case."""
     def mutate(dep, now):
+        # Who registered the receipt is on its timeline row (the deposit keeps no receiver column).
+        received = CaseLog.objects.filter(kind=CaseKind.DEPOSIT, case_id=dep.pk, action=A.RECEIVE) \
+            .order_by("-at", "-id").values_list("actor_id", flat=True).first()
+        problem = dl.receipt_confirmer_problem(received or 0, actor.pk)
+        if problem:
+            raise Conflict(problem, code="maker_checker")
         if dep.received_at and dep.account.balance < dep.amount:
             raise Conflict("代管账户余额与承诺金额不符")
         return {}
@@ -148,6 +154,9 @@ def condition_met(*, actor, deposit_id: int, data: ConditionIn) -> Deposit:
 def propose(*, actor, deposit_id: int, data: ProposeIn) -> Deposit:
     """The maker proposes the disposal the decision orders (amounts summing to the held balance)."""
     split = dl.Split(data.to_victim, data.refund, data.forfeit)
+    if not data.decision_ref.strip():
+        # A blank 文号 would pass here and strand the proposal: no approval can be given without one.
+        raise Invalid("须填写决定文书文号")
 
     def mutate(dep, now):
         if dep.condition_met_at is None:
@@ -166,7 +175,10 @@ def approve(*, actor, deposit_id: int, note: str = "", version: int | None = Non
     """A checker's approval: the first is recorded; the last needed executes the disposal — its
     posting, the 资金处置决定书 — in the same transaction."""
     with transaction.atomic():
-        dep = load_deposit(actor, deposit_id)
+        # The deposit's row is locked before its approvals are read: two first approvals read
+        # unlocked both counted none before them, and the later, written with the newer version,
+        # left two approvals and no release.
+        dep = Deposit.objects.select_for_update().get(pk=load_deposit(actor, deposit_id).pk)
         approvers = list(Approval.objects.filter(deposit=dep, round=dep.round).values_list("approver_id", flat=True))
         try:
             final = dl.approval_step(dep.proposed_by_id or 0, approvers, actor.pk, dep.decision_ref,
@@ -192,8 +204,8 @@ def approve(*, actor, deposit_id: int, note: str = "", version: int | None = Non
                 raise Conflict("同一人不能两次复核同一处置方案", code="maker_checker") from exc
             if final:
                 _dispose(d, split, actor, now)
-        return act(DEPOSIT, actor, deposit_id, action, note=note, version=version, mutate=mutate, after=after,
-                   data={"round": seen_round, "final": final})
+        return act(DEPOSIT, actor, deposit_id, action, note=note, version=dep.version if version is None else version,
+                   mutate=mutate, after=after, data={"round": seen_round, "final": final})
 
 
 def _dispose(dep: Deposit, split: dl.Split, actor, now: datetime) -> None:
@@ -227,7 +239,7 @@ def note(*, actor, deposit_id: int, note: str, version: int | None = None) -> De
 
 def _granted_before(case_id, case_ref, exclude=None) -> int:
     qs = Grant.objects.filter(status__in=[dl.GrantStatus.APPROVED, dl.GrantStatus.PAID])
-    qs = qs.filter(case_id=case_id) if case_id else qs.filter(case_ref=case_ref)
+    qs = qs.filter(case_id=case_id) if case_id else qs.filter(case_ref=dl.case_ref_key(case_ref))
     if exclude:
         qs = qs.exclude(pk=exclude)
     return qs.aggregate(s=Sum("amount"))["s"] or 0
@@ -254,7 +266,7 @@ def grant_apply(*, actor, data: GrantIn) -> tuple[Grant, bool]:
 
     def create() -> Grant:
         g = Grant.objects.create(
-            fund=fund, case_id=data.case_id, case_ref=data.case_ref.strip(), applicant=data.applicant,
+            fund=fund, case_id=data.case_id, case_ref=dl.case_ref_key(data.case_ref), applicant=data.applicant,
             applicant_phone=data.applicant_phone, payer=data.payer, amount=data.amount, facts=data.facts,
             agreement=data.agreement, payer_cannot_pay=data.payer_cannot_pay, assets_checked=data.assets_checked,
             applicant_hardship=data.applicant_hardship, applied_at=now, updated_at=now, created_by=actor,
@@ -271,12 +283,20 @@ def grant_approve(*, actor, grant_id: int, note: str = "", version: int | None =
         problem = dl.grant_approver_problem(g.created_by_id, actor.pk)
         if problem:
             raise Conflict(problem, code="maker_checker")
+        # Every approval of the fund takes its row's lock first: the case's cumulative sum and the
+        # money already promised are then read with no other approval moving them (unlocked, ten
+        # simultaneous ¥10,000 approvals on one case all passed the ¥10,000 limit).
+        Fund.objects.select_for_update().get(pk=g.fund_id)
         problems = dl.grant_problems(g.amount, _facts(g), limits())
         if problems:
             raise Invalid("；".join(problems))
         capital = ledger.fund_account(g.fund, dl.AccountKind.CAPITAL)
-        if capital.balance < g.amount:
-            raise Conflict(f"救助基金余额 {dl.yuan(capital.balance)} 不足", code="insufficient_balance")
+        # Approved but not yet paid is money promised: it is still on the capital account until paid.
+        promised = Grant.objects.filter(fund_id=g.fund_id, status=dl.GrantStatus.APPROVED).exclude(pk=g.pk) \
+            .aggregate(s=Sum("amount"))["s"] or 0
+        free = capital.balance - promised
+        if free < g.amount:
+            raise Conflict(f"救助基金可用余额 {dl.yuan(max(free, 0))} 不足", code="insufficient_balance")
         return {"decided_by": actor, "decided_at": now, "clock": "", "due_at": None, "warn_at": None}
 
     def after(g, now):
@@ -307,23 +327,41 @@ def donate(*, actor, data: DonationIn) -> tuple[Donation, bool]:
     key = f"donation-{fund.pk}-{data.key}"
     seen = Donation.objects.filter(key=key).first()
     if seen is not None:
-        if (seen.amount, seen.donor) != (data.amount, data.donor):
-            raise Conflict(str(dl.KeyReused(data.key)), code="key_reused")
-        return seen, False
+        return _replayed(seen, data), False
     now = timezone.now()
-    with transaction.atomic():
-        at = datetime.combine(data.received_on, timezone.localtime(now, SHANGHAI).timetz()) \
-            if data.received_on != _local_day(now) else now
-        posting, _ = ledger.post(fund, key, dl.PostingKind.DONATION,
-                                 [(ledger.bank_account(fund), data.amount),
-                                  (ledger.fund_account(fund, dl.AccountKind.CAPITAL), -data.amount)], at,
-                                 memo=f"{data.donor} 捐赠", reference=data.reference, actor=actor)
-        return Donation.objects.create(fund=fund, donor=data.donor, amount=data.amount, received_on=data.received_on,
-                                       reference=data.reference, note=data.note, key=key, posting=posting,
-                                       created_by=actor), True
+    if data.received_on > _local_day(now):
+        raise Invalid("到账日期不能晚于今天")
+    try:
+        with transaction.atomic():
+            at = datetime.combine(data.received_on, timezone.localtime(now, SHANGHAI).timetz()) \
+                if data.received_on != _local_day(now) else now
+            posting, new = ledger.post(fund, key, dl.PostingKind.DONATION,
+                                       [(ledger.bank_account(fund), data.amount),
+                                        (ledger.fund_account(fund, dl.AccountKind.CAPITAL), -data.amount)], at,
+                                       memo=f"{data.donor} 捐赠", reference=data.reference, actor=actor)
+            if new:
+                return Donation.objects.create(fund=fund, donor=data.donor, amount=data.amount,
+                                               received_on=data.received_on, reference=data.reference,
+                                               note=data.note, key=key, posting=posting, created_by=actor), True
+    except IntegrityError:
+        pass
+    # The same key submitted at the same time: the posting (under the fund's lock) went to the
+    # first, and this one is its replay — compared like any other, never a second donation or a 500.
+    return _replayed(Donation.objects.get(key=key), data), False
+
+
+def _replayed(seen: Donation, data: DonationIn) -> Donation:
+    """The donation a replayed key names, if the replay says the same of it in every field; a key
+    reused for another donation is refused (409), not taken as the first."""
+    if (seen.donor, seen.amount, seen.received_on, seen.reference, seen.note) != \
+            (data.donor, data.amount, data.received_on, data.reference, data.note):
+        raise Conflict(str(dl.KeyReused(data.key)), code="key_reused")
+    return seen
 
 
 # ---- bank statements --------------------------------------------------------------------------
+
+MAX_STATEMENT = 5 * 1024 * 1024       # a bank's monthly export is far smaller; more is refused, never cut
 
 HEADERS = {"on": ("交易日期", "日期", "记账日期", "date"), "amount": ("金额", "交易金额", "amount"),
            "credit": ("收入金额", "贷方金额", "收入", "credit"), "debit": ("支出金额", "借方金额", "支出", "debit"),
@@ -385,6 +423,8 @@ def import_statement(*, actor, fund_id: int, filename: str, content: bytes) -> t
     fund = scope.visible_funds(actor).filter(pk=fund_id).first()
     if fund is None:
         raise NotFound("资金不存在")
+    if len(content) > MAX_STATEMENT:
+        raise Invalid(f"银行流水文件超过 {MAX_STATEMENT // (1024 * 1024)} MB，请分段导出后再导入")
     digest = hashlib.sha256(content).hexdigest()
     seen = StatementImport.objects.filter(fund=fund, sha256=digest).first()
     if seen is not None:

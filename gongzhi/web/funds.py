@@ -347,10 +347,14 @@ def reconciliation(request, fund_id: int):
         f = request.FILES.get("file")
         if f is None:
             error, status = gettext("请选择银行流水文件（CSV）"), 400
+        elif f.size > services.MAX_STATEMENT:
+            # Refused whole: a file cut at the limit imported its first part as if it were all of it.
+            error, status = gettext("银行流水文件超过 %(mb)s MB，请分段导出后再导入") % {
+                "mb": services.MAX_STATEMENT // (1024 * 1024)}, 413
         else:
             try:
                 imp, created = services.import_statement(actor=request.user, fund_id=fund_id, filename=f.name,
-                                                         content=f.read(5 * 1024 * 1024 + 1))
+                                                         content=f.read())
             except NotFound as exc:
                 raise Http404(str(exc)) from exc
             except ServiceError as exc:

@@ -28,12 +28,17 @@ def ledger_with(*held: str) -> L.Ledger:
 # ---- money -----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("text,fen", [("1", 100), ("1.5", 150), ("1.05", 105), ("12,345.67", 1234567),
-                                      ("-20.00", -2000), ("0.01", 1), ("￥3,000", 300000), (".5", 50)])
+                                      ("-20.00", -2000), ("0.01", 1), ("￥3,000", 300000), (".5", 50),
+                                      ("1,234,567.89", 123456789), ("+7", 700), ("999", 99900), ("1.", 100)])
 def test_amounts_parse_to_exact_fen(text, fen):
     assert L.parse_fen(text) == fen
 
 
-@pytest.mark.parametrize("text", ["", "1.234", "abc", "1.2.3", "--1", "1e3"])
+@pytest.mark.parametrize("text", ["", "1.234", "abc", "1.2.3", "--1", "1e3",
+                                  # a comma only between thousands: these are slips, not ¥123 / ¥1,234,567
+                                  "1,2,3", "12345,67", "1,23", ",100", "1,000,", "1,0000",
+                                  # ASCII digits only: full-width and other Unicode digits are refused
+                                  "１２３", "１.50", "²", "١٢", ".", "-", "+.", "1 000"])
 def test_malformed_amounts_are_refused(text):
     with pytest.raises(ValueError):
         L.parse_fen(text)
@@ -373,3 +378,13 @@ def test_random_posting_sequences_keep_the_invariants(ops):
         p = bad[victim]
         bad[victim] = replace(p, lines=(Line(p.lines[0].account, p.lines[0].amount + 1),) + p.lines[1:])
         assert L.verify_chain(bad) == p.seq
+
+
+@pytest.mark.parametrize("typed", ["南调〔2026〕88号", "南调[2026]88号", "南调（２０２６）８８号",
+                                   " 南调 〔2026〕 88 号", "南调【2026】88号", "南调(2026)88号"])
+def test_a_case_number_typed_another_way_is_the_same_case(typed):
+    assert L.case_ref_key(typed) == "南调〔2026〕88号"
+
+
+def test_different_case_numbers_stay_different():
+    assert L.case_ref_key("南调〔2026〕88号") != L.case_ref_key("南调〔2026〕89号")

@@ -88,7 +88,7 @@ class Migration(migrations.Migration):
                 ('client_key', models.CharField(blank=True, max_length=64, null=True)),
                 ('account', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='deposit', to='funds.account')),
                 ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('proposed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('proposed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('fund', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='deposits', to='funds.fund')),
             ],
             options={
