@@ -3,6 +3,7 @@ casework.documents.BUILTIN; an admin's DocumentTemplate row overrides each.  The
 the case is written out row by row ("| 要素 | 值"), so a draft carries every value entered."""
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from gongzhi.casework import documents as casework_documents
@@ -15,7 +16,7 @@ _HEAD = """案号：{{ c.number }}
 _ELEMENTS = """# 要素
 {% for label, value in elements %}| {{ label }} | {{ value }}
 {% empty %}（未录入要素）
-{% endfor %}{% if findings %}# 要素审查提示
+{% endfor %}{% if findings %}# 审查提示（系统校验，供法官核对，定稿前删除）
 {% for f in findings %}{{ f }}
 {% endfor %}{% endif %}"""
 _HEARING = "开庭时间：{{ hearing_at }}；地点：{{ room }}；审判员：{{ judge }}；书记员：{{ clerk }}\n"
@@ -25,14 +26,14 @@ WORDINGS: dict[DocKind, tuple[str, str]] = {
 {{ c.claim }}
 # 事实与理由
 {{ c.facts }}
-""" + _ELEMENTS + """# 庭审确认
-审判员就上列要素逐项询问，当事人对无争议要素予以确认，有争议要素记录如上。
+""" + _ELEMENTS + """# 庭审记录
+（书记员记录审判员就上列要素逐项询问的情况及当事人的陈述，经当事人核对后签名。）
 | 当事人（签名）： | 审判员：{{ judge }}
 | 书记员：{{ clerk }} | {{ today }}"""),
     DocKind.CIVIL_JUDGMENT: ("要素式民事判决书", _HEAD + """# 诉讼请求
 {{ c.claim }}
 """ + _ELEMENTS + """# 本院认为
-上述要素经庭审核实。{{ basis }}
+{{ basis }}
 # 判决如下
 {{ terms }}
 {% if awarded %}判决金额：人民币 {{ awarded }} 元。
@@ -54,6 +55,27 @@ WORDINGS: dict[DocKind, tuple[str, str]] = {
 | | 书记员 {{ clerk }}"""),
 }
 casework_documents.BUILTIN.update(WORDINGS)
+
+
+def _inert_text(text: str) -> str:
+    # render_docx reads a line starting "|" as a table row and "# " as a heading: a party's text
+    # must not reshape the document, so its bars become full-width and a leading "#" is pushed in
+    # (every boundary str.splitlines knows, as render_docx splits there)
+    return _LINE_HASH.sub(r"\1 \2", text.replace("|", "｜"))
+
+
+_LINE_HASH = re.compile("(^|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029])([ \t]*#)")
+
+
+def inert(value):
+    """Every text of a document's context made inert (see _inert_text), through lists, tuples and dicts."""
+    if isinstance(value, str):
+        return _inert_text(value)
+    if isinstance(value, dict):
+        return {k: inert(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(inert(v) for v in value)
+    return value
 
 
 def issue(case, doc: DocKind, context: dict, at: datetime, actor=None, draft: bool = True) -> Document:

@@ -113,13 +113,22 @@ def referral(user, mediation_case_id: int) -> dict | None:
 
 def waiting_mediations(user):
     """Failed mediation cases not yet taken into a court (the desk's 诉调对接 picker)."""
+    from django.db.models import Q
+
     from gongzhi.domain.mediation import CaseStatus as M, Referral
     from gongzhi.mediation.models import Case
-    if not scope.is_court_staff(user):
+
+    from .models import Court
+    # only the mediation cases of the areas the user's courts have 辖区 over (never the installation's)
+    paths = list(Court.objects.filter(pk__in=scope.court_ids(user), active=True).values_list("area__path", flat=True))
+    if not paths:
         return Case.objects.none()
-    return (Case.objects.filter(status__in=[M.FAILED, M.CLOSED], succeeded=False, referral=Referral.LITIGATION,
-                                court_case__isnull=True).select_related("organisation", "dispute_type")
-            .order_by("-concluded_at")[:50])
+    within = Q()
+    for path in paths:
+        within |= Q(area_path__startswith=path)
+    return (Case.objects.filter(within, status__in=[M.FAILED, M.CLOSED], succeeded=False,
+                                referral=Referral.LITIGATION, court_case__isnull=True)
+            .select_related("organisation", "dispute_type").order_by("-concluded_at")[:50])
 
 
 def shares(user=None) -> list[dict]:

@@ -143,23 +143,31 @@ def intake_from_mediation(*, actor, data: IntakeIn, at: datetime | None = None) 
     """诉调对接: a failed mediation case comes to the court with its facts and parties — once (a
     second call, by anyone, returns the case made the first time).  A court's staff take it in, or
     the committee that mediated it sends it."""
+    from gongzhi.domain.mediation import Referral
     from gongzhi.mediation.models import Case as MedCase
     from gongzhi.mediation.scope import org_ids
     mcase = MedCase.objects.select_related("organisation", "dispute_type").filter(pk=data.mediation_case).first()
-    staff = scope.is_court_staff(actor)
-    if mcase is None or not (staff or mcase.organisation_id in org_ids(actor)):
+    committee = mcase is not None and mcase.organisation_id in org_ids(actor)
+    courts = [] if mcase is None else _courts_for(actor, mcase, committee)
+    if mcase is None or not (committee or courts):     # another court's area: as absent as its cases
         raise NotFound("调解案件不存在")
     existing = CivilCase.objects.filter(mediation=mcase).first()
     if existing is not None:
         return existing, False
     if not _mediation_failed(mcase):
         raise Conflict("只有调解不成（调解终止）的案件可以诉调对接转入法院", code="not_failed")
+    if mcase.referral != Referral.LITIGATION:
+        raise Conflict("该调解案件未引导当事人诉讼，不能转入法院", code="not_referred")
+    if data.court:
+        courts = [c for c in courts if c.code == data.court]
+    if not courts:
+        raise Invalid("调解案件所在区域不属于该法院辖区", fields={"court": "请选择调解案件所在区域的法院"})
     parties = [{"side": dc.Litigant.PLAINTIFF if i == 0 else dc.Litigant.DEFENDANT if p.role != PartyRole.THIRD
                 else dc.Litigant.THIRD, "name": p.name, "id_number": p.id_number, "phone": p.phone,
                 "address": p.address} for i, p in enumerate(mcase.parties.all())]
     cause = data.cause or _cause_of(mcase.dispute_type.code)
     try:
-        reg = RegisterIn(court=data.court, cause=cause, facts=mcase.facts, claim=mcase.claim or "",
+        reg = RegisterIn(court=courts[0].code, cause=cause, facts=mcase.facts, claim=mcase.claim or "",
                          amount="" if mcase.amount is None else f"{mcase.amount:.2f}", parties=parties,
                          mediated=True)
     except ValidationError as exc:      # what the mediation case holds is not enough for a filing
@@ -172,6 +180,16 @@ def intake_from_mediation(*, actor, data: IntakeIn, at: datetime | None = None) 
         if existing is None:
             raise
         return existing, False
+
+
+def _courts_for(actor, mcase, committee: bool) -> list[Court]:
+    """The courts that may take this mediation case in, nearest first: a court whose 辖区 holds the
+    case's area — one of the actor's own courts (its staff), or any such court (the committee that
+    mediated it sends it to the court of its area)."""
+    mine = scope.court_ids(actor)
+    covering = [c for c in Court.objects.filter(active=True).select_related("area")
+                if mcase.area_path.startswith(c.area.path) and (committee or c.pk in mine)]
+    return sorted(covering, key=lambda c: -len(c.area.path))
 
 
 # mediation's dispute types → the 案由 the court files them under (unknown: 其他民事纠纷, a clerk corrects)
@@ -239,16 +257,30 @@ def mediation_failed(*, actor, case_id: int, note: str = "", version: int | None
 
 def findings(case: CivilCase, values: dict) -> list[dc.Finding]:
     filed = case.filed_on or timezone.localtime(case.registered_at).date()
-    return dc.check_elements(dc.Cause(case.cause), values, filed_on=filed, lpr_pct=lpr_at(filed), lim=limits())
+    # the cap's LPR is the one of the day the rules name (dc.lpr_day: the loan's formation, or filing)
+    return dc.check_elements(dc.Cause(case.cause), values, filed_on=filed, lpr_of=lpr_at, lim=limits())
+
+
+def _kept(el: dc.Element, raw):
+    """What is stored of a value that parsed: a 明细 as its rows of the form's columns only."""
+    if el.kind == dc.FieldKind.ROWS and isinstance(raw, list):
+        return [{c.key: r.get(c.key, "") for c in el.columns} for r in raw if isinstance(r, dict)]
+    return raw
 
 
 def record_elements(*, actor, case_id: int, data: ElementsIn, at: datetime | None = None) -> CivilCase:
-    """要素 entered and checked: kept with their findings (a flagged value is kept, and said)."""
+    """要素 entered and checked: kept with their findings (a value contradicting another is kept,
+    and said).  A value that does not parse as its kind is refused (422 naming the element), never
+    stored: every later read of the case (the page, the documents) reads what is stored."""
     case = load(actor, case_id)
     if dc.Cause(case.cause) not in dc.ELEMENT_CAUSES:
         raise Conflict("该案由没有要素式表单", code="no_form")
-    known = {el.key for el in dc.FORMS[dc.Cause(case.cause)]}
-    values = {k: v for k, v in data.values.items() if k in known}
+    form = {el.key: el for el in dc.FORMS[dc.Cause(case.cause)]}
+    _, bad = dc.read_values(dc.Cause(case.cause), data.values)
+    bad = {f.key: f.message for f in bad if f.check == dc.Check.INVALID}
+    if bad:
+        raise Invalid("要素格式不正确：" + "；".join(bad.values()), fields=bad)
+    values = {k: _kept(form[k], v) for k, v in data.values.items() if k in form}
     found = findings(case, values)
     rows = [{"check": f.check.value, "key": f.key, "message": f.message} for f in found]
     note = "；".join(f.message for f in found) or "要素一致"
@@ -264,13 +296,18 @@ def element_rows(case: CivilCase) -> list[tuple[str, str]]:
         raw = case.elements.get(el.key)
         if raw in (None, "", []):
             continue
-        out.append((el.label, _words(el, raw)))
+        words = _words(el, raw)
+        if words:
+            out.append((el.label, words))
     return out
 
 
 def _words(el: dc.Element, raw) -> str:
     if el.kind == dc.FieldKind.ROWS:
-        return "；".join("，".join(f"{c.label} {_words(c, r.get(c.key, ''))}" for c in el.columns) for r in raw)
+        # rows stored before values were refused unparsed may be anything: a non-row is skipped
+        rows = raw if isinstance(raw, list) else []
+        return "；".join("，".join(f"{c.label} {_words(c, r.get(c.key, ''))}" for c in el.columns)
+                        for r in rows if isinstance(r, dict))
     if el.kind == dc.FieldKind.CHOICE:
         return next((c.label for c in el.choices if c.value == raw), str(raw))
     if el.kind == dc.FieldKind.MONEY:
@@ -323,23 +360,29 @@ def _judge_of(case: CivilCase, actor):
 
 
 def _context(case: CivilCase, **extra) -> dict:
+    """What a document's wording reads — plain values only: an admin edits the wording (a
+    DocumentTemplate row), so it gets no model (a ``case`` would reach the parties' ID numbers and
+    ``created_by.password``), and every text is made inert for the .docx (documents.inert)."""
     from gongzhi.core.naming import actor_name
     hearing = case.hearings.filter(cancelled=False).order_by("-start").first()
     clerk = Member.objects.filter(court=case.court, role=Cap.CLERK, active=True).select_related("user").first()
-    return {"c": case, "cause": dc.Cause(case.cause).label, "track": dc.Track(case.track).label,
-            "parties": [{"side": dc.Litigant(p.side).label, "name": p.name, "address": p.address}
-                        for p in case.parties.all()],
-            "elements": element_rows(case), "findings": [f["message"] for f in case.findings],
-            "judge": actor_name(case.judge) if case.judge_id else "", "clerk": actor_name(clerk.user) if clerk else "",
-            "hearing_at": f"{timezone.localtime(hearing.start):%Y年%m月%d日 %H:%M}" if hearing else "",
-            "room": hearing.room if hearing else "", "today": f"{timezone.localdate():%Y年%m月%d日}",
-            "small_claims": case.track == dc.Track.SMALL_CLAIMS, **extra}
+    c = {"number": case.number, "claim": case.claim, "facts": case.facts, "amount": _yuan(case.amount_fen),
+         "court": case.court.name, "filed_on": f"{case.filed_on:%Y年%m月%d日}" if case.filed_on else ""}
+    return documents.inert({
+        "c": c, "cause": dc.Cause(case.cause).label, "track": dc.Track(case.track).label,
+        "parties": [{"side": dc.Litigant(p.side).label, "name": p.name, "address": p.address}
+                    for p in case.parties.all()],
+        "elements": element_rows(case), "findings": [f["message"] for f in case.findings],
+        "judge": actor_name(case.judge) if case.judge_id else "", "clerk": actor_name(clerk.user) if clerk else "",
+        "hearing_at": f"{timezone.localtime(hearing.start):%Y年%m月%d日 %H:%M}" if hearing else "",
+        "room": hearing.room if hearing else "", "today": f"{timezone.localdate():%Y年%m月%d日}",
+        "small_claims": case.track == dc.Track.SMALL_CLAIMS, **extra})
 
 
 def hear(*, actor, case_id: int, note: str = "", version: int | None = None, at: datetime | None = None) -> CivilCase:
     """开庭: the 要素式庭审笔录 is written from the elements; the judgment clock starts."""
-    def after(case, now):
-        documents.issue(case, DocKind.CIVIL_RECORD, _context(case), now, actor, draft=False)
+    def after(case, now):       # a draft: the clerk records what the parties said, and they sign
+        documents.issue(case, DocKind.CIVIL_RECORD, _context(case), now, actor)
     return _act(actor, case_id, A.HEAR, note=note, version=version, at=at, after=after,
                 mutate=lambda c, now: {"heard_at": now, "judge": c.judge or actor})
 
@@ -357,7 +400,7 @@ def judge(*, actor, case_id: int, data: JudgeIn, at: datetime | None = None) -> 
 
     def after(c, now):
         if data.on_spot:
-            documents.issue(c, DocKind.CIVIL_RECORD, _context(c), now, actor, draft=False)
+            documents.issue(c, DocKind.CIVIL_RECORD, _context(c), now, actor)
         documents.issue(c, DocKind.CIVIL_JUDGMENT, _context(c, terms=data.terms, awarded=_yuan(awarded),
                                                             basis=_basis(c)), now, actor)
     return _act(actor, case_id, A.JUDGE, version=data.version, at=at, mutate=mutate, after=after,
@@ -369,8 +412,8 @@ def _yuan(fen: int | None) -> str:
 
 
 def _basis(case: CivilCase) -> str:
-    flags = "；".join(f["message"] for f in case.findings)
-    return f"经审查：{flags}。" if flags else "各项要素一致，双方无实质争议。"
+    # 本院认为 is the judge's reasoning: the element checks are hints under 审查提示, never reasons
+    return "（由承办法官根据庭审查明的事实撰写。）"
 
 
 def mediate(*, actor, case_id: int, data: MediateIn, at: datetime | None = None) -> CivilCase:
@@ -424,8 +467,16 @@ def confirm_series(*, actor, case_ids: list[int], at: datetime | None = None) ->
                                        confirmed_by=actor, confirmed_at=now)
         for c in cases:
             _act(actor, c.pk, A.SERIES, at=now, note=f"确认串案（{len(cases)} 件，被告 {series.respondent}）",
-                 mutate=lambda case, n, s=series: {"series": s})
+                 mutate=lambda case, n, s=series: _join(case, s))
     return series
+
+
+def _join(case: CivilCase, series: Series) -> dict:
+    # re-checked on the locked row: a confirmation that raced in since the read above wins, this one
+    # is refused whole (the atomic block drops the new series) rather than moving the case
+    if case.series_id is not None:
+        raise Conflict("有案件已在其他串案中", code="in_series")
+    return {"series": series}
 
 
 def _series(actor, series_id: int) -> Series:
@@ -448,20 +499,29 @@ def set_lead(*, actor, series_id: int, case_id: int) -> Series:
 
 def follow_lead(*, actor, series_id: int, at: datetime | None = None) -> list[CivilCase]:
     """The open cases of a series follow the lead's outcome as drafts (类案同判): each gets the
-    lead's outcome and terms, the award in the lead's proportion — a draft a judge still decides."""
+    lead's outcome and the award in the lead's proportion — a draft a judge still decides.  The
+    lead's 主文 names the lead's parties: it stays in the draft as 参照示范案件主文 for the judge
+    and is never written into a follower's document.  A follower already drafted from this lead is
+    skipped (a second call changes nothing); a follower not yet heard gets no 判决书 draft."""
     s = _series(actor, series_id)
     lead = s.lead
     if lead is None or lead.status != S.CLOSED or lead.outcome not in (dc.Outcome.JUDGMENT, dc.Outcome.MEDIATED):
         raise Conflict("示范案件尚未判决或调解结案", code="lead_open")
     decision = dc.Decision(dc.Outcome(lead.outcome), lead.amount_fen, lead.awarded_fen, lead.terms)
+    own_terms = f"（由承办法官参照示范案件 {lead.number} 的裁判，依本案当事人及事实拟写。）"
     out = []
     for c in s.cases.exclude(pk=lead.pk).filter(status__in=[S.FILED, S.SCHEDULED, S.HEARD]):
+        if (c.follow_draft or {}).get("lead_id") == lead.pk:
+            continue
         d = dc.follow(decision, c.amount_fen)
-        draft = {"outcome": d.outcome.value, "terms": d.terms, "awarded": _yuan(d.awarded_fen), "lead": lead.number}
+        draft = {"outcome": d.outcome.value, "terms": d.terms, "terms_label": "参照示范案件主文",
+                 "awarded": _yuan(d.awarded_fen), "lead": lead.number, "lead_id": lead.pk}
         doc = DocKind.CIVIL_JUDGMENT if d.outcome == dc.Outcome.JUDGMENT else DocKind.CIVIL_MEDIATION
 
         def after(case, now, d=d, doc=doc):
-            documents.issue(case, doc, _context(case, terms=d.terms, awarded=_yuan(d.awarded_fen),
+            if doc == DocKind.CIVIL_JUDGMENT and case.heard_at is None:
+                return          # no judgment of a case never heard, not even a draft
+            documents.issue(case, doc, _context(case, terms=own_terms, awarded=_yuan(d.awarded_fen),
                                                 basis=f"本案与示范案件 {lead.number} 系同类案件，参照其裁判。"),
                             now, actor)
         out.append(_act(actor, c.pk, A.FOLLOW, at=at, note=f"参照示范案件 {lead.number} 起草",

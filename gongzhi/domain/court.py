@@ -18,6 +18,7 @@ Money is in 分 (integers); a rate is an annual percentage (Decimal); dates are 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -42,7 +43,7 @@ class Limits:
     judgment_workdays: int = 10       # local rule: judgment on the spot or within 10 working days
     fast_max_fen: int = 50_000_000    # local rule: the 速裁 team takes money claims up to ¥500,000
     many_parties: int = 10            # 10 parties or more: 普通程序 (共同诉讼人数众多)
-    lpr_multiple: int = 4             # 民间借贷司法解释 第25条: 4 × the one-year LPR at filing
+    lpr_multiple: int = 4             # 民间借贷司法解释 第25条: 4 × the one-year LPR at the contract's formation
 
 
 def limits_from(overrides: dict | None) -> Limits:
@@ -378,14 +379,25 @@ def parse_value(el: Element, raw):
     if el.kind == K.MONEY:
         return parse_money(raw)
     if el.kind == K.DATE:
-        return raw if isinstance(raw, date) else date.fromisoformat(str(raw))
+        if isinstance(raw, date):
+            return raw
+        try:
+            return date.fromisoformat(str(raw).strip())
+        except ValueError:
+            raise ValueError(f"日期格式不正确（应为 年-月-日，如 2026-03-01）：{raw}") from None
     if el.kind == K.PERCENT:
-        d = Decimal(str(raw).strip().rstrip("%"))
-        if d < 0 or d > 1000:
+        try:
+            d = Decimal(str(raw).strip().rstrip("%"))
+        except ArithmeticError:       # decimal.InvalidOperation: its text is Python's, not the user's
+            raise ValueError(f"百分比格式不正确：{raw}") from None
+        if not d.is_finite() or d < 0 or d > 1000:
             raise ValueError("百分比超出范围")
         return d
     if el.kind == K.INT:
-        n = int(str(raw).strip())
+        try:
+            n = int(str(raw).strip())
+        except ValueError:
+            raise ValueError(f"应为整数：{raw}") from None
         if n < 0:
             raise ValueError("不能为负数")
         return n
@@ -397,7 +409,18 @@ def parse_value(el: Element, raw):
     if el.kind == K.ROWS:
         if not isinstance(raw, list):
             raise ValueError("明细应为列表")
-        return [{c.key: parse_value(c, row.get(c.key)) for c in el.columns} for row in raw]
+        out = []
+        for i, row in enumerate(raw, 1):
+            if not isinstance(row, dict):
+                raise ValueError(f"第{i}行格式不正确")
+            parsed = {}
+            for c in el.columns:
+                try:
+                    parsed[c.key] = parse_value(c, row.get(c.key))
+                except ValueError as exc:
+                    raise ValueError(f"第{i}行{c.label}：{exc}") from None
+            out.append(parsed)
+        return out
     return str(raw).strip()
 
 
@@ -416,8 +439,10 @@ def read_values(cause: Cause, values: dict) -> tuple[dict, list[Finding]]:
             continue
         try:
             out[el.key] = parse_value(el, raw)
-        except (ValueError, TypeError, ArithmeticError, AttributeError) as exc:
+        except ValueError as exc:       # parse_value's own words
             findings.append(Finding(Check.INVALID, el.key, f"{el.label}：{exc}"))
+        except (TypeError, ArithmeticError, AttributeError):     # never Python's text in a finding
+            findings.append(Finding(Check.INVALID, el.key, f"{el.label}：格式不正确"))
     return out, findings
 
 
@@ -428,16 +453,32 @@ def interest_fen(principal: int, rate_pct: Decimal, start: date, end: date) -> i
 
 
 def rate_cap(lpr_pct: Decimal, lim: Limits = Limits()) -> Decimal:
-    """民间借贷司法解释 第25条: 4 × the one-year LPR at the time of filing."""
+    """民间借贷司法解释 第25条: 4 × the one-year LPR (of the day :func:`lpr_day` gives)."""
     return lpr_pct * lim.lpr_multiple
 
 
-def check_elements(cause: Cause, values: dict, *, filed_on: date, lpr_pct: Decimal | None,
-                   lim: Limits = Limits()) -> list[Finding]:
-    """Every inconsistency of a case's element values, in words (an empty list: consistent)."""
+# 法释〔2020〕17号 (the 2020 amendment of the 民间借贷 interpretation) took effect on this day.
+NEW_LOAN_RULES = date(2020, 8, 20)
+
+
+def lpr_day(lent_on: date | None, filed_on: date) -> date:
+    """Whose LPR caps the rate: 第25条 — the one-year LPR at the contract's formation (the day lent
+    stands for it) for a loan from 2020-08-20; 第31条 — a loan made before it (or of unknown date) is
+    capped, for the time since, by the LPR at filing."""
+    return lent_on if lent_on is not None and lent_on >= NEW_LOAN_RULES else filed_on
+
+
+LprOf = Callable[[date], "Decimal | None"]
+
+
+def check_elements(cause: Cause, values: dict, *, filed_on: date, lpr_pct: Decimal | None = None,
+                   lpr_of: LprOf | None = None, lim: Limits = Limits()) -> list[Finding]:
+    """Every inconsistency of a case's element values, in words (an empty list: consistent).
+    ``lpr_of(day)``: the one-year LPR in force that day (the court's table); ``lpr_pct``: one rate
+    for every day (a caller without a table)."""
     v, out = read_values(cause, values)
     if cause == Cause.LOAN:
-        out += _loan(v, filed_on, lpr_pct, lim)
+        out += _loan(v, filed_on, lpr_of or (lambda day: lpr_pct), lim)
     elif cause == Cause.TRAFFIC:
         out += _traffic(v, filed_on)
     elif cause == Cause.DIVORCE:
@@ -445,7 +486,7 @@ def check_elements(cause: Cause, values: dict, *, filed_on: date, lpr_pct: Decim
     return out
 
 
-def _loan(v: dict, filed_on: date, lpr_pct: Decimal | None, lim: Limits) -> list[Finding]:
+def _loan(v: dict, filed_on: date, lpr_of: LprOf, lim: Limits) -> list[Finding]:
     out = []
     lent, due = v.get("lent_on"), v.get("due_on")
     if lent and lent > filed_on:
@@ -458,11 +499,15 @@ def _loan(v: dict, filed_on: date, lpr_pct: Decimal | None, lim: Limits) -> list
         if r["on"] > filed_on:
             out.append(Finding(Check.DATES_ORDER, "repayments", f"还款日期 {r['on']} 晚于立案日期"))
     rate = v.get("rate")
+    day = lpr_day(lent, filed_on)
+    lpr_pct = lpr_of(day)
     cap = rate_cap(lpr_pct, lim) if lpr_pct is not None else None
     if rate is not None and cap is not None and rate > cap:
+        new_rules = lent is not None and lent >= NEW_LOAN_RULES
+        when = f"{'合同成立时' if new_rules else '起诉时'}（{day.isoformat()}）一年期LPR"
+        basis = "民间借贷司法解释第二十五条" if new_rules else "民间借贷司法解释第二十五条、第三十一条"
         out.append(Finding(Check.RATE_ABOVE_CAP, "rate",
-                           f"约定年利率 {rate}% 超过立案时一年期LPR {lpr_pct}% 的四倍（{cap}%），超过部分不予支持"
-                           "（民间借贷司法解释第二十五条）"))
+                           f"约定年利率 {rate}% 超过{when} {lpr_pct}% 的四倍（{cap}%），超过部分不予支持（{basis}）"))
     principal = v.get("principal")
     if principal is not None and lent:
         usable = min(rate or Decimal(0), cap) if cap is not None else (rate or Decimal(0))

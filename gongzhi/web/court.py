@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
-from gongzhi.core.errors import NotFound, ServiceError
+from gongzhi.core.errors import Invalid, NotFound, ServiceError
 from gongzhi.core.operations import validate
 from gongzhi.court import operations as ops, scope, selectors, services
 from gongzhi.court.inputs import BookIn, ElementsIn, IntakeIn
@@ -91,7 +91,8 @@ def court_series_do(request, series_id: int, what: str):
     _staff(request)
     try:
         if what == "lead":
-            services.set_lead(actor=request.user, series_id=series_id, case_id=int(request.POST.get("case", 0)))
+            services.set_lead(actor=request.user, series_id=series_id,
+                              case_id=_number(request.POST, "case", "示范案件") or 0)
         elif what == "follow":
             services.follow_lead(actor=request.user, series_id=series_id)
         else:
@@ -102,6 +103,16 @@ def court_series_do(request, series_id: int, what: str):
     except ServiceError as exc:
         messages.error(request, exc.message)
     return redirect(_next(request) or "web:court_desk")
+
+
+def _number(post, name: str, label: str) -> int | None:
+    """A posted whole number (empty: None); anything else refused in words, never a 500."""
+    raw = (post.get(name) or "").strip()
+    if not raw:
+        return None
+    if not raw.isascii() or not raw.isdigit():
+        raise Invalid(gettext("%(label)s应为整数") % {"label": gettext(label)}, fields={name: gettext("应为整数")})
+    return int(raw)
 
 
 def _element_values(form: list[dict], post) -> dict:
@@ -125,7 +136,9 @@ def _element_values(form: list[dict], post) -> dict:
 def _rows_text(el: dict) -> str:
     if el["kind"] != dc.FieldKind.ROWS or not isinstance(el["value"], list):
         return el["value"] if isinstance(el["value"], str) else ""
-    return "\n".join(" ".join(str(r.get(c["key"], "")) for c in el["columns"]) for r in el["value"])
+    # a row that is not a dict (stored before bad values were refused) is not shown, never a 500
+    return "\n".join(" ".join(str(r.get(c["key"], "")) for c in el["columns"]) for r in el["value"]
+                     if isinstance(r, dict))
 
 
 @login_required
@@ -156,7 +169,7 @@ def court_elements(request, case_id: int):
     try:
         d = selectors.detail(request.user, case_id)
         services.record_elements(actor=request.user, case_id=case_id, data=ElementsIn(
-            values=_element_values(d["form"], request.POST), version=int(request.POST.get("version") or 0) or None))
+            values=_element_values(d["form"], request.POST), version=_number(request.POST, "version", "版本") or None))
     except ServiceError as exc:
         return court_case(request, case_id, error=exc.message, status=exc.status)
     messages.success(request, gettext("要素已保存"))
@@ -169,11 +182,14 @@ def court_book(request, case_id: int):
     _staff(request)
     try:
         start = datetime.strptime(request.POST.get("start", ""), "%Y-%m-%dT%H:%M").replace(tzinfo=SHANGHAI)
-        services.book(actor=request.user, case_id=case_id, data=BookIn(
-            start=start, room=request.POST.get("room", ""), minutes=int(request.POST.get("minutes") or 0) or None,
-            version=int(request.POST.get("version") or 0) or None))
     except ValueError:
         return court_case(request, case_id, error=gettext("开庭时间格式不正确"), status=422)
+    try:
+        # the same validation as the API's (minutes 10–480 and the rest), in Chinese, via validate
+        data = validate(BookIn, {"start": start, "room": request.POST.get("room", ""),
+                                 "minutes": _number(request.POST, "minutes", "时长（分钟）"),
+                                 "version": _number(request.POST, "version", "版本") or None})
+        services.book(actor=request.user, case_id=case_id, data=data)
     except ServiceError as exc:
         return court_case(request, case_id, error=exc.message, status=exc.status)
     messages.success(request, gettext("已排期"))

@@ -40,7 +40,7 @@ def test_failed_mediation_to_a_fast_track_judgment_draft(open_as, court_desk, sh
     clerk.locator("#el-repayments").fill("2026-06-01 5000")
     clerk.get_by_role("button", name="保存并校验要素").click()
     clerk.wait_for_load_state()
-    assert "超过立案时一年期LPR" in clerk.locator("#findings").inner_text()
+    assert "超过合同成立时（2026-03-01）一年期LPR" in clerk.locator("#findings").inner_text()
     shot(clerk, "elements")
     clerk.locator("#book-start").fill("2026-11-05T14:00")
     clerk.get_by_role("button", name="排期开庭").click()
@@ -58,5 +58,6 @@ def test_failed_mediation_to_a_fast_track_judgment_draft(open_as, court_desk, sh
     path = tmp_path / "judgment.docx"
     dl.value.save_as(path)
     text = text_of(str(path))
-    for words in ("王建国", "80,000.00 元", "18%", "超过立案时一年期LPR", "十日内归还原告借款本金八万元"):
+    for words in ("王建国", "80,000.00 元", "18%", "合同成立时（2026-03-01）一年期LPR",
+                  "十日内归还原告借款本金八万元"):
         assert words in text

@@ -107,7 +107,8 @@ def test_elements_flag_the_rate_above_four_times_lpr_and_reach_the_documents(cou
     docs = {d.doc: text_of(d.file.read()) for d in Document.objects.filter(kind=CaseKind.CIVIL, case_id=case.pk)}
     assert set(docs) == {DocKind.CIVIL_RECORD, DocKind.CIVIL_JUDGMENT}
     judgment = docs[DocKind.CIVIL_JUDGMENT]
-    for words in ("80,000.00 元", "2026-03-01", "18%", "张保", "超过立案时一年期LPR", "被告于十日内归还借款本金八万元"):
+    for words in ("80,000.00 元", "2026-03-01", "18%", "张保", "合同成立时（2026-03-01）一年期LPR",
+                  "被告于十日内归还借款本金八万元"):
         assert words in judgment
     assert "王建国" in docs[DocKind.CIVIL_RECORD] and "80,000.00 元" in docs[DocKind.CIVIL_RECORD]
 
@@ -123,7 +124,8 @@ def test_series_followers_get_the_leads_outcome_as_drafts(court):
         assert c.follow_draft["outcome"] == dc.Outcome.JUDGMENT and c.follow_draft["terms"] == lead.terms
         expected = dc.yuan(c.amount_fen * lead.awarded_fen // lead.amount_fen)
         assert c.follow_draft["awarded"] == expected
-        assert Document.objects.filter(kind=CaseKind.CIVIL, case_id=c.pk, doc=DocKind.CIVIL_JUDGMENT).exists()
+        # never heard: no 判决书, not even a draft (the judge hears the case first)
+        assert not Document.objects.filter(kind=CaseKind.CIVIL, case_id=c.pk, doc=DocKind.CIVIL_JUDGMENT).exists()
 
 
 def test_a_slot_clash_is_refused_for_the_judge_and_the_room(court_staff):
@@ -199,7 +201,7 @@ def test_the_desk_and_the_case_page(court, district):
                                              "el-guarantee": dc.Guarantee.NONE.value})
     assert r.status_code == 302
     page = c.get(f"/court/{case.pk}/").content.decode()
-    assert "超过立案时一年期LPR" in page and case.track_reason[:10] in page
+    assert "超过合同成立时（2026-03-01）一年期LPR" in page and case.track_reason[:10] in page
     other = Client()
     other.force_login(district.users["admin"])
     assert other.get("/court/").status_code == 404

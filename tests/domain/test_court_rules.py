@@ -146,6 +146,41 @@ def test_the_cap_follows_the_lpr_at_filing():
     assert checks(Cause.LOAN, loan(rate="14"), lpr=None) == set()        # no LPR row: nothing to compare
 
 
+def _lpr_table(day: date) -> Decimal:
+    # a moved LPR: 3.85 % until 2020-12-31, 3.00 % since (the filing day 2026-11-02 reads 3.00 %)
+    return Decimal("3.85") if day <= date(2020, 12, 31) else Decimal("3.00")
+
+
+# 法释〔2020〕17号: from 2020-08-20 (第25条) the LPR of the contract's formation, 4 × 3.85 = 15.4 %;
+# a loan of 2020-08-19 (第31条) is capped by the LPR at filing, 4 × 3.00 = 12 %.
+CAP_AT_FORMATION = [
+    ("2020-08-20", "15.4", set(), None),
+    ("2020-08-20", "15.41", {Check.RATE_ABOVE_CAP}, "合同成立时（2020-08-20）一年期LPR 3.85%"),
+    ("2020-08-19", "15.4", {Check.RATE_ABOVE_CAP}, "起诉时（2026-11-02）一年期LPR 3.00%"),
+    ("2020-08-19", "12", set(), None),
+    ("2026-01-01", "12.01", {Check.RATE_ABOVE_CAP}, "合同成立时（2026-01-01）一年期LPR 3.00%"),
+]
+
+
+@pytest.mark.parametrize(("lent_on", "rate", "expected", "words"), CAP_AT_FORMATION)
+def test_the_cap_uses_the_lpr_of_the_contracts_formation_from_2020_08_20(lent_on, rate, expected, words):
+    found = dc.check_elements(Cause.LOAN, loan(lent_on=lent_on, due_on="2026-07-01", rate=rate), filed_on=FILED,
+                              lpr_of=_lpr_table)
+    assert {f.check for f in found} == expected
+    if words:
+        assert words in found[0].message
+
+
+@pytest.mark.parametrize(("key", "raw"), [("rate", "abc"), ("rate", "NaN"), ("lent_on", "2026-13-01"),
+                                          ("principal", "1e5"), ("repayments", ["x"]),
+                                          ("repayments", [{"on": "x", "amount": "1"}])])
+def test_a_malformed_value_is_said_in_chinese_never_in_pythons_words(key, raw):
+    found = [f for f in dc.check_elements(Cause.LOAN, loan(**{key: raw}), filed_on=FILED, lpr_pct=LPR)
+             if f.check == Check.INVALID]
+    assert [f.key for f in found] == [key]
+    assert not any(w in found[0].message for w in ("<class", "Invalid", "invalid", "object", "'"))
+
+
 def traffic(**over) -> dict:
     v = {"accident_on": "2026-05-01", "place": "胜利路口", "claimed": "30000", "medical": "20000",
          "lost_income": "10000", "liability": [{"party": "甲", "share": "70"}, {"party": "乙", "share": "30"}]}
