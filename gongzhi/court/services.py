@@ -487,13 +487,17 @@ def _series(actor, series_id: int) -> Series:
 
 
 def set_lead(*, actor, series_id: int, case_id: int) -> Series:
-    s = _series(actor, series_id)
-    if not s.cases.filter(pk=case_id).exists():
-        raise Conflict("示范案件须为本串案的案件", code="not_in_series")
-    if s.lead_id and s.lead.status == S.CLOSED:
-        raise Conflict("示范案件已结案，不能更换", code="lead_closed")
-    s.lead_id = case_id
-    s.save(update_fields=["lead"])
+    """The series' lead case, chosen or changed by a clerk — under the series' lock, and never once
+    the lead has been decided (its followers' drafts rest on it)."""
+    _series(actor, series_id)
+    with transaction.atomic():
+        s = Series.objects.select_for_update().get(pk=series_id)
+        if not s.cases.filter(pk=case_id).exists():
+            raise Conflict("示范案件须为本串案的案件", code="not_in_series")
+        if s.lead_id and CivilCase.objects.select_for_update().get(pk=s.lead_id).status == S.CLOSED:
+            raise Conflict("示范案件已结案，不能更换", code="lead_closed")
+        s.lead_id = case_id
+        s.save(update_fields=["lead"])
     return s
 
 
@@ -524,6 +528,14 @@ def follow_lead(*, actor, series_id: int, at: datetime | None = None) -> list[Ci
             documents.issue(case, doc, _context(case, terms=own_terms, awarded=_yuan(d.awarded_fen),
                                                 basis=f"本案与示范案件 {lead.number} 系同类案件，参照其裁判。"),
                             now, actor)
-        out.append(_act(actor, c.pk, A.FOLLOW, at=at, note=f"参照示范案件 {lead.number} 起草",
-                        mutate=lambda case, now, draft=draft: {"follow_draft": draft}, after=after))
+        def mutate(case, now, draft=draft):
+            # the same check on the row the guarded write reads: two calls at once draft a case once
+            if (case.follow_draft or {}).get("lead_id") == lead.pk:
+                raise Conflict("已参照该示范案件起草", code="already_followed")
+            return {"follow_draft": draft}
+        try:
+            out.append(_act(actor, c.pk, A.FOLLOW, at=at, note=f"参照示范案件 {lead.number} 起草",
+                            mutate=mutate, after=after))
+        except Conflict:
+            continue            # drafted meanwhile, or changed under us: left as the other call wrote it
     return out

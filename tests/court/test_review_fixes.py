@@ -246,3 +246,43 @@ def test_the_pages_refuse_a_non_number_in_words(court_staff):
     assert r.status_code == 422 and "开庭时间格式不正确" not in r.content.decode()
     r = c.post(f"/court/{a.pk}/elements", {"version": "x", "el-principal": "1"})
     assert r.status_code == 422 and "版本应为整数" in r.content.decode()
+
+
+def test_the_lead_of_a_series_cannot_change_once_decided(court):
+    lead, series, clerk = court["lead"], court["series"], court["users"]["clerk1"]
+    lead.refresh_from_db()
+    assert lead.status == dc.CivilStatus.CLOSED
+    other = CivilCase.objects.filter(series=series).exclude(pk=lead.pk).first()
+    with pytest.raises(Conflict, match="已结案"):
+        s.set_lead(actor=clerk, series_id=series.pk, case_id=other.pk)
+    series.refresh_from_db()
+    assert series.lead_id == lead.pk
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_two_follow_calls_at_once_draft_each_follower_once(court):
+    import threading
+
+    from django.db import connection, connections
+    if connection.vendor != "postgresql":
+        pytest.skip("row-level concurrency is exercised on PostgreSQL")
+    lead, series, clerk = court["lead"], court["series"], court["users"]["clerk1"]
+    CivilCase.objects.filter(series=series).exclude(pk=lead.pk).update(follow_draft={})
+    before = CaseLog.objects.filter(kind=CaseKind.CIVIL, action=dc.CivilAction.FOLLOW).count()
+    barrier, drafted = threading.Barrier(2), []
+
+    def run():
+        try:
+            barrier.wait()
+            drafted.extend(c.pk for c in s.follow_lead(actor=clerk, series_id=series.pk))
+        finally:
+            connections.close_all()
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    followers = CivilCase.objects.filter(series=series).exclude(pk=lead.pk).count()
+    assert sorted(drafted) == sorted(set(drafted)) and len(drafted) == followers
+    assert CaseLog.objects.filter(kind=CaseKind.CIVIL, action=dc.CivilAction.FOLLOW).count() == before + followers
