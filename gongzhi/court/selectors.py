@@ -6,10 +6,11 @@ from __future__ import annotations
 from django.db.models import Count
 from django.utils import timezone
 
-from gongzhi.casework.acts import document_for, documents
-from gongzhi.casework.models import CaseKind, CaseLog
+from gongzhi.casework.acts import document_for, documents, timeline
+from gongzhi.casework.models import CaseKind
 from gongzhi.core import audit
 from gongzhi.domain import court as dc
+from gongzhi.domain.privacy import Person
 from gongzhi.domain.workflow import allowed_actions
 
 from . import scope, services
@@ -61,7 +62,11 @@ def detail(user, case_id: int) -> dict:
         s = case.series
         series = {"id": s.id, "respondent": s.respondent, "lead": s.lead_id,
                   "cases": [summary(c) for c in s.cases.order_by("id")]}
-    rows = CaseLog.objects.filter(kind=CaseKind.CIVIL, case_id=case.pk).order_by("at", "id")
+    # Through the one policy (casework.acts.timeline → core.timeline.read), the parties named as
+    # domain.privacy says for this viewer.
+    parties = [Person(p.name, p.phone, p.id_number) for p in case.parties.all()]
+    rows = timeline(services.CASE, case, scope.viewer(user, case, caps),
+                    subject=parties[0] if parties else Person(""), people=parties)
     return {**summary(case), "version": case.version, "court": case.court.name, "facts": case.facts,
             "claim": case.claim, "track_reason": case.track_reason, "suggested_track": case.suggested_track,
             "suggested_label": dc.Track(case.suggested_track).label, "override_reason": case.override_reason,
@@ -81,8 +86,8 @@ def detail(user, case_id: int) -> dict:
             "rooms": case.court.room_list,
             "actions": [a.value for a in allowed_actions(dc.CivilStatus(case.status), caps, dc.TRANSITIONS)],
             "is_judge": dc.Cap.JUDGE in caps,
-            "timeline": [{"at": r.at, "label": r.label, "actor": r.actor_name, "note": r.note, "reason": r.reason}
-                         for r in rows]}
+            "timeline": [{"at": r["at"], "label": r["label"], "actor": r["actor"], "note": r["note"],
+                          "reason": r["reason"]} for r in rows]}
 
 
 def document(user, case_id: int, doc_id: int):

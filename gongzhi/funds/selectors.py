@@ -9,9 +9,11 @@ from decimal import Decimal
 from django.urls import reverse
 from django.utils import timezone
 
-from gongzhi.casework.models import CaseKind, CaseLog, Document
+from gongzhi.casework.acts import timeline
+from gongzhi.casework.models import CaseKind, Document
 from gongzhi.domain import ledger as dl
 from gongzhi.domain.calendar import SHANGHAI
+from gongzhi.domain.privacy import Person
 
 from . import scope
 from .models import Account, Approval, Deposit, Fund, PostingLine
@@ -62,8 +64,14 @@ def deposit_detail(user, deposit: Deposit, caps: set) -> dict:
             "postings": postings_of(deposit),
             "approvals": [{"by": a.approver.get_full_name() or a.approver.username, "at": a.at} for a in approvals],
             "needed": _needed(), "actions": DEPOSIT.actions(user, deposit, caps),
-            "timeline": list(CaseLog.objects.filter(kind=CaseKind.DEPOSIT, case_id=deposit.pk).order_by("at", "id")),
+            "timeline": timeline_of(DEPOSIT, deposit, user, caps, deposit.depositor),
             "documents": documents_of(CaseKind.DEPOSIT, deposit.pk), "caps": caps}
+
+
+def timeline_of(ct, row, user, caps: set, subject: str) -> list[dict]:
+    """A deposit's or a grant's timeline as this viewer may read it: through the one policy
+    (casework.acts.timeline → core.timeline.read → domain.privacy.row_view), not raw rows."""
+    return timeline(ct, row, ct.viewer(user, row, caps), subject=Person(subject))
 
 
 def documents_of(kind: CaseKind, case_id: int) -> list[dict]:
@@ -86,8 +94,8 @@ def deposit_json(user, deposit_id: int) -> dict:
             "approvals": d["approvals"], "approvals_needed": d["needed"], "sla_flag": dep.sla_flag,
             "due_at": dep.due_at, "actions": [str(a) for a in d["actions"]],
             "postings": [{**p, "kind": str(p["kind"])} for p in d["postings"]],
-            "timeline": [{"action": r.action, "label": r.label, "at": r.at, "by": r.actor_name, "reason": r.reason,
-                          "note": r.note} for r in d["timeline"]],
+            "timeline": [{"action": r["action"], "label": r["label"], "at": r["at"], "by": r["actor"],
+                          "reason": r["reason"], "note": r["note"]} for r in d["timeline"]],
             "documents": d["documents"]}
 
 

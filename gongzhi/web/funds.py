@@ -21,7 +21,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from gongzhi.casework.acts import document_for
-from gongzhi.casework.models import CaseKind, CaseLog
+from gongzhi.casework.models import CaseKind
 from gongzhi.core import files
 from gongzhi.core.errors import Invalid, NotFound, ServiceError
 from gongzhi.domain import ledger as dl
@@ -200,31 +200,41 @@ def deposit_page(request, deposit_id: int, *, failed: str = "", bad: ServiceErro
                   status=bad.status if bad is not None else 200)
 
 
-@login_required
-@require_POST
-def deposit_do(request, deposit_id: int, path: str):
+def _do(request, table: dict, pk: int, path: str, page, done: str, key: str):
+    """An operation of a deposit's or a grant's table: run it, or show its page with the failure."""
     _may(request)
-    op = ops.DEPOSIT_OPERATIONS.get(path)
+    op = table.get(path)
     if op is None:
         raise Http404("没有这个操作")
     form = _form(op.schema, path, post=request.POST)
     try:
-        op.call(request.user, deposit_id, _validated(form, version=request.POST.get("version") or None))
+        op.call(request.user, pk, _validated(form, version=request.POST.get("version") or None))
     except NotFound as exc:
         raise Http404(str(exc)) from exc
     except ServiceError as exc:
-        return deposit_page(request, deposit_id, failed=path, bad=exc)
+        return page(request, pk, failed=path, bad=exc)
     messages.success(request, gettext("%(op)s：已完成") % {"op": gettext(op.label)})
-    return redirect("web:funds_deposit", deposit_id=deposit_id)
+    return redirect(done, **{key: pk})
+
+
+def _document(request, ct, pk: int, doc_id: int):
+    """A deposit's or a grant's document, through the kind's checked read (casework.acts.document_for)."""
+    _may(request)
+    try:
+        return files.serve_document(document_for(ct, request.user, pk, doc_id))
+    except NotFound as exc:
+        raise Http404(str(exc)) from exc
+
+
+@login_required
+@require_POST
+def deposit_do(request, deposit_id: int, path: str):
+    return _do(request, ops.DEPOSIT_OPERATIONS, deposit_id, path, deposit_page, "web:funds_deposit", "deposit_id")
 
 
 @login_required
 def deposit_document(request, deposit_id: int, doc_id: int):
-    _may(request)
-    try:
-        return files.serve_document(document_for(services.DEPOSIT, request.user, deposit_id, doc_id))
-    except NotFound as exc:
-        raise Http404(str(exc)) from exc
+    return _document(request, services.DEPOSIT, deposit_id, doc_id)
 
 
 # ---- charity grants ----------------------------------------------------------------------------
@@ -282,35 +292,19 @@ def grant_page(request, grant_id: int, *, failed: str = "", bad: ServiceError | 
     return render(request, "web/funds/grant.html", {
         "g": g, "status": dl.GrantStatus(g.status), "forms": forms,
         "documents": selectors.documents_of(CaseKind.GRANT, g.pk),
-        "timeline": list(CaseLog.objects.filter(kind=CaseKind.GRANT, case_id=g.pk).order_by("at", "id"))},
+        "timeline": selectors.timeline_of(services.GRANT, g, request.user, caps, g.applicant)},
         status=bad.status if bad is not None else 200)
 
 
 @login_required
 @require_POST
 def grant_do(request, grant_id: int, path: str):
-    _may(request)
-    op = ops.GRANT_OPERATIONS.get(path)
-    if op is None:
-        raise Http404("没有这个操作")
-    form = _form(op.schema, path, post=request.POST)
-    try:
-        op.call(request.user, grant_id, _validated(form, version=request.POST.get("version") or None))
-    except NotFound as exc:
-        raise Http404(str(exc)) from exc
-    except ServiceError as exc:
-        return grant_page(request, grant_id, failed=path, bad=exc)
-    messages.success(request, gettext("%(op)s：已完成") % {"op": gettext(op.label)})
-    return redirect("web:funds_grant", grant_id=grant_id)
+    return _do(request, ops.GRANT_OPERATIONS, grant_id, path, grant_page, "web:funds_grant", "grant_id")
 
 
 @login_required
 def grant_document(request, grant_id: int, doc_id: int):
-    _may(request)
-    try:
-        return files.serve_document(document_for(services.GRANT, request.user, grant_id, doc_id))
-    except NotFound as exc:
-        raise Http404(str(exc)) from exc
+    return _document(request, services.GRANT, grant_id, doc_id)
 
 
 # ---- donations ---------------------------------------------------------------------------------
