@@ -267,6 +267,17 @@ def _fail(request, subject_id: int, key: str, exc: ServiceError):
                       posted=request.POST, status=exc.status)
 
 
+def _run(request, subject_id: int, key: str, label: str, call):
+    """A form's service call: done, back to the file with a message; refused, the file with the
+    failed form open, its input kept (``key``: which form)."""
+    try:
+        call()
+    except ServiceError as exc:
+        return _fail(request, subject_id, key, exc)
+    messages.success(request, gettext("%(op)s：已完成") % {"op": gettext(label)})
+    return redirect("web:corr_file", subject_id=subject_id)
+
+
 @login_required
 @require_POST
 def corr_do(request, subject_id: int, path: str):
@@ -275,12 +286,8 @@ def corr_do(request, subject_id: int, path: str):
     op = ops.SUBJECT_OPERATIONS.get(path)
     if op is None:
         raise Http404("没有这个操作")
-    try:
-        op.call(request.user, subject_id, validate(op.schema, _payload(op.schema, request.POST)))
-    except ServiceError as exc:
-        return _fail(request, subject_id, f"subject-{path}", exc)
-    messages.success(request, gettext("%(op)s：已完成") % {"op": gettext(op.label)})
-    return redirect("web:corr_file", subject_id=subject_id)
+    return _run(request, subject_id, f"subject-{path}", op.label, lambda: op.call(
+        request.user, subject_id, validate(op.schema, _payload(op.schema, request.POST))))
 
 
 @login_required
@@ -297,12 +304,8 @@ def corr_child_do(request, kind: str, row_id: int, path: str):
     subject_id = model.objects.filter(pk=row_id).values_list("subject_id", flat=True).first()
     if op is None or subject_id is None or not scope.visible_subjects(request.user).filter(pk=subject_id).exists():
         raise Http404("没有这个操作")
-    try:
-        op.call(request.user, row_id, validate(op.schema, _payload(op.schema, request.POST)))
-    except ServiceError as exc:
-        return _fail(request, subject_id, f"{kind}-{row_id}-{path}", exc)
-    messages.success(request, gettext("%(op)s：已完成") % {"op": gettext(op.label)})
-    return redirect("web:corr_file", subject_id=subject_id)
+    return _run(request, subject_id, f"{kind}-{row_id}-{path}", op.label, lambda: op.call(
+        request.user, row_id, validate(op.schema, _payload(op.schema, request.POST))))
 
 
 @login_required
@@ -313,12 +316,8 @@ def corr_create(request, subject_id: int, kind: str):
     if kind not in CREATIONS:
         raise Http404("没有这个栏目")
     schema, service, label = CREATIONS[kind]
-    try:
-        service(actor=request.user, subject_id=subject_id, data=validate(schema, _payload(schema, request.POST)))
-    except ServiceError as exc:
-        return _fail(request, subject_id, f"create-{kind}", exc)
-    messages.success(request, gettext("%(op)s：已完成") % {"op": gettext(label)})
-    return redirect("web:corr_file", subject_id=subject_id)
+    return _run(request, subject_id, f"create-{kind}", label, lambda: service(
+        actor=request.user, subject_id=subject_id, data=validate(schema, _payload(schema, request.POST))))
 
 
 @login_required
