@@ -178,6 +178,13 @@ INSTALLED_APPS = [
     "gongzhi.corrections",   # issue 15: 社区矫正 with the prosecutors' oversight
     "gongzhi.court",         # issue 16: 民事速裁, 繁简分流 (诉调对接 from mediation)
     "gongzhi.funds",         # issue 16: the 三金 ledger
+    "gongzhi.notify",        # issue 17: notifications (in-app, SMS, WeChat, email) through the task queue
+    "gongzhi.registry",      # issues 19/20: the one base registry (人房物事情组织)
+    "gongzhi.points",        # issue 19: 积分超市 (points ledger, shop)
+    "gongzhi.votes",         # issue 19: 出卷 and 电子票决
+    "gongzhi.credit",        # issue 19: 信用档案
+    "gongzhi.gridwork",      # issue 20: duty lists (清单化), 对账销号, 量化考核
+    "gongzhi.patrols",       # issue 20: patrols and the offline field app
     "gongzhi.stats",
     "gongzhi.web",
     "gongzhi.ops",   # core (issue 14): the platform-wide commands (demo, sla-sweep, crosscheck, …)

@@ -18,8 +18,9 @@ ROOT = Path(__file__).resolve().parent.parent / "gongzhi"
 
 # Bottom up.  Each row: what the package may import of gongzhi (besides itself).  Written out
 # here, not derived from the code: changing a layer is a decision, made in this table.
-_BASE = {"domain", "core", "accounts", "areas", "pgfast"}
-_PILLARS = {"casework", "events", "hotline", "mediation", "legalaid", "corrections", "court", "funds"}
+_BASE = {"domain", "core", "accounts", "areas", "pgfast", "notify"}
+_PILLARS = {"casework", "events", "hotline", "mediation", "legalaid", "corrections", "court", "funds",
+            "registry", "points", "votes", "credit", "gridwork", "patrols"}
 ALLOWED: dict[str, set[str]] = {
     "domain": set(),                                   # pure Python: no Django, nothing of gongzhi
     "pgfast": set(),                                   # Django only: one statement on psycopg directly
@@ -35,6 +36,14 @@ ALLOWED: dict[str, set[str]] = {
     "corrections": _BASE | {"casework"},                           # 社区矫正: knows no other pillar
     "court": _BASE | {"casework", "mediation"},                    # 诉调对接: a failed mediation case comes over
     "funds": _BASE | {"casework", "mediation"},                    # a deposit secures a mediation case
+    # notify: every pillar may tell people things; notify knows no pillar (they register with it).
+    "notify": {"domain", "core", "accounts", "areas", "pgfast", "casework"},
+    "registry": _BASE,                                             # 人房物事情组织: the one base registry
+    "points": _BASE | {"casework", "registry", "events"},           # events: a valid report earns points
+    "votes": _BASE | {"casework", "registry", "points"},            # points: taking part earns points
+    "credit": _BASE | {"casework", "registry", "points"},
+    "gridwork": _BASE | {"casework", "registry", "events", "hotline", "points"},   # hotline: 应报未报
+    "patrols": _BASE | {"casework", "registry", "events", "gridwork", "points"},
     "stats": _BASE | _PILLARS | {"textclass"},                     # rollups and KPIs over every pillar
     "demo": _BASE | _PILLARS | {"textclass"},                      # builds a district through services
     "api": _BASE | _PILLARS | {"textclass", "stats"},

@@ -75,3 +75,15 @@ class SweepMark(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["kind", "flag"], name="sweepmark_kind_flag")]
+
+
+class ChainHead(models.Model):
+    """The last link of one hash chain (domain.chain): ballots of a vote, a points ledger, the
+    credit files.  Appending locks this row, so two writers cannot both link to the same hash."""
+
+    name = models.CharField("链", max_length=64, unique=True)
+    seq = models.PositiveBigIntegerField("序号", default=0)
+    head_hash = models.CharField("末端哈希", max_length=64)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "哈希链末端"

@@ -36,6 +36,16 @@ class CaseKind(LabelledEnum):
     CIVIL = "civil", "民事案件"
     DEPOSIT = "deposit", "三金专户资金"
     GRANT = "grant", "调解救助金申请"
+    # Issue 19 (participation) and 20 (grid work): declared together so the shared tables'
+    # choices migrate once.
+    PROPOSAL = "proposal", "居民议事（出卷票决）"
+    POINTS = "points", "积分账户"
+    CREDIT_FILE = "credit_file", "信用档案"
+    CREDIT_DISPUTE = "credit_dispute", "信用异议"
+    CREDIT_REPAIR = "credit_repair", "信用修复"
+    PERSON = "person", "实有人口"
+    DUTY_TASK = "duty_task", "清单任务"
+    PATROL = "patrol", "巡查"
 
 
 class EventKind(LabelledEnum):

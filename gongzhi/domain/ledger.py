@@ -18,7 +18,6 @@ them the one who proposed it, and the decision document it rests on (maker-check
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import unicodedata
@@ -27,11 +26,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from enum import StrEnum
 
+from .chain import GENESIS, link
 from .enums import LabelledEnum
 from .workflow import rule
-
-GENESIS = "0" * 64
-
 
 # ---- configuration ---------------------------------------------------------------------------
 
@@ -202,7 +199,7 @@ def canonical(seq: int, key: str, kind: str, at: datetime, memo: str, reference:
 
 
 def chain_hash(prev: str, content: str) -> str:
-    return hashlib.sha256((prev + content).encode()).hexdigest()
+    return link(prev, content)      # the one hash link of every chained record (domain.chain)
 
 
 @dataclass(frozen=True)
