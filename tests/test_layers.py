@@ -42,8 +42,8 @@ ALLOWED: dict[str, set[str]] = {
     "points": _BASE | {"casework", "registry", "events"},           # events: a valid report earns points
     "votes": _BASE | {"casework", "registry", "points"},            # points: taking part earns points
     "credit": _BASE | {"casework", "registry", "points"},
-    "gridwork": _BASE | {"casework", "registry", "events", "hotline", "points"},   # hotline: 应报未报
-    "patrols": _BASE | {"casework", "registry", "events", "gridwork", "points"},
+    "patrols": _BASE | {"casework", "registry", "events", "points"},         # tracks and coverage
+    "gridwork": _BASE | {"casework", "registry", "events", "hotline", "points", "patrols"},   # 应报未报, coverage
     "stats": _BASE | _PILLARS | {"textclass"},                     # rollups and KPIs over every pillar
     "demo": _BASE | _PILLARS | {"textclass"},                      # builds a district through services
     "api": _BASE | _PILLARS | {"textclass", "stats"},
