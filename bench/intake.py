@@ -8,7 +8,8 @@
    its own idempotency key: authenticate, locate the grid, route, validate, insert event + timeline
    row, answer 201 with the event's detail. The rows stored are counted against the 201 answers.
 4. The bare ceiling (bench/bare_intake.py): the same granian, wrk and statement with no Django and
-   no domain work, so the host's own limit is measured in the same minutes.
+   no domain work, so the host's own limit is measured in the same minutes; ours and the bare
+   ceiling take turns for ``--rounds`` rounds, on a table pre-filled with ``--rows`` events.
 Prints events/s, latency percentiles, the ratios to the bare ceiling and to pgbench, errors (must
 be 0), and the CPU each report cost the server and PostgreSQL (from /proc, so the figure holds
 whatever else the shared host is doing) with the rate that CPU budget allows on this machine's cores.
@@ -20,6 +21,7 @@ import os
 import re
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -157,6 +159,8 @@ def main():
     ap.add_argument("--workers", type=int, default=2, help="granian worker processes")
     ap.add_argument("--threads", type=int, default=2, help="granian blocking threads per worker")
     ap.add_argument("--granian", default="", help="extra granian options, e.g. '--runtime-mode st'")
+    ap.add_argument("--rounds", type=int, default=3, help="ours and the bare ceiling, taking turns")
+    ap.add_argument("--rows", type=int, default=1_000_000, help="events stored before the first round")
     args = ap.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is needed: apt-get install -y wrk")
@@ -178,12 +182,25 @@ def main():
     env = {**os.environ, "GONGZHI_DATABASE_URL": url, "GONGZHI_DEBUG": "0", "GONGZHI_SECRET_KEY": "bench",
            "GONGZHI_ALLOWED_HOSTS": "127.0.0.1", "GONGZHI_LOG_LEVEL": "WARNING",
            "GZ_TOKEN": token, "GZ_POINTS": points}
-    res, ms, stored = serve_and_drive("config.wsgi:application", env, args)
-    rate = res["created"] / args.seconds
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False, encoding="utf-8") as f:
         json.dump(stmt, f)
     bare_env = {**env, "GZ_BARE": f.name, "PYTHONPATH": str(ROOT / "bench")}
-    bare, bare_ms, _ = serve_and_drive("bare_intake:application", bare_env, args)
+    if args.rows:
+        from django.utils import timezone
+
+        from gongzhi.stats.generate import generate
+        generate(args.rows, end=timezone.localdate(), days=365, seed=11)
+        print(f"table pre-filled with {args.rows:,} generated events (in report order)")
+    # Ours and the bare ceiling take turns (issue 18): a shared host's slow minute then falls on
+    # both, and the ratio is the median of the rounds' ratios.
+    ratios = []
+    for k in range(args.rounds):
+        res, ms, stored = serve_and_drive("config.wsgi:application", env, args)
+        bare, bare_ms, _ = serve_and_drive("bare_intake:application", bare_env, args)
+        ratios.append(res["created"] / max(bare["created"], 1))
+        print(f"round {k + 1}: ours {res['created'] / args.seconds:,.0f}/s, "
+              f"bare {bare['created'] / args.seconds:,.0f}/s, ratio {ratios[-1]:.3f}")
+    rate = res["created"] / args.seconds
     bare_rate = bare["created"] / args.seconds
 
     print(f"intake over HTTP:          {rate:,.0f} events/s ({int(res['created']):,} events in {args.seconds}s, "
@@ -195,8 +212,9 @@ def main():
     print(f"bare ceiling over HTTP:    {bare_rate:,.0f} events/s (bench/bare_intake.py: granian + psycopg + the same "
           f"statement; no Django, no validation, no routing; {int(bare['other'] + bare['errors'])} errors)")
     print(f"  its CPU per report:      {cpu_line(bare_ms, bare_rate)}")
-    print(f"ratio intake/bare ceiling: {rate / bare_rate:.3f}  (the share of the bare rate left once gongzhi's "
-          "own Python runs)")
+    print(f"ratio intake/bare ceiling: {rate / bare_rate:.3f} in the last round, median of {len(ratios)} interleaved "
+          f"rounds {statistics.median(ratios):.3f}  (the share of the bare rate left once gongzhi's own Python runs; "
+          "target ≥ 0.6)")
     print(f"ratio intake/own statement: {rate / own:.3f}  (the statement alone in pgbench, no HTTP or Python)")
     print(f"ratio intake/pgbench:      {rate / tps:.3f}  (each intake: one prepared statement writing 2 rows, "
           "up to 19 index entries, 8 foreign-key checks)")

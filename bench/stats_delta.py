@@ -54,14 +54,9 @@ def setup(events: int, rebuild: bool):
     have = Event.objects.count()
     if have < events:
         if not Area.objects.exists():
-            from gongzhi.areas.models import Place
             from gongzhi.demo.district import build_district
             from gongzhi.demo.reference import build_reference
             build_reference()
-            # 48 communities share the demo's 12 names, and 标准地址 (Place) names are unique: the
-            # dashboard's city needs the repeats skipped (the bench reads no addresses).
-            bulk = Place.objects.bulk_create
-            Place.objects.bulk_create = lambda objs, **kw: bulk(objs, ignore_conflicts=True)
             build_district(townships=6, communities=8, grids=6)
         t0 = time.perf_counter()
         with tqdm(total=events - have, unit="ev", desc="generate", mininterval=5) as bar:

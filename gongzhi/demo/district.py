@@ -68,7 +68,12 @@ def build_district(townships: int = 3, communities: int = 4, grids: int = 3, see
                                    parent=county)
         d.townships.append(town)
         for c in range(communities):
-            name = COMMUNITIES[(t * communities + c) % len(COMMUNITIES)]
+            idx = t * communities + c
+            name = COMMUNITIES[idx % len(COMMUNITIES)]
+            if idx >= len(COMMUNITIES):
+                # A bigger city than the 12 names (the benches' 48 communities): prefixed with the
+                # township, so names — and the 标准地址 (Place) made from them, unique — never repeat.
+                name = TOWNSHIPS[t][:2] + name
             suffix = "村" if town.name.endswith("镇") else "社区"
             comm = Area.objects.create(code=f"{town.code}{c + 1:03d}", name=f"{name}{suffix}",
                                        level=Level.COMMUNITY, parent=town)
