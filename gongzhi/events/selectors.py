@@ -8,7 +8,7 @@ from gongzhi.core import files, timeline
 from gongzhi.core.scope import scope_of
 from gongzhi.domain import privacy
 from gongzhi.domain.calendar import UnknownYear
-from gongzhi.domain.enums import OPEN_STATUSES, Action, Clock, EventKind, Level, Role, SlaFlag, Status
+from gongzhi.domain.enums import OPEN_STATUSES, Action, Clock, EventKind, ExtensionState, Level, Role, SlaFlag, Status
 from gongzhi.domain.privacy import Person, Viewer
 from gongzhi.domain.workflow import allowed_actions, goes_to_mediation
 
@@ -149,8 +149,12 @@ def _full_detail(user, ev: Event, caps, viewer: Viewer) -> dict:
                         for a in _rows(ev, "attachments") if privacy.may_read(a.visibility, viewer)],
         "capacities": sorted(caps),
         # 转人民调解 only where it applies (a dispute, a 110 transfer): the table does not know kinds.
+        # 审批延期 only while a request waits (the table knows statuses, not requests): once decided,
+        # the button went on offering a decision the service then refused.
         "actions": [a.value for a in allowed_actions(Status(ev.status), caps)
-                    if a is not Action.TO_MEDIATION or goes_to_mediation(ev.kind, ev.channel)],
+                    if (a is not Action.TO_MEDIATION or goes_to_mediation(ev.kind, ev.channel))
+                    and (a not in (Action.APPROVE_EXTENSION, Action.DENY_EXTENSION)
+                         or any(x.state == ExtensionState.PENDING for x in _rows(ev, "extensions")))],
         "timeline": timeline,
     }
 

@@ -131,6 +131,10 @@ def event_dispatch(*, actor, event_id: int, area_code: str | None = None, depart
         level = area.level
         changes = {"handler_area": area, "handler_department": dept, "handler_level": level,
                    "dispatcher_area": _centre_area(actor, ev), "dispatched_at": ev.dispatched_at or now}
+        if area_code or department_code:
+            # A target picked by hand replaces the rule's: 分拨依据 must say why it is where it is.
+            why = f"人工分拨 → {dept.name if dept else area.name}" + (f"：{note}" if note else "")
+            changes.update(route_reason=why[:300], route_rule_id=None)
         fresh = clocks.start_handling(ev, now, level, now)
         if ev.handle_started_at is not None:
             # The 办理 limit belongs to the order, not to each dispatch leg: keep it running.
