@@ -22,7 +22,7 @@ from .models import CaseKind, DocKind, Document, DocumentTemplate
 
 FONT = "宋体"
 
-# Built-in wording.  Lines: "# " heading, "| a | b" a two-column row (signatures), else a paragraph.
+# Built-in wording (the dispute types are named with their 纠纷 already: "邻里纠纷").  Lines: "# " heading, "| a | b" a two-column row (signatures), else a paragraph.
 BUILTIN: dict[DocKind, tuple[str, str]] = {
     DocKind.AGREEMENT: ("人民调解协议书", """编号：{{ case.number }}
 {% for p in parties %}{{ p.role_label }}：{{ p.name }}{% if p.gender %}，{{ p.gender }}{% endif %}{% if p.id_number %}，身份证号码 {{ p.id_number }}{% endif %}{% if p.address %}，住址 {{ p.address }}{% endif %}{% if p.phone %}，联系电话 {{ p.phone }}{% endif %}
@@ -42,7 +42,7 @@ BUILTIN: dict[DocKind, tuple[str, str]] = {
 {% endfor %}# 请求事项
 请求人民法院依法确认申请人于 {{ signed_on }} 经 {{ org.name }} 主持调解达成的人民调解协议（编号 {{ case.number }}）有效。
 # 事实与理由
-申请人之间因{{ case.type_name }}发生纠纷，经 {{ org.name }} 调解员 {{ mediator.name }} 主持调解，于 {{ signed_on }} 自愿达成调解协议。协议内容：{{ case.agreement_terms }}
+申请人之间因{{ case.type_name }}，经 {{ org.name }} 调解员 {{ mediator.name }} 主持调解，于 {{ signed_on }} 自愿达成调解协议。协议内容：{{ case.agreement_terms }}
 申请人出于解决纠纷的目的自愿达成协议，没有恶意串通、规避法律的行为；如因虚假调解协议导致他人合法权益受损，愿承担相应的法律责任。
 此致
 {{ court }}
@@ -50,7 +50,7 @@ BUILTIN: dict[DocKind, tuple[str, str]] = {
 {% endfor %}附：人民调解协议书一份"""),
     DocKind.ACCEPTANCE: ("人民调解受理通知书", """编号：{{ case.number }}
 {{ applicant.name }}：
-你（单位）与{{ respondent.name|default:"对方当事人" }}之间的{{ case.type_name }}纠纷调解申请，本委员会已于 {{ today }} 受理，指派调解员 {{ mediator.name|default:"（待指派）" }} 主持调解，预计于 {{ due }} 前调解终结。
+你（单位）与{{ respondent.name|default:"对方当事人" }}之间的{{ case.type_name }}调解申请，本委员会已于 {{ today }} 受理，指派调解员 {{ mediator.name|default:"（待指派）" }} 主持调解，预计于 {{ due }} 前调解终结。
 当事人依法享有选择或者接受调解员、要求调解公开或不公开进行、自主表达意愿、自愿达成调解协议的权利；调解员与本案有利害关系的，可以申请回避。
 | | {{ org.name }}
 | | {{ today }}"""),
@@ -62,7 +62,7 @@ BUILTIN: dict[DocKind, tuple[str, str]] = {
 | | {{ today }}"""),
     DocKind.TERMINATION: ("调解终止告知书", """编号：{{ case.number }}
 {% for p in parties %}{{ p.name }}{% if not forloop.last %}、{% endif %}{% endfor %}：
-你们之间的{{ case.type_name }}纠纷，经调解未能达成协议，本委员会终止调解。理由：{{ reason }}
+你们之间的{{ case.type_name }}，经调解未能达成协议，本委员会终止调解。理由：{{ reason }}
 你们可以依法通过以下途径解决：{{ referral }}{% if referral_to %}（{{ referral_to }}）{% endif %}。
 | | {{ org.name }}
 | | {{ today }}"""),

@@ -369,9 +369,13 @@ def case_schedule(*, actor, case_id: int, data: ScheduleIn, at: datetime | None 
 
 
 def case_record(*, actor, case_id: int, data: RecordIn, at: datetime | None = None) -> Case:
-    """A session record: fills the earliest scheduled session not yet held, or stands alone."""
+    """A session record: fills the earliest session scheduled up to today and not yet held, or stands
+    alone.  A session booked for a later day is left booked: a record cannot be of a meeting that has
+    not happened (issue 17: a record filled a session two days ahead)."""
     def after(case, now):
-        session = case.sessions.filter(held_at__isnull=True).order_by("scheduled_at").first()
+        today_ends = timezone.localtime(now).replace(hour=23, minute=59, second=59, microsecond=999999)
+        session = case.sessions.filter(held_at__isnull=True, scheduled_at__lte=today_ends).order_by(
+            "scheduled_at").first()
         if session is None:
             session = Session(case=case, scheduled_at=now, mode=dm.SessionMode.IN_PERSON)
         session.held_at, session.attendees, session.record = now, data.attendees, data.record

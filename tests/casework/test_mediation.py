@@ -357,3 +357,18 @@ def test_the_case_lists_refuse_an_unknown_tab_or_status(world, as_user, dispute_
                       ("/legalaid", {"tab": "everything"}), ("/legalaid", {"status": "lost"})):
         status, err = med.get(path, **bad)
         assert status == 422 and set(err["fields"]) == set(bad), (path, err)
+
+
+def test_a_record_never_fills_a_session_booked_for_a_later_day(world, as_user, dispute_event):
+    """Issue 17: on Monday a record filled the session booked for Wednesday."""
+    st, case = transfer(as_user, dispute_event)
+    med, cid = as_user("med11"), case["id"]
+    st, case = med.post(f"/mediation/{cid}/accept", {"version": case["version"]})
+    st, case = med.post(f"/mediation/{cid}/schedule", {"scheduled_at": "2026-11-04T09:30:00+08:00",
+                                                       "mode": "in_person", "place": "瑞京社区调解室"})
+    assert st == 200, case
+    st, case = med.post(f"/mediation/{cid}/record", {"attendees": "张三、调解员", "record": "电话沟通，了解双方诉求"})
+    assert st == 200, case
+    by_time = sorted(case["sessions"], key=lambda s: s["scheduled_at"])
+    assert [bool(s["held_at"]) for s in by_time] == [True, False]      # today's record; Wednesday still booked
+    assert by_time[1]["scheduled_at"] == "2026-11-04T09:30:00+08:00" and by_time[1]["place"] == "瑞京社区调解室"
