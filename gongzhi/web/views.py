@@ -25,6 +25,7 @@ from gongzhi.core.operations import validate
 from gongzhi.core.scope import scope_of
 from gongzhi.corrections import scope as corr_scope, selectors as corr_sel
 from gongzhi.court import scope as court_scope
+from gongzhi.credit import scope as credit_scope
 from gongzhi.domain.enums import (
     CENTRE_ROLES,
     GRID_TEAM_ROLES,
@@ -47,6 +48,7 @@ from gongzhi.events.models import Category, Event
 from gongzhi.funds import scope as funds_scope
 from gongzhi.legalaid.scope import lawyer_ids, office_ids
 from gongzhi.mediation.scope import org_ids
+from gongzhi.points import scope as points_scope
 
 from .forms import REPORT_OFF_PAGE, REPORT_PLACED, STAFF_CHANNELS, InputForm, operation_payload
 
@@ -59,6 +61,9 @@ def _home_for(user) -> str:
         return "web:desk"
     if Role.SUPERVISOR in s.roles:
         return "web:supervise"
+    # 网格员 and 网格警员 start from their 清单 (web.gridwork: 今日待办); the event queue is one click on.
+    if s.roles & {Role.GRID_WORKER, Role.POLICE}:
+        return "web:grid_today"
     if s.roles & GRID_TEAM_ROLES or s.departments:
         return "web:queue"
     if corr_scope.may_use(user):           # 社区矫正 staff and the county's prosecutors
@@ -71,6 +76,12 @@ def _home_for(user) -> str:
         return "web:mediation_list"
     if office_ids(user) or lawyer_ids(user):
         return "web:legalaid_list"
+    if points_scope.managed_shops(user):     # 积分超市: its managers at the desk, the counters' staff at the till
+        return "web:points_desk"
+    if points_scope.counters(user):
+        return "web:points_counter"
+    if credit_scope.is_officer(user) or credit_scope.is_scene_operator(user):   # 信用专员, 场景核验员
+        return "web:credit_home"
     return "web:mine"
 
 
@@ -322,6 +333,14 @@ def _event_page(request, ev, *, failed: str = "", errors: dict | None = None, po
     }
     from .cases import mediation_form_context
     ctx["mediate"] = mediation_form_context(request.user, ev)
+    if detail["merged_into_id"]:
+        # The reporter of a merged repeat may not open the main order (someone else's report): its
+        # number is shown without a link that would 404 (issue 17); staff in scope get the link.
+        try:
+            services.load(request.user, detail["merged_into_id"])
+            ctx["main_link"] = True
+        except NotFound:
+            ctx["main_link"] = False
     if any(op.path == "merge" for op in ops):
         from gongzhi.events.duplicates import candidates
         ctx["duplicates"] = candidates(request.user, ev)
@@ -418,8 +437,4 @@ def attachment(request, event_id: int, attachment_id: int):
     return files.serve_attachment(att)
 
 
-@staff_only
-def grid_map(request):
-    grids = _grids_for(request.user)
-    open_events = selectors.event_list(request.user).filter(status__in=[s.value for s in OPEN_STATUSES])[:2000]
-    return render(request, "web/map.html", {"svg": maps.build(grids, list(open_events))})
+# The grid map (网格地图) and its JSON: web/mapdata.py.

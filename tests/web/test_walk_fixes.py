@@ -11,3 +11,26 @@ def test_the_legal_aid_form_makes_the_applicant_pick_the_place(district):
     assert select, "the place is a required choice"
     options = re.findall(r'<option value="([^"]*)"([^>]*)>', select.group(1))
     assert options[0] == ("", "") and all("selected" not in extra for _, extra in options)
+
+
+def test_a_merged_reporter_sees_the_main_order_number_without_a_dead_link(district):
+    """The link to the main order 404'd for the repeat's reporter (not theirs); staff keep the link."""
+    from gongzhi.domain.enums import EventKind
+    from gongzhi.events import intake, services
+
+    from ..conftest import point_in, sh
+    lon, lat = point_in(district, 0)
+
+    def report(who):
+        ev, _ = intake.event_report(actor=district.users[who], at=sh(2026, 11, 2, 9), data=intake.ReportInput(
+            kind=EventKind.COMPLAINT, category="urban-appearance", description="小区门口垃圾堆积多日无人清运",
+            lon=lon, lat=lat))
+        services.event_accept(actor=district.users["comm11"], event_id=ev.id, at=sh(2026, 11, 2, 9))
+        return ev
+    main, repeat = report("resident1"), report("resident2")
+    services.event_merge(actor=district.users["comm11"], event_id=repeat.id, into=main.number, reason="重复反映")
+    mine = login(district, "resident2").get(f"/e/{repeat.id}/").content.decode()
+    assert f"<strong>{main.number}</strong>" in mine and f'href="/e/{main.id}/"' not in mine
+    assert login(district, "resident2").get(f"/e/{main.id}/").status_code == 404     # still not theirs
+    staff = login(district, "comm11").get(f"/e/{repeat.id}/").content.decode()
+    assert f'href="/e/{main.id}/">{main.number}</a>' in staff
