@@ -190,6 +190,12 @@ def filters_for(user, params, today: date) -> Filters:
                    period=params.get("period", "week"), dim=params.get("dim", ""), key=params.get("key", ""))
 
 
+def reader_paths(user) -> list[str] | None:
+    """The area paths whose figures ``user`` may read (None: every area, the admin)."""
+    s = scope_of(user)
+    return None if s.is_admin else [path for role, _, path, _ in s.areas if role in READER_ROLES]
+
+
 def filters(user, today: date, *, area_code: str | None = None, start: date | None = None,
             end: date | None = None, period: str = "week", dim: str = "", key: str = "") -> Filters:
     """Period, area and dimension, limited to what ``user`` may read."""

@@ -17,13 +17,15 @@ from gongzhi.core.errors import NotFound
 from gongzhi.core.replica import statistics_view
 from gongzhi.domain.enums import OPEN_STATUSES, Level, SlaFlag
 from gongzhi.events.models import Event
+from gongzhi.gridwork.selectors import completion as duty_completion, completion_total as duty_total
 from gongzhi.hotline.crosscheck import grid_teams, omission_counts, omissions as omission_rows
 
 from .casework import flagged_now, for_area
 from .corrections import for_page as corrections_for
 from .court import for_page as court_for, staff_only as court_staff_only, staff_page as court_staff_page
 from .models import Daily
-from .queries import BREAKDOWNS, Filters, filters_for, kpis, label_of, with_comparison
+from .queries import BREAKDOWNS, Filters, filters_for, kpis, label_of, reader_paths, with_comparison
+from .screen import screen_charts
 
 RATE_COLUMNS = ["结案率", "按时签收率", "按时办结率", "退回率", "重办率", "回访率", "满意率", "平均办结工作日",
                 "超期数"]
@@ -57,14 +59,20 @@ def report(request):
         "cases_now": flagged_now(f.area.path),
         "corrections": corrections_for(request.user, f.area, f.start, f.end),   # None: not theirs to see
         "court": court_for(request.user, f.area, f.start, f.end),               # None: not theirs to see
-        "comparison": with_comparison(f, current=result.totals["reported"]), "crumbs": _crumbs(f.area),
+        # 清单化: duty tasks due in the period, per grid (gridwork.selectors)
+        "duty": {"total": duty_total(f.area, f.start, f.end), "grids": duty_completion(f.area, f.start, f.end)},
+        "comparison": with_comparison(f, current=result.totals["reported"]), "crumbs": _crumbs(request.user, f.area),
         "query": request.GET.urlencode(), "child_level": f.area.level + 1})
 
 
-def _crumbs(area: Area) -> list[Area]:
+def _crumbs(user, area: Area) -> list[Area]:
+    """The way up from ``area`` as far as the viewer may read: a township's staff get no link to the
+    county, which would answer 404 (issue 17)."""
     codes = [c for c in area.path.split("/") if c]
     found = {a.code: a for a in Area.objects.filter(code__in=codes)}
-    return [found[c] for c in codes if c in found]
+    roots = reader_paths(user)
+    return [found[c] for c in codes if c in found
+            and (roots is None or any(found[c].path.startswith(r) for r in roots))]
 
 
 @login_required
@@ -84,14 +92,20 @@ def omissions(request):
 @statistics_view
 def screen(request):
     f = _filters(request)
-    return render(request, "stats/screen.html", _screen_context(f, request.user))
+    ctx = _screen_context(f, request.user)
+    # The heat map's boundaries go out once with the page (stats/screen.js); the 30-second panel
+    # carries only the numbers.
+    ctx["heat_geo"] = maps.grid_features(ctx.pop("heat_grids"))
+    return render(request, "stats/screen.html", ctx)
 
 
 @login_required
 @statistics_view
 def screen_panel(request):
     """htmx: the screen's numbers, re-fetched every 30 s without reloading the page."""
-    return render(request, "stats/_screen_panel.html", _screen_context(_filters(request), request.user))
+    ctx = _screen_context(_filters(request), request.user)
+    ctx.pop("heat_grids")
+    return render(request, "stats/_screen_panel.html", ctx)
 
 
 def _screen_context(f: Filters, user) -> dict:
@@ -106,7 +120,8 @@ def _screen_context(f: Filters, user) -> dict:
     per_grid = dict(Daily.objects.filter(level=Level.GRID, dim="", day__gte=f.start, day__lte=f.end,
                                          area__path__startswith=f.area.path)
                     .values_list("area_id").annotate(n=Sum("reported")).values_list("area_id", "n"))
-    grids = Area.objects.filter(level=Level.GRID, path__startswith=f.area.path, geometry__isnull=False)
+    grids = Area.objects.filter(level=Level.GRID, path__startswith=f.area.path, geometry__isnull=False
+                                ).select_related("parent")
     heat = maps.build(list(grids))
     top = max(per_grid.values(), default=0)
     if heat:
@@ -124,9 +139,12 @@ def _screen_context(f: Filters, user) -> dict:
         "open_now": open_now.count(), "overdue_now": open_now.filter(sla_flag=SlaFlag.RED).count(),
         "cases_now": flagged_now(f.area.path),      # overdue dispute cases and legal-aid applications
         "corrections": corrections_for(user, f.area, f.start, f.end),   # counts only, for whom ADR 0016 says
+        "duty": {"total": duty_total(f.area, f.start, f.end)},           # 清单任务 (gridwork.selectors)
         "overdue": [_wall_row(e) for e in overdue], "heat": heat,
         "comparison": with_comparison(f, current=week.totals["reported"]),
         "rate_columns": RATE_COLUMNS[:7], "refreshed": timezone.localtime(),
+        "heat_grids": list(grids) if heat else [],
+        "charts": screen_charts(trend.rows, (cats.rows if cats else [])[:8], heat),
     }
 
 

@@ -34,3 +34,18 @@ def test_a_merged_reporter_sees_the_main_order_number_without_a_dead_link(distri
     assert login(district, "resident2").get(f"/e/{main.id}/").status_code == 404     # still not theirs
     staff = login(district, "comm11").get(f"/e/{repeat.id}/").content.decode()
     assert f'href="/e/{main.id}/">{main.number}</a>' in staff
+
+
+def test_the_statistics_crumbs_start_where_the_viewer_may_read(district):
+    """A township's and a community's staff were offered the county (and township) crumbs: 404s."""
+    import re as _re
+    for who, first in (("town1", district.townships[0]), ("comm11", district.communities[0])):
+        c = login(district, who)
+        html = c.get("/stats/").content.decode()
+        crumbs = _re.search(r'<nav class="crumbs"[^>]*>(.*?)</nav>', html, _re.S).group(1)
+        links = _re.findall(r'href="([^"]+)"', crumbs)
+        assert links and f"area={first.code}&" in links[0].replace("&amp;", "&"), (who, links)
+        for href in links:
+            assert c.get("/stats/" + href.replace("&amp;", "&")).status_code == 200, (who, href)
+    admin = login(district, "admin").get(f"/stats/?area={district.grids[0].code}").content.decode()
+    assert f"area={district.county.code}&" in admin.replace("&amp;", "&")          # the admin sees the whole way up
