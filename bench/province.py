@@ -76,6 +76,10 @@ def setup(events: int, rebuild: bool) -> None:
     have = Event.objects.count()
     if have >= events:
         print(f"reusing {DB}: {have:,} events")
+        from gongzhi.stats.models import State
+        if not State.objects.filter(key="built").exists():      # a generation stopped half-way
+            print(f"rollup built in {refresh(full=True).seconds:.0f}s")
+            print(f"倒逼 index: {index.refresh(full=True)}")
         return
     if not Area.objects.exists():
         from gongzhi.demo.district import build_district
@@ -219,11 +223,14 @@ def main():
     ap.add_argument("--staff", type=int, default=12, help="simulated staff browsing at once")
     ap.add_argument("--think", type=float, default=3.0, help="mean seconds between a staff member's pages")
     ap.add_argument("--rebuild", action="store_true")
+    ap.add_argument("--setup-only", action="store_true", help="build the database and stop (e.g. the day before)")
     args = ap.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is needed: apt-get install -y wrk")
     sys.path.insert(0, str(ROOT / "bench"))
     setup(args.events, args.rebuild)
+    if args.setup_only:
+        return
     from django.contrib.auth import get_user_model
     from django.db import connection
     from intake import intake_statement, serve_and_drive

@@ -333,3 +333,17 @@ def test_ten_simultaneous_first_uses_of_a_fund_account_open_it_once(district):
     results = _together(10, lambda k: got.append(ledger.fund_account(fund, dl.AccountKind.SUSPENSE).pk))
     assert results == ["ok"] * 10, results
     assert len(set(got)) == 1 and fund.accounts.filter(kind=dl.AccountKind.SUSPENSE).count() == 1
+
+
+def test_the_one_chain_verifier_reads_every_fund_with_its_own_rules(sanjin):
+    """core.chain.verify_all (the chain-verify command, /chains/) lists each fund's ledger and names
+    the posting its own verifier finds broken."""
+    from gongzhi.core import chain
+    fund, _ = _verify(sanjin)
+    mine = {f.chain: f for f in chain.verify_all() if f.kind == "funds"}
+    assert mine[fund.code].broken_at is None
+    assert mine[fund.code].rows == Posting.objects.filter(fund=fund).count() > 0
+    dep = sanjin["deposits"]["held"]
+    Account.objects.filter(pk=dep.account_id).update(kind=dl.AccountKind.FORFEITED)
+    receipt = Posting.objects.get(key=f"deposit-{dep.pk}-receipt")
+    assert {f.chain: f for f in chain.verify_all() if f.kind == "funds"}[fund.code].broken_at == receipt.seq
