@@ -51,13 +51,21 @@ class Command(BaseCommand):
             env["GONGZHI_ALLOWED_HOSTS"] = ",".join([*settings.ALLOWED_HOSTS, host])
         elif host in {"0.0.0.0", "::"} and "GONGZHI_ALLOWED_HOSTS" not in os.environ:
             console.print("[yellow]其他电脑访问时，请用 GONGZHI_ALLOWED_HOSTS 列出本机的地址或域名[/]")
-        # The workers a real deployment runs beside the web server: deadlines (and session reminders),
-        # statistics, and the 倒逼 cross-check.
-        workers = [subprocess.Popen([sys.executable, "-m", "gongzhi.cli", *name.split(), "--loop", "60"],
-                                    cwd=settings.BASE_DIR, stdout=subprocess.DEVNULL)
-                   for name in ("sla-sweep", "stats-refresh", "crosscheck --days 30")]
+        # The one worker a real deployment runs beside the web server (ADR 0020: the task queue and
+        # its schedule — notifications, deadlines and session reminders, statistics, the 倒逼
+        # cross-check), sending through local fake SMS/WeChat/mail gateways: nothing leaves the machine.
+        gw_port = port + 25
+        fakes = {"GONGZHI_NOTIFY_SMS_URL": f"http://127.0.0.1:{gw_port}/sms",
+                 "GONGZHI_NOTIFY_SMS_SECRET": "demo-secret",
+                 "GONGZHI_NOTIFY_WECHAT_URL": f"http://127.0.0.1:{gw_port}/wechat",
+                 "GONGZHI_NOTIFY_WECHAT_TOKEN": "demo", "GONGZHI_NOTIFY_SMTP": f"127.0.0.1:{gw_port + 1}"}
+        workers = [subprocess.Popen([sys.executable, "-m", "gongzhi.cli", *args], cwd=settings.BASE_DIR,
+                                    env={**env, **fakes}, stdout=subprocess.DEVNULL)
+                   for args in (["fake_gateways", "--port", str(gw_port), "--smtp-port", str(gw_port + 1)],
+                                ["worker"])]
         console.print(f"[bold green]服务已启动：http://{host}:{port}/  （Ctrl+C 退出）[/]  "
-                      "后台：sla-sweep、stats-refresh、crosscheck 每 60 秒运行一次")
+                      f"后台：gongzhi worker（通知、时限、统计、倒逼核查）；短信/微信/邮件发往本机假网关 "
+                      f"127.0.0.1:{gw_port}，记录在 {settings.VAR_DIR}/fake-gateway.jsonl")
         # A SIGTERM ends the demo like Ctrl+C, so the workers below are stopped with it.
         signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
         try:
@@ -80,10 +88,16 @@ class Command(BaseCommand):
         from gongzhi.demo.casework import build_casework
         from gongzhi.demo.corrections import build_corrections
         from gongzhi.demo.court import build_court
+        from gongzhi.demo.credit import build_credit
         from gongzhi.demo.district import build_district
         from gongzhi.demo.funds import build_funds
+        from gongzhi.demo.gridwork import build_gridwork
+        from gongzhi.demo.patrols import build_patrols
+        from gongzhi.demo.points import build_points
         from gongzhi.demo.reference import build_reference
+        from gongzhi.demo.registry import build_registry, link_demo_cases
         from gongzhi.demo.simulate import simulate
+        from gongzhi.demo.votes import build_votes
         from gongzhi.events.classify import training_examples
         from gongzhi.hotline.crosscheck import run as crosscheck
         from gongzhi.stats.rollup import refresh
@@ -92,16 +106,26 @@ class Command(BaseCommand):
         with transaction.atomic():
             build_reference()
             district = build_district()
+            stats_registry = build_registry(district)     # 人房物事情组织: before the pillars that read it
             build_casework(district)
             build_corrections(district)
             build_court(district)
             build_funds(district)
+            build_points(district)
+            build_credit(district)
+            build_votes(district)         # 出卷票决: after the registry (its households vote)
+            build_patrols(district)
         with Progress(console=console) as progress:
             task = progress.add_task("模拟一个月的事件", total=days * per_day)
             stats = simulate(district, days=days, per_day=per_day,
                              progress=lambda done, total: progress.update(task, completed=done))
         with transaction.atomic():
             stats.update(simulate_cases(district))
+            stats.update(stats_registry, registry_links=link_demo_cases(district))
+        with transaction.atomic():       # 清单化: two months of duty tasks walked day by day
+            stats.update(build_gridwork(district))
+        from gongzhi.demo.notify import build_notify
+        stats.update(build_notify())      # issue 17: each role's notifications of the month (in-app)
         refresh(full=True)
         console.print(str(crosscheck(timezone.localdate() - timedelta(days=days), timezone.localdate())))
         try:
@@ -139,6 +163,20 @@ class Command(BaseCommand):
                 table.add_row(u.username, "三金经办人", f.name)
             for u in f.checkers.all():
                 table.add_row(u.username, "三金复核人", f.name)
+        from gongzhi.points.models import RedemptionPoint, Shop
+        for shop in Shop.objects.prefetch_related("managers"):
+            for u in shop.managers.all():
+                table.add_row(u.username, "积分超市管理员", shop.name)
+        for point in RedemptionPoint.objects.prefetch_related("staff").select_related("shop"):
+            for u in point.staff.all():
+                table.add_row(u.username, "兑换点工作人员", str(point))
+        from gongzhi.credit.models import Office, Scene
+        for office in Office.objects.prefetch_related("officers").select_related("community"):
+            for u in office.officers.all():
+                table.add_row(u.username, "信用专员", office.community.name)
+        for scene in Scene.objects.prefetch_related("operators"):
+            for u in scene.operators.all():
+                table.add_row(u.username, "激励场景核验员", scene.name)
         return table
 
     def _print_logins(self, console, host, port):

@@ -1,0 +1,74 @@
+"""Who is told what about an event (issue 17): registered with notify from EventsConfig.ready.
+
+The handling queue is told of new work, 督办 and clocks; the dispatching centre of a return; the
+departments called by 吹哨; the reporter (an account's own report) of the answer and the revisit.
+Messages carry the topic, the number and the action's name, never the reporter (notify.fanout)."""
+from __future__ import annotations
+
+from gongzhi import notify
+from gongzhi.domain.enums import Action as A, CaseKind
+from gongzhi.domain.notify import Topic as T
+from gongzhi.domain.privacy import Person
+from gongzhi.notify.people import area_holders as holders, centre_staff, department_staff, users
+
+from .models import CoHandler, Event, EventAction, Extension
+
+
+def queue(ev: Event, row=None) -> list[int]:
+    """Who works the event where it is now: its department's staff, or its handling area's team."""
+    if ev.handler_department_id:
+        return department_staff([ev.handler_department_id])
+    return holders(ev.handler_area_id)
+
+
+def called(ev: Event, row) -> list[int]:
+    depts = CoHandler.objects.filter(event=ev).values_list("department_id", flat=True)
+    return department_staff(depts)
+
+
+def requester(ev: Event, row) -> list[int]:
+    """Who asked for the extension this row decided (it may have moved on since), and the queue."""
+    asked = Extension.objects.filter(event=ev, decided_at=row.at).values_list("requested_by_id", flat=True)
+    return list(asked) + queue(ev)
+
+
+def dispatcher(ev: Event, row) -> list[int]:
+    return centre_staff(ev.dispatcher_area_id or ev.handler_area_id)
+
+
+def reporter(ev: Event, row) -> list[int]:
+    return users(ev.reporter_id)
+
+
+def _cases(ids: list[int]) -> dict[int, Event]:
+    return Event.objects.only("id", "number", "handler_department_id", "handler_area_id", "dispatcher_area_id",
+                              "reporter_id", "reporter_name", "reporter_phone", "reporter_id_number",
+                              "kind").in_bulk(ids)
+
+
+def _people(ev: Event) -> list[Person]:
+    return [Person(ev.reporter_name, ev.reporter_phone, ev.reporter_id_number)] if ev.reporter_name else []
+
+
+RULES = {
+    A.DISPATCH: notify.Rule(T.DISPATCH, queue),
+    A.ESCALATE: notify.Rule(T.DISPATCH, queue),
+    A.SKIP_ESCALATE: notify.Rule(T.DISPATCH, queue),
+    A.AUTO_ESCALATE: notify.Rule(T.OVERDUE, queue),
+    A.REOPEN: notify.Rule(T.RETURNED, queue),
+    A.WHISTLE: notify.Rule(T.WHISTLE, called),
+    A.APPROVE_EXTENSION: notify.Rule(T.EXTENSION, requester),
+    A.DENY_EXTENSION: notify.Rule(T.EXTENSION, requester),
+    A.RETURN: notify.Rule(T.RETURNED, dispatcher),
+    A.VERIFY_FAIL: notify.Rule(T.RETURNED, queue),
+    A.SLA_YELLOW: notify.Rule(T.OVERDUE, queue),
+    A.SLA_RED: notify.Rule(T.OVERDUE, queue),
+    A.SUPERVISE: notify.Rule(T.SUPERVISE, queue),
+    A.ANSWER: notify.Rule(T.ANSWER, reporter),
+    A.REVISIT: notify.Rule(T.REVISIT, reporter),
+}
+
+
+def register() -> None:
+    notify.register(CaseKind.EVENT, rules=RULES, cases=_cases, number=lambda ev: ev.number,
+                    link=lambda ev: f"/e/{ev.pk}/", people=_people, timeline=EventAction, case_field="event_id")
