@@ -8,8 +8,22 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from gongzhi.areas.models import Area
-from gongzhi.domain.registry import Gender, HouseUse, OrgKind, Residency, SpecialGroup, UnitKind
+from gongzhi.accounts.appendonly import AppendOnly
+from gongzhi.areas.models import Area, Department
+from gongzhi.domain.enums import CaseKind
+from gongzhi.domain.registry import (
+    ChangeSource,
+    Gender,
+    HouseUse,
+    ImportKind,
+    OrgKind,
+    Relation,
+    Residency,
+    SpecialGroup,
+    Target,
+    UnitKind,
+    VerifyState,
+)
 
 
 class House(models.Model):
@@ -22,6 +36,10 @@ class House(models.Model):
     owner_phone = models.CharField("产权人电话", max_length=20, blank=True)
     lon = models.FloatField("经度(WGS-84)", null=True, blank=True)
     lat = models.FloatField("纬度(WGS-84)", null=True, blank=True)
+    estate = models.CharField("小区", max_length=100, blank=True)
+    # The 物业服务企业 serving the house's 小区 (a Unit of kind PROPERTY), where there is one.
+    property_unit = models.ForeignKey("Unit", verbose_name="物业服务企业", null=True, blank=True,
+                                      on_delete=models.SET_NULL, related_name="served_houses")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -45,6 +63,7 @@ class Household(models.Model):
     verified_at = models.DateTimeField("核实时间", null=True, blank=True)
     verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="核实人", null=True, blank=True,
                                     on_delete=models.SET_NULL, related_name="+")
+    number = models.CharField("户号", max_length=32, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -76,6 +95,8 @@ class Person(models.Model):
     verified_at = models.DateTimeField("核实时间", null=True, blank=True)
     verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="核实人", null=True, blank=True,
                                     on_delete=models.SET_NULL, related_name="+")
+    relation = models.CharField("与户主关系", max_length=12, choices=Relation.choices(), blank=True)
+    version = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -116,6 +137,10 @@ class Unit(models.Model):
     credit_code = models.CharField("统一社会信用代码", max_length=18, blank=True)
     contact_name = models.CharField("负责人", max_length=64, blank=True)
     contact_phone = models.CharField("联系电话", max_length=20, blank=True)
+    # A 物业服务企业 that handles 点单 events is an events handling unit (areas.Department of kind
+    # UnitKind.PROPERTY): its staff log in as the department's staff.
+    department = models.ForeignKey(Department, verbose_name="处置单位（部门）", null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -144,3 +169,109 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Claim(models.Model):
+    """A resident account's claim "I live here" (居民认证): name, ID number and address, checked by
+    community staff of the grid (待核实 → 已核实 / 已驳回 with a reason).  Verifying links the account
+    to the registry's person (the one with that ID number in the grid, or a new one) in the house's
+    household; the claim row stays as the record of who verified what."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="居民账号", on_delete=models.CASCADE,
+                             related_name="registry_claims")
+    name = models.CharField("姓名", max_length=64)
+    id_number = models.CharField("身份证号码", max_length=18)
+    phone = models.CharField("联系电话", max_length=20, blank=True)
+    grid = models.ForeignKey(Area, verbose_name="所属网格", on_delete=models.PROTECT, related_name="+")
+    address = models.CharField("地址", max_length=200)
+    relation = models.CharField("与户主关系", max_length=12, choices=Relation.choices(), blank=True)
+    state = models.CharField("核实状态", max_length=12, choices=VerifyState.choices(), default=VerifyState.PENDING)
+    reason = models.CharField("驳回原因", max_length=200, blank=True)
+    person = models.ForeignKey(Person, verbose_name="核实为", null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="claims")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="核实人", null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField("核实时间", null=True, blank=True)
+    client_key = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField("申报时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "居民认证申请"
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["user"], condition=models.Q(state=VerifyState.PENDING),
+                                               name="claim_one_pending")]
+
+
+class Change(AppendOnly):
+    """One field of one registry row changed: who, when, from what to what, how (append-only:
+    the history is what the registry answers "who wrote this number" with)."""
+
+    target = models.CharField("对象类别", max_length=16, choices=Target.choices())
+    target_id = models.PositiveBigIntegerField("对象ID")
+    field = models.CharField("字段", max_length=32)
+    old = models.TextField("原值", blank=True)
+    new = models.TextField("新值", blank=True)
+    source = models.CharField("来源", max_length=12, choices=ChangeSource.choices())
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="修改人", null=True, on_delete=models.PROTECT,
+                           related_name="+")
+    note = models.CharField("说明", max_length=200, blank=True)
+    at = models.DateTimeField("时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "登记变更记录"
+        indexes = [models.Index(fields=["target", "target_id", "at"], name="regchange_target")]
+        ordering = ["-at", "-id"]
+
+
+class CaseLink(models.Model):
+    """A case of any kind (CaseKind, id) about a registry object: a hazard at a registered 出租屋, a
+    dispute between registered people.  Exactly one of person/house/unit is set; registry knows no
+    case table (it sits below the pillars), so whether the case may be seen is asked by the page."""
+
+    case_kind = models.CharField("案件类型", max_length=16, choices=CaseKind.choices())
+    case_id = models.PositiveBigIntegerField("案件ID")
+    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="links")
+    house = models.ForeignKey(House, null=True, blank=True, on_delete=models.PROTECT, related_name="links")
+    unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="links")
+    note = models.CharField("说明", max_length=100, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "关联案件"
+        indexes = [models.Index(fields=["case_kind", "case_id"], name="caselink_case")]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(person__isnull=False, house__isnull=True, unit__isnull=True)
+                           | models.Q(person__isnull=True, house__isnull=False, unit__isnull=True)
+                           | models.Q(person__isnull=True, house__isnull=True, unit__isnull=False)),
+                name="caselink_one_target"),
+            models.UniqueConstraint(fields=["case_kind", "case_id", "person"], name="caselink_person_once"),
+            models.UniqueConstraint(fields=["case_kind", "case_id", "house"], name="caselink_house_once"),
+            models.UniqueConstraint(fields=["case_kind", "case_id", "unit"], name="caselink_unit_once"),
+        ]
+
+
+class ImportRun(models.Model):
+    """One import of a sheet: counts and every rejected row with its reason (the report staff
+    download).  The same file (by content hash) imported again adds nothing: the rows upsert."""
+
+    kind = models.CharField("导入类别", max_length=12, choices=ImportKind.choices())
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="导入人", on_delete=models.PROTECT,
+                           related_name="+")
+    area = models.ForeignKey(Area, verbose_name="默认网格", null=True, on_delete=models.SET_NULL, related_name="+")
+    filename = models.CharField("文件名", max_length=200)
+    sha256 = models.CharField(max_length=64)
+    encoding = models.CharField("编码", max_length=16, blank=True)
+    rows = models.PositiveIntegerField("数据行", default=0)
+    created = models.PositiveIntegerField("新增", default=0)
+    updated = models.PositiveIntegerField("更新", default=0)
+    unchanged = models.PositiveIntegerField("无变化", default=0)
+    blank = models.PositiveIntegerField("空行", default=0)
+    rejected = models.JSONField("未导入的行", default=list)     # [{"row": 7, "reason": "…", "values": {…}}]
+    unknown_headers = models.JSONField("未识别的列", default=list)
+    at = models.DateTimeField("导入时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "导入记录"
+        ordering = ["-at", "-id"]
