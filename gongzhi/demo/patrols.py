@@ -18,7 +18,7 @@ from gongzhi.patrols.inputs import FixIn, PatrolEndIn, PatrolStartIn, PointsIn
 
 from .district import District
 
-GRIDS = 6            # the first grids of the district have patrols
+GRIDS = 6            # the first grids are walked most days; every other grid a few times a month
 STEP_S = 20          # a fix every 20 s
 
 
@@ -65,19 +65,20 @@ def build_patrols(d: District, *, seed: int = 20, now: datetime | None = None) -
     rng = random.Random(seed)
     made = 0
     today = timezone.localtime(now, SHANGHAI).date()
-    for gi, grid in enumerate(d.grids[:GRIDS]):
+    for gi, grid in enumerate(d.grids):
+        busy = gi < GRIDS
         comm = grid.parent
         t, c, g = d.townships.index(comm.parent) + 1, int(comm.code[-3:]), int(grid.code[-2:])
         user = d.users[f"grid{t}{c}{g}"]
         n = 0
         for back in range(30, 0, -1):
             day = today - timedelta(days=back)
-            if day.weekday() >= 5 or rng.random() < 0.3:
+            if day.weekday() >= 5 or rng.random() < (0.3 if busy else 0.75):
                 continue
             started = datetime(day.year, day.month, day.day, rng.choice([8, 9, 14, 15]), rng.randrange(60),
                                tzinfo=SHANGHAI)
             n += 1
-            _patrol(user, grid, rng, started, rng.randint(25, 70), True, n)
+            _patrol(user, grid, rng, started, rng.randint(25, 70) if busy else rng.randint(15, 30), True, n)
             made += 1
         if gi == 1:
             # A walk the worker forgot to end 2 days ago: the sweep ended it at its last fix.
@@ -91,4 +92,6 @@ def build_patrols(d: District, *, seed: int = 20, now: datetime | None = None) -
             n += 1
             _patrol(user, grid, rng, started, 45, False, n)      # grid111 is on patrol now
             made += 1
+    from gongzhi.patrols.coverage import refresh
+    refresh(today)          # this month's coverage per grid, as the worker keeps it
     return {"patrols": made}

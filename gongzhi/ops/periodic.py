@@ -52,3 +52,11 @@ def crosscheck() -> str:
     from gongzhi.hotline.crosscheck import run
     last = timezone.localdate()
     return str(run(last - timedelta(days=29), last))
+
+
+@periodic("patrol-coverage", minutes=10, single=True)
+def patrol_coverage() -> str:
+    """This month's coverage per grid for /stats/ and the big screen (uniting tracks is too slow
+    to do per view: patrols.coverage)."""
+    from gongzhi.patrols.coverage import refresh
+    return f"{refresh()} grids"

@@ -19,6 +19,7 @@ from gongzhi.domain.enums import OPEN_STATUSES, Level, SlaFlag
 from gongzhi.events.models import Event
 from gongzhi.gridwork.selectors import completion as duty_completion, completion_total as duty_total
 from gongzhi.hotline.crosscheck import grid_teams, omission_counts, omissions as omission_rows
+from gongzhi.patrols import coverage as patrol_coverage
 
 from .casework import flagged_now, for_area
 from .corrections import for_page as corrections_for
@@ -60,9 +61,20 @@ def report(request):
         "corrections": corrections_for(request.user, f.area, f.start, f.end),   # None: not theirs to see
         "court": court_for(request.user, f.area, f.start, f.end),               # None: not theirs to see
         # 清单化: duty tasks due in the period, per grid (gridwork.selectors)
-        "duty": {"total": duty_total(f.area, f.start, f.end), "grids": duty_completion(f.area, f.start, f.end)},
+        "duty": _duty(f),
         "comparison": with_comparison(f, current=result.totals["reported"]), "crumbs": _crumbs(request.user, f.area),
         "query": request.GET.urlencode(), "child_level": f.area.level + 1})
+
+
+def _duty(f: Filters) -> dict:
+    """清单化 per grid in the period (gridwork.selectors), with each grid's patrol coverage this month
+    so far (patrols.coverage: computed by the worker, never per view)."""
+    grids = duty_completion(f.area, f.start, f.end)
+    cover = patrol_coverage.of_month(f.area, _today())
+    for r in grids:
+        r["coverage"] = cover.get(r["grid"].pk)
+    return {"total": duty_total(f.area, f.start, f.end), "grids": grids,
+            "coverage": patrol_coverage.average(f.area, _today())}
 
 
 def _crumbs(user, area: Area) -> list[Area]:
@@ -140,6 +152,7 @@ def _screen_context(f: Filters, user) -> dict:
         "cases_now": flagged_now(f.area.path),      # overdue dispute cases and legal-aid applications
         "corrections": corrections_for(user, f.area, f.start, f.end),   # counts only, for whom ADR 0016 says
         "duty": {"total": duty_total(f.area, f.start, f.end)},           # 清单任务 (gridwork.selectors)
+        "patrol_coverage": patrol_coverage.average(f.area, today),       # this month, kept by the worker
         "overdue": [_wall_row(e) for e in overdue], "heat": heat,
         "comparison": with_comparison(f, current=week.totals["reported"]),
         "rate_columns": RATE_COLUMNS[:7], "refreshed": timezone.localtime(),
