@@ -349,9 +349,12 @@ def main():
         print(f"  {key:32s} {statistics.median(xs):10.0f} / {max(xs):10.0f} / {xs[-1]:10.0f}   "
               f"{'GREW' if grew else 'steady'}")
     rate = ok / seconds
+    headroom = f"{args.rate / flat:.3f}" if flat else "n/a (no 201 within wrk's 10 s timeout: the host is saturated)"
     print(f"\nsustained {rate:.1f}/s of {args.rate:g}/s offered = {rate / args.rate:.3f}; offered ÷ bare ceiling "
-          f"{args.rate / ceiling:.3f}, offered ÷ our flat-out intake {args.rate / flat:.3f} (the headroom left "
+          f"{args.rate / ceiling:.3f}, offered ÷ our flat-out intake {headroom} (the headroom left "
           f"for a peak while staff and workers run)")
+    with open("/proc/loadavg") as f:
+        print(f"host load while measuring (1/5/15 min): {' '.join(f.read().split()[:3])} on {os.cpu_count()} cores")
     print(f"offered ÷ province typhoon peak: {args.rate / PROVINCE_PEAK:.2f} ({PROVINCE_PEAK}/s for ~40M people) on "
           f"{os.cpu_count()} shared cores, with {Event.objects.count():,} events stored")
     with connection.cursor() as cur:
