@@ -288,6 +288,21 @@ def close(*, actor, proposal_id: int, at: datetime | None = None, system: bool =
     return row
 
 
+def close_due(now: datetime | None = None) -> tuple[int, int]:
+    """The sweep's count of every vote whose window has closed: (counted, left for staff).  A vote
+    with a paper box the two entries do not yet agree on is left open for the organisers — the
+    count never runs without its paper ballots — and tried again next round."""
+    now = now or timezone.now()
+    counted = waiting = 0
+    for pk in Proposal.objects.filter(status=S.VOTING, vote_closes_at__lte=now).values_list("pk", flat=True):
+        try:
+            close(actor=None, proposal_id=pk, at=now, system=True)
+            counted += 1
+        except Conflict:        # paper boxes open, or another worker counted it first
+            waiting += 1
+    return counted, waiting
+
+
 def verify_tally(p: Proposal) -> dict:
     """The stored result against a recount from the ballot log, and the log's chain."""
     counted, broken = chain.verify(chain_name(p.pk), Ballot.objects.filter(proposal=p).order_by("seq"))

@@ -238,3 +238,21 @@ def test_participants_earn_points_once_after_the_count(votes_demo):
     assert len(keys) == 15
     assert ballots.reward_participants(pid) == 15          # idempotent by key: nothing added
     assert Posting.objects.filter(key__startswith=f"vote:{pid}:").count() == 15
+
+
+def test_the_sweep_counts_a_vote_when_its_window_closes_and_not_before(votes_demo):
+    """Nothing closed a vote by itself: the organisers had to count by hand (ops.sweep.sweep_cases)."""
+    from gongzhi.ops.sweep import sweep_cases
+    v = votes_demo
+    p = _open(v)
+    ballots.cast(actor=v["voters"][0], proposal_id=p.pk, data=BallotIn(option="1", client_key=key()))
+    already_due = set(ballots.Proposal.objects.filter(status=S.VOTING, vote_closes_at__lte=p.vote_closes_at)
+                      .exclude(pk=p.pk).values_list("pk", flat=True))
+    before = sweep_cases(now=p.vote_closes_at - timedelta(seconds=1))["vote_close"]
+    p.refresh_from_db()
+    assert p.status == S.VOTING
+    assert sweep_cases(now=p.vote_closes_at)["vote_close"][0] == 1 + len(already_due) - before[0]
+    p.refresh_from_db()
+    assert p.status in (S.DECIDED, S.FAILED) and p.participants == 1 and p.decided_at == p.vote_closes_at
+    assert ballots.verify_tally(p)["ok"] is True
+    assert sweep_cases(now=p.vote_closes_at)["vote_close"] == (0, 0)        # counted once
