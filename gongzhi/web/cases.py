@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext
@@ -71,7 +72,14 @@ def case_list(request, kind: str):
     return render(request, "web/case_list.html", {
         "k": k, "tab": tab, "rows": rows, "page": page, "offices": offices,
         "specialties": ConsultationIn.model_fields["specialty"].annotation.choices(),
-        "tabs": [(key, label) for key, (label, _) in k.tabs.items()]})
+        "tabs": [(key, label, n) for key, label, n in tab_counts(k, request.user)]})
+
+
+def tab_counts(k: Kind, user) -> list[tuple[str, str, int]]:
+    """Each tab with its count, from one grouped query over the reader's scope (issue 17)."""
+    by_status = {r["status"]: r["n"] for r in k.listing(user).prefetch_related(None).order_by()
+                 .values("status").annotate(n=Count("id", distinct=True))}
+    return [(key, label, sum(by_status.get(st, 0) for st in statuses)) for key, (label, statuses) in k.tabs.items()]
 
 
 @login_required
@@ -91,15 +99,17 @@ def _choices(k: Kind, d: dict) -> dict[str, list[tuple]]:
     """Select lists the operation forms need (mediators of the organisation, offices, lawyers)."""
     if k is MEDIATION:
         mediators = Mediator.objects.filter(org__code=d["organisation_code"], active=True)
-        return {"mediator": [("", "按规则推荐")] + [(m.id, f"{m.name}（{m.get_level_display()}）") for m in mediators],
+        level = lambda m: gettext("（") + gettext(m.get_level_display()) + gettext("）")   # noqa: E731
+        return {"mediator": [("", gettext("按规则推荐"))] + [(m.id, m.name + level(m)) for m in mediators],
                 "organisation": [(o.code, o.name) for o in Organisation.objects.filter(active=True)]}
     return {"office": [(o.code, o.name) for o in Office.objects.filter(active=True)],
             "lawyer": [("", "按点援或规则推荐")] + _lawyer_options()}
 
 
 def _lawyer_options():
-    return [(lw.id, f"{lw.name}·{lw.firm}（执业{lw.practice_years}年，刑辩{lw.criminal_years}年"
-                    f"{'，熟悉未成年人案件' if lw.juvenile else ''}）") for lw in Lawyer.objects.filter(active=True)]
+    return [(lw.id, f"{lw.name}·{lw.firm}" + gettext("（执业%(p)s年，刑辩%(c)s年%(j)s）") % {
+        "p": lw.practice_years, "c": lw.criminal_years, "j": gettext("，熟悉未成年人案件") if lw.juvenile else ""})
+        for lw in Lawyer.objects.filter(active=True)]
 
 
 def _case_page(request, k: Kind, case_id: int, *, failed: str = "", errors: dict | None = None, posted=None,

@@ -150,7 +150,7 @@ def court_case(request, case_id: int, *, error: str = "", status: int = 200):
         raise Http404(exc.message) from exc
     for el in d["form"]:
         el["text"] = _rows_text(el)
-        el["hint"] = "；".join(c["label"] for c in el["columns"])
+        el["hint"] = gettext("；").join(gettext(c["label"]) for c in el["columns"])
         el["flagged"] = [f["message"] for f in d["findings"] if f["key"] == el["key"]]
     allowed = set(d["actions"])
     # 排期 has its own form (the slot picker) above the generic ones

@@ -49,3 +49,18 @@ def test_the_statistics_crumbs_start_where_the_viewer_may_read(district):
             assert c.get("/stats/" + href.replace("&amp;", "&")).status_code == 200, (who, href)
     admin = login(district, "admin").get(f"/stats/?area={district.grids[0].code}").content.decode()
     assert f"area={district.county.code}&" in admin.replace("&amp;", "&")          # the admin sees the whole way up
+
+
+def test_server_written_sentences_with_numbers_are_translated_by_their_pattern():
+    """Issue 17: the 社区矫正 suggestions ("脱离监管 12 日，未超过10日") stayed Chinese on English pages."""
+    from django.utils import translation
+
+    from gongzhi.web.templatetags.gz import numbered
+    with translation.override("en"):
+        assert numbered("脱离监管 12 日，未超过10日") == "out of supervision for 12 days, not more than 10 days"
+        assert numbered("连续 3 个月考核不低于 90 分，可放宽一级") == (
+            "for 3 months running assessed at no less than 90 points: may be one level looser")
+        assert numbered("违反报告、会客、外出、迁居等规定，未说明") .startswith("broke the rules on reporting")
+        assert numbered("无人知晓的句子 5 次") == "无人知晓的句子 5 次"          # unknown: left as written
+    with translation.override("zh-hans"):
+        assert numbered("脱离监管 12 日，未超过10日") == "脱离监管 12 日，未超过10日"

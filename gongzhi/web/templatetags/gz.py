@@ -12,14 +12,33 @@ def get(mapping, key):
 @register.filter
 def days(remaining):
     """A countdown in words: 剩 2 个工作日 / 超期 3 个工作日 / 剩 5.5 小时."""
+    from django.utils.translation import gettext
     if not remaining:
         return ""
     if remaining["overdue"]:
         wd = remaining["workdays"]
-        return f"已超期 {-wd} 个工作日" if wd else f"已超期 {-remaining['hours']} 小时"
+        return (gettext("已超期 %(n)s 个工作日") % {"n": -wd} if wd
+                else gettext("已超期 %(h)s 小时") % {"h": -remaining["hours"]})
     if remaining["workdays"]:
-        return f"剩 {remaining['workdays']} 个工作日（{remaining['hours']} 小时）"
-    return f"剩 {remaining['hours']} 小时"
+        return gettext("剩 %(n)s 个工作日（%(h)s 小时）") % {"n": remaining["workdays"], "h": remaining["hours"]}
+    return gettext("剩 %(h)s 小时") % {"h": remaining["hours"]}
+
+
+@register.filter
+def compared(comparison):
+    """domain.kpi.compare's sentence in the reader's language: the domain writes it in Chinese
+    (exports use it as is), an English page rebuilds it from the numbers through the catalogue."""
+    from django.utils.translation import get_language, gettext
+    if not comparison or comparison.get("delta") is None or (get_language() or "zh").startswith("zh"):
+        return (comparison or {}).get("text", "")
+    n, delta, percent = len(comparison["previous"]), comparison["delta"], comparison["percent"]
+    if round(delta) == 0:
+        return gettext("与前 %(n)s 期平均持平") % {"n": n}
+    text = gettext("较前 %(n)s 期平均增加 %(d)s 件" if delta > 0 else "较前 %(n)s 期平均减少 %(d)s 件") % {
+        "n": n, "d": abs(round(delta))}
+    if percent is not None:
+        text += gettext("，上升 %(p)s%%" if delta > 0 else "，下降 %(p)s%%") % {"p": f"{abs(percent):.2f}"}
+    return text
 
 
 @register.filter
@@ -32,3 +51,26 @@ def status_label(code):
         return gettext(Status(code).label)
     except ValueError:
         return code or ""
+
+
+@register.filter
+def numbered(text):
+    """A sentence the server wrote with numbers in it ("脱离监管 12 日，未超过10日"), translated by
+    its pattern with the numbers as {n} ("脱离监管 {n} 日，未超过{n}日"), the numbers put back in
+    order; a sentence of several clauses (an enum label after "，") clause by clause.  Chinese pages
+    get the text as written."""
+    import re
+
+    from django.utils.translation import get_language, gettext
+    if not text or (get_language() or "").startswith("zh"):
+        return text
+
+    def one(part: str) -> str:
+        numbers = iter(re.findall(r"\d+", part))
+        pattern = re.sub(r"\d+", "{n}", part)
+        out = gettext(pattern)
+        return part if out == pattern else re.sub(r"\{n\}", lambda _: next(numbers, ""), out)
+    whole = one(text)
+    if whole != text:
+        return whole
+    return gettext("，").join(one(p) for p in text.split("，"))
