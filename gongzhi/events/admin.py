@@ -9,6 +9,9 @@ from .models import (
     Category,
     Event,
     EventAction,
+    RevisitDraw,
+    RevisitPick,
+    RevisitShare,
     RoutingRule,
     TimeLimit,
 )
@@ -77,3 +80,28 @@ class EventAdmin(ReadOnlyAdmin):
         # as on the pages (events.scope).
         qs = super().get_queryset(request)
         return qs if request.user.is_superuser else qs.filter(pk__in=scope.visible_events(request.user).values("pk"))
+
+
+@admin.register(RevisitShare)
+class RevisitShareAdmin(admin.ModelAdmin):
+    """随机抽查回访's configuration: blank category and unit is the default share (complaints: all)."""
+    list_display = ("category", "department", "area", "percent")
+    list_filter = ("category",)
+
+
+class PickInline(admin.TabularInline):
+    model = RevisitPick
+    fields = ("event", "reason", "group", "called_at", "satisfaction")
+    readonly_fields = fields
+    can_delete = False
+    extra = 0
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RevisitDraw)
+class RevisitDrawAdmin(ReadOnlyAdmin):
+    """Each day's draw with its seed and configuration: re-run domain.revisit.draw to check it."""
+    list_display = ("day", "seed", "candidates", "drawn_by", "drawn_at")
+    inlines = [PickInline]

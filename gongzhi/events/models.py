@@ -21,6 +21,7 @@ from gongzhi.domain.enums import (
     Urgency,
 )
 from gongzhi.domain.privacy import Visibility
+from gongzhi.domain.revisit import PickReason
 from gongzhi.domain.routing import RuleMode
 from gongzhi.domain.workflow import ESCALATING_CLOCKS
 
@@ -325,3 +326,64 @@ class Supervision(models.Model):
         verbose_name = verbose_name_plural = "督办"
 
 
+
+
+# ---- 随机抽查回访 (domain.revisit; events.revisit draws and records) ------------------------------
+
+class RevisitShare(models.Model):
+    """Configuration as data: the share of a (category, unit) group's answered events called back.
+    Blank category and unit: the default share.  Complaints are always all called back."""
+
+    category = models.ForeignKey(Category, verbose_name="类别", null=True, blank=True, on_delete=models.CASCADE)
+    department = models.ForeignKey(Department, verbose_name="处置部门", null=True, blank=True,
+                                   on_delete=models.CASCADE)
+    area = models.ForeignKey(Area, verbose_name="处置区域", null=True, blank=True, on_delete=models.CASCADE)
+    percent = models.PositiveSmallIntegerField("抽取比例（%）")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "回访抽取比例"
+        constraints = [models.CheckConstraint(condition=Q(percent__lte=100), name="revisitshare_percent"),
+                       models.CheckConstraint(condition=Q(department__isnull=True) | Q(area__isnull=True),
+                                              name="revisitshare_one_unit")]
+
+    def clean(self):
+        # One share per (category, unit): a unique constraint over nullable columns would not hold
+        # on SQLite (NULLs are distinct there), so the admin's form refuses the duplicate.
+        from django.core.exceptions import ValidationError
+        from django.utils.translation import gettext
+        same = RevisitShare.objects.filter(category=self.category, department=self.department,
+                                           area=self.area).exclude(pk=self.pk)
+        if same.exists():
+            raise ValidationError(gettext("该类别和处置单位的抽取比例已设置"))
+        if self.department_id and self.area_id:
+            raise ValidationError(gettext("处置单位请只选部门或区域之一"))
+
+
+class RevisitDraw(models.Model):
+    """One day's draw: its seed and the configuration it used, so it can be drawn again and checked."""
+
+    day = models.DateField("答复日期", unique=True)
+    seed = models.BigIntegerField("随机种子")
+    config = models.TextField("抽取配置")
+    candidates = models.PositiveIntegerField("可抽事件数")
+    drawn_by = models.ForeignKey(User, verbose_name="抽取人", null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="+")
+    drawn_at = models.DateTimeField("抽取时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "回访抽取"
+        ordering = ["-day"]
+
+
+class RevisitPick(models.Model):
+    draw = models.ForeignKey(RevisitDraw, on_delete=models.CASCADE, related_name="picks")
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="revisit_picks")
+    reason = models.CharField("抽取原因", max_length=10, choices=PickReason.choices())
+    group = models.CharField("抽取分组", max_length=200, blank=True)
+    called_at = models.DateTimeField("回访时间", null=True, blank=True)
+    called_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    satisfaction = models.PositiveSmallIntegerField("满意度", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "回访抽取结果"
+        constraints = [models.UniqueConstraint(fields=["draw", "event"], name="uniq_revisitpick")]

@@ -1,19 +1,32 @@
 """Reads: what a user sees of an event, masked and scoped."""
 from __future__ import annotations
 
-from django.db.models import Q
+from django.conf import settings
+from django.db.models import CharField, DateTimeField, OuterRef, Q, Subquery, Value
 from django.utils import timezone
 
 from gongzhi.core import files, timeline
 from gongzhi.core.scope import scope_of
 from gongzhi.domain import privacy
 from gongzhi.domain.calendar import UnknownYear
-from gongzhi.domain.enums import OPEN_STATUSES, Action, Clock, EventKind, ExtensionState, Level, Role, SlaFlag, Status
+from gongzhi.domain.enums import (
+    OPEN_STATUSES,
+    Action,
+    Clock,
+    CoHandlerRole,
+    EventKind,
+    ExtensionState,
+    Level,
+    Role,
+    SlaFlag,
+    Status,
+)
 from gongzhi.domain.privacy import Person, Viewer
+from gongzhi.domain.residents import ReopenLimit, reopen_refusal
 from gongzhi.domain.workflow import allowed_actions, goes_to_mediation
 
 from . import rules
-from .models import Event
+from .models import CoHandler, Event
 from .scope import capacities, is_subject, reads_as_staff, secrecy, viewer_of, visible_events
 
 
@@ -144,9 +157,7 @@ def _full_detail(user, ev: Event, caps, viewer: Viewer) -> dict:
                         for c in _rows(ev, "co_handlers")],
         "extensions": [{"id": x.id, "workdays": x.workdays, "reason": x.reason, "state": x.state,
                         "requested_at": x.requested_at, "decided_at": x.decided_at} for x in _rows(ev, "extensions")],
-        "attachments": [{"id": a.id, "kind": a.kind, "mime": a.mime, "size": a.size, "visibility": a.visibility,
-                         "url": files.attachment_url(ev.id, a.id)}
-                        for a in _rows(ev, "attachments") if privacy.may_read(a.visibility, viewer)],
+        "attachments": _attachments(ev, viewer),
         "capacities": sorted(caps),
         # 转人民调解 only where it applies (a dispute, a 110 transfer): the table does not know kinds.
         # 审批延期 only while a request waits (the table knows statuses, not requests): once decided,
@@ -154,9 +165,31 @@ def _full_detail(user, ev: Event, caps, viewer: Viewer) -> dict:
         "actions": [a.value for a in allowed_actions(Status(ev.status), caps)
                     if (a is not Action.TO_MEDIATION or goes_to_mediation(ev.kind, ev.channel))
                     and (a not in (Action.APPROVE_EXTENSION, Action.DENY_EXTENSION)
-                         or any(x.state == ExtensionState.PENDING for x in _rows(ev, "extensions")))],
+                         or any(x.state == ExtensionState.PENDING for x in _rows(ev, "extensions")))
+                    # 重办 only while the configured limit allows it (the service refuses past it).
+                    and (a is not Action.REOPEN or _may_reopen(ev))],
         "timeline": timeline,
     }
+
+
+def _may_reopen(ev: Event) -> bool:
+    limit = ReopenLimit(settings.GONGZHI_REOPEN_MAX, settings.GONGZHI_REOPEN_DAYS)
+    return reopen_refusal(limit, reopens=ev.reopens, answered_at=ev.answered_at, now=timezone.now()) is None
+
+
+def _attachments(ev: Event, viewer: Viewer) -> list[dict]:
+    """The files the viewer may read, each with the step it came with (上报事件 / 办结 / 办理记录):
+    the row is looked up among the prefetched timeline rows, not queried per file."""
+    steps = {r.pk: r.action for r in _rows(ev, "actions")}
+    out = []
+    for a in _rows(ev, "attachments"):
+        if not privacy.may_read(a.visibility, viewer):
+            continue
+        step = steps.get(a.action_id) if a.action_id else None
+        out.append({"id": a.id, "kind": a.kind, "mime": a.mime, "size": a.size, "visibility": a.visibility,
+                    "url": files.attachment_url(ev.id, a.id), "step": step,
+                    "step_label": Action(step).label if step else ""})
+    return out
 
 
 DETAIL_PREFETCH = ("actions", "co_handlers__department", "extensions", "attachments")
@@ -192,18 +225,49 @@ QUEUE_TABS = {
     "handling": ("办理中", Q(status=Status.HANDLING)),
     "yellow": ("即将超期", Q(sla_flag=SlaFlag.YELLOW)),
     "red": ("已超期", Q(sla_flag=SlaFlag.RED)),
+    "called": ("吹哨报到", Q(called_as__isnull=False)),
 }
 
 
 def work_queue(user):
-    """Open events this user's unit must act on: their grid's or area's, or their department's."""
+    """Open events this user's unit must act on: their grid's or area's, or their department's —
+    including those it was called in on by 吹哨 as 主办 or 协办 (issue 17: they never saw them).
+    Each row carries ``called_as`` (the CoHandlerRole, or None) and ``check_in_due_at`` (报到)."""
     s = scope_of(user)
     mine = Q(handler_department_id__in=s.departments) | Q(
         handler_department__isnull=True, handler_area_id__in=[a[1] for a in s.areas if a[0] != Role.SUPERVISOR])
+    if s.departments:
+        # A subquery, not a join: a join on co_handlers repeats rows (and the count of each tab).
+        mine |= Q(pk__in=CoHandler.objects.filter(department_id__in=s.departments).values("event_id"))
     if s.is_admin:
         mine = Q()
-    return (visible_events(user).filter(mine, status__in=[st.value for st in OPEN_STATUSES])
+    qs = visible_events(user).filter(mine, status__in=[st.value for st in OPEN_STATUSES])
+    return (_called_in(qs, s.departments)
             .select_related("category", "area", "handler_area", "handler_department").order_by("due_at", "id"))
+
+
+def _called_in(qs, departments):
+    """The viewer's department's 吹哨 role on each row (主办 before 协办) and its 报到 deadline."""
+    if not departments:
+        return qs.annotate(called_as=Value(None, output_field=CharField()),
+                           check_in_due_at=Value(None, output_field=DateTimeField()),
+                           checked_in_at=Value(None, output_field=DateTimeField()))
+    called = CoHandler.objects.filter(event=OuterRef("pk"), department_id__in=departments).order_by("-role")
+    return qs.annotate(called_as=Subquery(called.values("role")[:1]),
+                       check_in_due_at=Subquery(called.values("check_in_due_at")[:1]),
+                       checked_in_at=Subquery(called.values("checked_in_at")[:1]))
+
+
+def queue_row(user, ev: Event) -> dict:
+    """A work-queue row for the API: the staff summary plus the unit's 吹哨 role and 报到 deadline."""
+    return {**event_summary(user, ev), "called_as": ev.called_as, "called_as_label": called_label(ev),
+            "check_in_due_at": ev.check_in_due_at, "checked_in_at": ev.checked_in_at}
+
+
+def called_label(row) -> str:
+    """主办 / 协办 for a queue row, '' when the unit handles it itself."""
+    role = getattr(row, "called_as", None)
+    return CoHandlerRole(role).label if role else ""
 
 
 def queue_counts(user) -> dict[str, int]:

@@ -75,7 +75,9 @@ class Kind:
 
 KINDS = {k.key: k for k in [
     Kind("event", "事件",
-         lambda u: visible_events(u).filter(status__in=[s.value for s in OPEN_STATUSES], sla_flag__in=FLAGS)
+         # An open event under 督办 stays on the board while green too: the leader's card is the point.
+         lambda u: visible_events(u).filter(Q(sla_flag__in=FLAGS) | ~Q(supervision=""),
+                                            status__in=[s.value for s in OPEN_STATUSES])
          .select_related("category", "area", "handler_area", "handler_department"),
          lambda path: Q(area_path__startswith=path), _event_row),
     # A stopped clock is green again (casework.clocks.STOPPED): a flag is always a running clock's.
