@@ -375,6 +375,22 @@ GONGZHI_IMAGE_MAX_PIXELS = int(os.environ.get("GONGZHI_IMAGE_MAX_PIXELS", str(40
 # off).  Past it: 429 with Retry-After.
 GONGZHI_UPLOAD_RATE_COUNT = int(os.environ.get("GONGZHI_UPLOAD_RATE_COUNT", "60"))
 GONGZHI_UPLOAD_RATE_WINDOW = int(os.environ.get("GONGZHI_UPLOAD_RATE_WINDOW", "3600"))
+# 重办 by an unsatisfied reporter (events.services.event_reopen): at most GONGZHI_REOPEN_MAX times per
+# event and within GONGZHI_REOPEN_DAYS days of the answer (0 turns that bound off); staff too.
+GONGZHI_REOPEN_MAX = int(os.environ.get("GONGZHI_REOPEN_MAX", "2"))
+GONGZHI_REOPEN_DAYS = int(os.environ.get("GONGZHI_REOPEN_DAYS", "15"))
+# The public tracking lookup (/track/, web.residents): GONGZHI_TRACK_TRIES attempts per client address
+# and per number in any GONGZHI_TRACK_WINDOW seconds, right or wrong (enumeration costs time).
+GONGZHI_TRACK_TRIES = int(os.environ.get("GONGZHI_TRACK_TRIES", "10"))
+GONGZHI_TRACK_WINDOW = int(os.environ.get("GONGZHI_TRACK_WINDOW", "3600"))
+# Patrols (gongzhi.domain.patrols): a walker sees GONGZHI_PATROL_SIGHT_METRES either side of the
+# track; fixes further apart than GONGZHI_PATROL_MAX_STEP_METRES were not walked between; a fix
+# vaguer than GONGZHI_PATROL_MAX_ACCURACY_METRES is dropped; a patrol still running after
+# GONGZHI_PATROL_MAX_HOURS is ended by the sweep.
+GONGZHI_PATROL_SIGHT_METRES = _int("GONGZHI_PATROL_SIGHT_METRES", 30, minimum=1)
+GONGZHI_PATROL_MAX_STEP_METRES = _int("GONGZHI_PATROL_MAX_STEP_METRES", 300, minimum=1)
+GONGZHI_PATROL_MAX_ACCURACY_METRES = _int("GONGZHI_PATROL_MAX_ACCURACY_METRES", 100, minimum=1)
+GONGZHI_PATROL_MAX_HOURS = _int("GONGZHI_PATROL_MAX_HOURS", 8, minimum=1)
 
 # ---- Accounts: login lockout, password policy, content security policy, API tokens ----------------
 from datetime import timedelta  # noqa: E402

@@ -13,6 +13,7 @@ import sys
 
 ALIASES = {"sla-sweep": "sla_sweep", "import-grids": "import_grids", "stats-refresh": "stats_refresh",
            "import-hotline": "import_hotline", "train-classifier": "train_classifier", "stats-check": "stats_check"}
+ALIASES.update({"chain-verify": "chain_verify", "points-sweep": "points_sweep"})   # issue 19
 # (``gongzhi crosscheck [--days N]`` needs no alias: the command is spelled the same)
 
 

@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
 need_apt=()
 for pkg in "$@"; do dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg"); done
+command -v npm >/dev/null 2>&1 || need_apt+=(npm)      # frontend/: the pages' browser libraries
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "installing Debian packages: ${need_apt[*]}"
   if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
@@ -33,4 +34,11 @@ if [ ! -f "$stamp" ]; then
   .venv/bin/pip install -q -r requirements.lock 2>&1 | grep -v "^WARNING: Location" || true
   .venv/bin/pip install -q --no-deps -e . 2>&1 | grep -v "^WARNING: Location" || true
   rm -f .venv/.installed-*; touch "$stamp"
+fi
+# Leaflet, its marker clusters and ECharts: pinned by frontend/package-lock.json, installed from the
+# npm registry here and served from gongzhi/web/static/vendor/ (no CDN, no network when pages run).
+vendor_stamp=gongzhi/web/static/vendor/.installed-$(sha256sum frontend/package-lock.json frontend/vendor.sh | sha256sum | cut -c1-16)
+if [ ! -f "$vendor_stamp" ]; then
+  bash frontend/vendor.sh
+  touch "$vendor_stamp"
 fi

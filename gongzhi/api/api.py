@@ -79,17 +79,27 @@ def list_events(request, status: str | None = None, kind: str | None = None, sla
     return _Lazy(request.user, qs)
 
 
+@events.get("/queue", response=list[s.QueueRowOut], summary="我的待办（含吹哨主办/协办）")
+@paginate(BoundedPagination)
+def queue_events(request, tab: str | None = None):
+    """The page's work queue (events.selectors.work_queue), one tab of it when asked."""
+    qs = selectors.work_queue(request.user)
+    if tab in selectors.QUEUE_TABS:
+        qs = qs.filter(selectors.QUEUE_TABS[tab][1])
+    return _Lazy(request.user, qs, shape=selectors.queue_row)
+
+
 class _Lazy:
     """Let the paginator slice the queryset in SQL, then shape only the page (it counts with len())."""
 
-    def __init__(self, user, qs):
-        self.user, self.qs = user, qs
+    def __init__(self, user, qs, shape=None):
+        self.user, self.qs, self.shape = user, qs, shape or selectors.event_summary
 
     def __len__(self):
         return self.qs.count()
 
     def __getitem__(self, item):
-        return [selectors.event_summary(self.user, ev) for ev in self.qs[item]]
+        return [self.shape(self.user, ev) for ev in self.qs[item]]
 
 
 @events.get("/{event_id}", response=s.EventDetailOut, summary="事件详情与时间线")
@@ -304,8 +314,63 @@ from .funds import funds as _funds  # noqa: E402
 api.add_router("/funds", _funds)
 
 
+# ---- 清单化与量化考核 ------------------------------------------------------------------------------
+
+from .gridwork import gridwork as _gridwork  # noqa: E402
+
+api.add_router("/gridwork", _gridwork)
+
+
+# ---- 出卷票决 -------------------------------------------------------------------------------------
+
+from .votes import votes as _votes  # noqa: E402
+
+api.add_router("/votes", _votes)
+
+
+# ---- 积分超市 --------------------------------------------------------------------------------------
+
+from .points import points as _points  # noqa: E402
+
+api.add_router("/points", _points)
+
+
+# ---- 信用档案 -------------------------------------------------------------------------------------
+
+from .credit import credit as _credit  # noqa: E402
+
+api.add_router("/credit", _credit)
+
+
 # ---- 民事速裁 -------------------------------------------------------------------------------------
 
 from .court import court as _court  # noqa: E402
 
 api.add_router("/court", _court)
+
+
+# ---- 离线巡查 (the field app) ----------------------------------------------------------------------
+
+from .field import field as _field  # noqa: E402
+
+api.add_router("/field", _field)
+
+# ---- 消息通知 -------------------------------------------------------------------------------------
+
+from .notify import notify as _notify  # noqa: E402
+
+api.add_router("/notifications", _notify)
+
+
+# ---- 基础信息登记（人房物事情组织） --------------------------------------------------------------------
+
+from .registry import registry as _registry  # noqa: E402
+
+api.add_router("/registry", _registry)
+
+
+# ---- 进度查询（公开） -----------------------------------------------------------------------------
+
+from .track import track as _track  # noqa: E402
+
+api.add_router("/track", _track)

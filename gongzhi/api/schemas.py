@@ -49,6 +49,14 @@ class EventSummaryOut(Out):
     supervision: str | None
 
 
+class QueueRowOut(EventSummaryOut):
+    """A work-queue row: ``called_as`` is the unit's 吹哨 role (lead 主办 / assist 协办), or None."""
+    called_as: str | None
+    called_as_label: str
+    check_in_due_at: datetime | None
+    checked_in_at: datetime | None
+
+
 class TimelineOut(Out):
     action: str
     label: str

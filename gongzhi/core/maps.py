@@ -92,3 +92,47 @@ def _tiles(m: SvgMap, url: str) -> list[dict]:
             out.append({"href": url.format(z=z, x=tx, y=ty), "x": round((tx / n - m.x0) * m.scale, 1),
                         "y": round((ty / n - m.y0) * m.scale, 1), "size": round(size, 1)})
     return out
+
+
+# ---- the web map (Leaflet): the same grids as GeoJSON ---------------------------------------------
+# The SVG above stays as what a page shows without its script; the script draws these instead.
+
+def _round(coords, places: int = 6):
+    # 6 decimals of a degree are ~0.1 m: enough for a boundary, a third of the bytes of a float.
+    if isinstance(coords, (int, float)):
+        return round(coords, places)
+    return [_round(c, places) for c in coords]
+
+
+def grid_features(grids) -> dict:
+    """The grids as a GeoJSON FeatureCollection, each with its code, name, its community's name and
+    a point inside it for the label (a centroid can fall outside an L-shaped grid)."""
+    features = []
+    for g in grids:
+        if not g.geometry:
+            continue
+        p = shape(g.geometry).representative_point()
+        parent = g.parent if g.parent_id else None
+        features.append({"type": "Feature", "id": g.code,
+                         "geometry": {"type": g.geometry["type"], "coordinates": _round(g.geometry["coordinates"])},
+                         "properties": {"code": g.code, "name": g.name, "label": [round(p.x, 6), round(p.y, 6)],
+                                        "community": parent.code if parent else "",
+                                        "community_name": parent.name if parent else ""}})
+    return {"type": "FeatureCollection", "features": features}
+
+
+def community_labels(grids) -> list[dict]:
+    """One label per community, at a point inside the union of its grids: what a reader zoomed out
+    needs (forty grid names in a thumb's width are unreadable)."""
+    from shapely.ops import unary_union
+    by: dict[str, list] = {}
+    names: dict[str, str] = {}
+    for g in grids:
+        if g.geometry and g.parent_id:
+            by.setdefault(g.parent.code, []).append(shape(g.geometry))
+            names[g.parent.code] = g.parent.name
+    out = []
+    for code, shapes in by.items():
+        p = unary_union(shapes).representative_point()
+        out.append({"code": code, "name": names[code], "label": [round(p.x, 6), round(p.y, 6)]})
+    return out

@@ -173,6 +173,12 @@ def may_unmask(secrecy: Secrecy, viewer: Viewer) -> bool:
     return viewer in UNMASKERS[secrecy]
 
 
+def findable_by_person(secrecy: Secrecy) -> bool:
+    """Whether staff may find a report by its reporter's phone or name (the desk's search, a 台账):
+    never an anonymous or 举报 one — trying names would tell a handler who tipped them off."""
+    return secrecy is S.NORMAL
+
+
 def may_read(visibility: str, viewer: Viewer) -> bool:
     return viewer in ROW_READERS[Visibility(visibility)]
 

@@ -11,3 +11,5 @@ class EventsConfig(AppConfig):
         from gongzhi.core.audit import keep_logged
         from gongzhi.domain.enums import CaseKind
         keep_logged(self.get_model("Event"), CaseKind.EVENT)
+        from .told import register
+        register()        # who is told what (notify, issue 17)

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints, ValidationError
 
-from gongzhi.areas.models import Area, Department
+from gongzhi.areas.models import Area, Department, Place
 from gongzhi.areas.selectors import grid_at
 from gongzhi.core import audit, files
 from gongzhi.core.errors import DOMAIN_ERRORS, Conflict, Forbidden, Invalid, NotFound, TooManyRequests, from_domain
@@ -190,7 +190,27 @@ def _locate(data: ReportInput) -> tuple[Area, dict]:
         if grid is None:
             raise Invalid("网格编码不存在", fields={"grid": f"找不到网格 {data.grid}"})
         return grid, loc
+    if data.address.strip():
+        grid = _grid_by_address(data.address)
+        if grid is not None:
+            return grid, loc
+        raise Invalid("未能根据地址确定所在网格，请在地图上选择位置或选择所在网格",
+                      fields={"grid": "请选择所在网格", "address": "地址中没有可识别的标准地址"})
     raise Invalid("请在地图上选择位置或填写所在网格", fields={"lon": "缺少位置", "grid": "缺少网格"})
+
+
+def _grid_by_address(address: str) -> Area | None:
+    """A typed address with no pin and no grid chosen (no map, no JS): the longest 标准地址
+    (areas.Place) named in it, when that place lies in one grid, or in an area with exactly one
+    grid.  Never a guess among several grids: the resident is asked to pick one instead."""
+    names = [p for p in Place.objects.select_related("area").exclude(area=None) if p.name and p.name in address]
+    for place in sorted(names, key=lambda p: -len(p.name)):
+        if place.area.level in (Level.GRID, Level.MICRO_GRID):
+            return place.area
+        grids = list(Area.objects.filter(path__startswith=place.area.path, level=Level.GRID)[:2])
+        if len(grids) == 1:
+            return grids[0]
+    return None
 
 
 def _handler(grid: Area, decision) -> tuple[Area, Department | None]:

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from gongzhi.areas.models import Area, Department
 from gongzhi.core import audit
@@ -38,6 +39,7 @@ from gongzhi.domain.enums import (
     Urgency,
 )
 from gongzhi.domain.privacy import EVENT_ROW_VISIBILITY
+from gongzhi.domain.residents import ReopenLimit, ReopenRefusal, reopen_refusal
 from gongzhi.domain.routing import Facts, escalation_target, skip_target
 from gongzhi.domain.sla import Deadline
 from gongzhi.domain.supervision import raised
@@ -399,12 +401,25 @@ def event_revisit(*, actor, event_id: int, satisfaction: int, note: str = "", ve
 
 def event_reopen(*, actor, event_id: int, reason: str, version: int | None = None,
                  at: datetime | None = None) -> Event:
-    """重办: back to the unit that handled it, with fresh clocks."""
+    """重办: back to the unit that handled it, with fresh clocks; at most GONGZHI_REOPEN_MAX times and
+    within GONGZHI_REOPEN_DAYS days of the answer (checked on the locked row: two 重办 cannot both pass)."""
     def mutate(ev, now):
+        _check_reopen(ev, now)
         return {"reopens": F("reopens") + 1, "resolved_at": None, "verified_at": None, "answered_at": None,
                 "satisfaction": None, "resolved_on_time": None, "closed_workdays": None,
                 **clocks.start_handling(ev, now, ev.handler_level, now)}
     return _act(actor, event_id, Action.REOPEN, reason=reason, at=at, version=version, mutate=mutate)
+
+
+def _check_reopen(ev: Event, now: datetime) -> None:
+    limit = ReopenLimit(settings.GONGZHI_REOPEN_MAX, settings.GONGZHI_REOPEN_DAYS)
+    refusal = reopen_refusal(limit, reopens=ev.reopens, answered_at=ev.answered_at, now=now)
+    if refusal is ReopenRefusal.TOO_MANY:
+        raise Conflict(gettext("本件已重办 %(n)s 次，已达上限，不能再次重办；如仍有异议，请致电 12345 或申请复核")
+                       % {"n": ev.reopens}, code="reopen_limit")
+    if refusal is ReopenRefusal.TOO_LATE:
+        raise Conflict(gettext("答复已超过 %(days)s 天，不能再重办；如仍有异议，请重新上报")
+                       % {"days": limit.days}, code="reopen_too_late")
 
 
 def event_close(*, actor, event_id: int, note: str = "", version: int | None = None,

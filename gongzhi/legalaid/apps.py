@@ -14,3 +14,5 @@ class LegalaidConfig(AppConfig):
         from .checks import legal_limits
         checks.register(legal_limits)     # a decision limit above the law's 7 working days is refused
         keep_logged(self.get_model("Application"), CaseKind.LEGAL_AID)   # no case whose reads are logged can be deleted
+        from .told import register
+        register()        # who is told what (notify, issue 17)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import participation, views
 
 app_name = "stats"
 urlpatterns = [
@@ -9,4 +9,5 @@ urlpatterns = [
     path("screen/panel", views.screen_panel, name="screen_panel"),
     path("omissions/", views.omissions, name="omissions"),
     path("export.xlsx", views.export, name="export"),
+    path("participation/", participation.participation, name="participation"),
 ]

@@ -18,6 +18,9 @@ from gongzhi.domain.mediation import CaseStatus, RiskLevel
 from gongzhi.funds import scope as funds_scope
 from gongzhi.legalaid.scope import lawyer_ids, office_ids
 from gongzhi.mediation.scope import org_ids
+from gongzhi.points import scope as points_scope
+from gongzhi.registry import scope as registry_scope
+from gongzhi.votes import scope as votes_scope
 
 # The enums templates compare with: {% if d.sla_flag == SlaFlag.RED %}, never a literal "red"
 # (tests/test_no_literals.py).  Each as a mapping name → member: Django would call the class.
@@ -53,16 +56,21 @@ def nav(request):
     links = [("web:report", "上报")]
     if roles & GRID_TEAM_ROLES or s.departments:
         links.insert(0, ("web:queue", "我的待办"))
+    if roles & {Role.GRID_WORKER, Role.POLICE}:      # 清单化 (web.gridwork): their duties first
+        links.insert(0, ("web:grid_today", "今日待办"))
     if s.is_admin or roles & CENTRE_ROLES:
         links.insert(0, ("web:desk", "分拨台"))
         links.append(("web:queue", "本级待办"))
     if s.is_admin or roles & (CENTRE_ROLES | {Role.SUPERVISOR}):
         # 督办台 (web.board): a supervisor's own page, and the centres' view of what is late.
         links.insert(1 if s.is_admin or roles & CENTRE_ROLES else 0, ("web:supervise", "督办台"))
+    if roles & GRID_TEAM_ROLES:           # 网格员外业 (web.field): the offline-first field app
+        links.append(("web:field_home", "外业"))
     if s.areas or s.is_admin:
         links.append(("web:map", "网格地图"))
     if s.is_admin or roles & (CENTRE_ROLES | {Role.SUPERVISOR}):
         links.append(("stats:report", "统计"))
+        links.append(("web:grid_scores", "量化考核"))
     links += casework_links(user)
     if corr_scope.may_use(user):           # 社区矫正: its agencies' staff and the county's prosecutors
         links.append(("web:corr_list", "社区矫正"))
@@ -72,5 +80,15 @@ def nav(request):
         links.append(("web:funds_home", "三金专户"))
     if not s.is_staff_anywhere:
         links.append(("web:mine", "我的上报"))
+    if points_scope.person_of(user) is not None or points_scope.is_manager(user) or points_scope.is_counter_staff(user):
+        links.append(("web:points_home", "积分超市"))   # residents with a registry record, shop staff
+    if registry_scope.is_registry_staff(user):      # 人房物事情组织: the area's registry
+        links.append(("web:registry_home", "基础信息"))
+    elif not s.is_staff_anywhere:                     # a resident: their household and 居民认证
+        links.append(("web:registry_me", "我的住户"))
+    if votes_scope.may_use(user):          # 出卷票决: the area's staff and registered residents
+        links.append(("web:votes_home", "居民议事"))
+    if s.is_admin or Role.SUPERVISOR in roles:
+        links.append(("web:chains", "哈希链核验"))
     return {"nav_links": links, "nav_name": profile.display_name if profile else user.get_username(),
             "nav_admin": user.is_staff}

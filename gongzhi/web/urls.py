@@ -1,7 +1,27 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, re_path
 
-from . import board, cases, corrections, court, funds, views
+import gongzhi.web.desk as desk_pages  # 分拨台 search and 台账 export (web.desk)
+import gongzhi.web.registry as reg  # 基础信息登记 (web.registry)
+
+from . import (
+    board,
+    cases,
+    chains,
+    corrections,
+    court,
+    credit,
+    field,
+    funds,
+    gridwork,
+    mapdata,
+    notify,
+    points,
+    residents,
+    revisits,
+    views,
+    votes as votes_pages,
+)
 
 app_name = "web"
 KIND = r"(?P<kind>mediation|legalaid)"
@@ -13,11 +33,18 @@ urlpatterns = [
     path("report/fields", views.report_fields, name="report_fields"),
     path("report/suggest", views.report_suggest, name="report_suggest"),
     path("mine/", views.mine, name="mine"),
+    path("track/", residents.track, name="track"),                 # public: number + phone's last 4 digits
+    path("elder/", residents.elder_mode, name="elder_mode"),        # public: the 适老化 switch (a cookie)
     path("queue/", views.queue, name="queue"),
     path("desk/", views.desk, name="desk"),
     path("desk/dispatch", views.desk_dispatch, name="desk_dispatch"),
+    path("desk/export.xlsx", desk_pages.export, name="desk_export"),   # the event list as a 台账 (web.desk)
+    path("revisits/", revisits.revisit_list, name="revisits"),          # 随机抽查回访 (web.revisits)
+    path("revisits/<int:pick_id>/record", revisits.revisit_record, name="revisit_record"),
     path("supervise/", board.board, name="supervise"),
-    path("map/", views.grid_map, name="map"),
+    path("map/", mapdata.grid_map, name="map"),
+    path("map/grids.json", mapdata.grids, name="map_grids"),
+    path("map/events.json", mapdata.events, name="map_events"),
     path("e/<int:event_id>/", views.event, name="event"),
     path("e/<int:event_id>/do/<path:path>", views.event_do, name="event_do"),
     path("e/<int:event_id>/unmask", views.event_unmask, name="event_unmask"),
@@ -65,4 +92,82 @@ urlpatterns = [
     path("funds/grants/<int:grant_id>/do/<str:path>", funds.grant_do, name="funds_grant_do"),
     path("funds/grants/<int:grant_id>/documents/<int:doc_id>", funds.grant_document, name="funds_grant_document"),
     path("funds/donations/new", funds.donation_new, name="funds_donation_new"),
+    # 积分超市 (web.points) and the hash chains' verifier (web.chains)
+    path("points/", points.points_home, name="points_home"),
+    path("points/shop/", points.points_shop, name="points_shop"),
+    path("points/redeem", points.points_redeem, name="points_redeem"),
+    path("points/redemptions/<int:redemption_id>/cancel", points.points_cancel, name="points_cancel"),
+    path("points/claim", points.points_claim, name="points_claim"),
+    path("points/desk/", points.points_desk, name="points_desk"),
+    path("points/claims/<int:claim_id>/decide", points.points_decide, name="points_decide"),
+    path("points/stock/<int:item_id>", points.points_restock, name="points_restock"),
+    path("points/accounts/<int:account_id>/", points.points_account, name="points_account"),
+    path("points/accounts/<int:account_id>/reverse/<int:posting_id>", points.points_reverse, name="points_reverse"),
+    path("points/counter/", points.points_counter, name="points_counter"),
+    path("points/counter/hand-over", points.points_hand_over, name="points_hand_over"),
+    path("chains/", chains.chains, name="chains"),
+    # 出卷票决 (web.votes)
+    path("votes/", votes_pages.votes_home, name="votes_home"),
+    path("votes/new", votes_pages.votes_new, name="votes_new"),
+    path("votes/<int:proposal_id>/", votes_pages.votes_proposal, name="votes_proposal"),
+    path("votes/<int:proposal_id>/ballot", votes_pages.votes_ballot, name="votes_ballot"),
+    path("votes/<int:proposal_id>/comment", votes_pages.votes_comment, name="votes_comment"),
+    path("votes/<int:proposal_id>/do/<str:what>", votes_pages.votes_do, name="votes_do"),
+    path("votes/<int:proposal_id>/receipts", votes_pages.votes_receipts, name="votes_receipts"),
+    path("votes/<int:proposal_id>/notice.docx", votes_pages.votes_notice, name="votes_notice"),
+    path("votes/<int:proposal_id>/documents/<int:doc_id>", votes_pages.votes_document, name="votes_document"),
+    # 信用档案 (web.credit)
+    path("credit/", credit.credit_home, name="credit_home"),
+    path("credit/me/", credit.me, name="credit_me"),
+    path("credit/me/dispute", credit.me_dispute, name="credit_me_dispute"),
+    path("credit/me/repair", credit.me_repair, name="credit_me_repair"),
+    path("credit/files/<int:file_id>/", credit.file_page, name="credit_file"),
+    path("credit/files/<int:file_id>/propose", credit.propose, name="credit_propose"),
+    path("credit/files/<int:file_id>/entries/<int:entry_id>/withdraw", credit.withdraw, name="credit_withdraw"),
+    path("credit/proposals/<int:proposal_id>/<str:path>", credit.proposal_do, name="credit_proposal_do"),
+    path("credit/evidence/<int:evidence_id>", credit.evidence, name="credit_evidence"),
+    path("credit/disputes/<int:dispute_id>/", credit.dispute_page, name="credit_dispute"),
+    path("credit/disputes/<int:dispute_id>/do/<str:path>", credit.dispute_do, name="credit_dispute_do"),
+    path("credit/repairs/<int:repair_id>/", credit.repair_page, name="credit_repair"),
+    path("credit/repairs/<int:repair_id>/do/<str:path>", credit.repair_do, name="credit_repair_do"),
+    path("credit/scenes/check", credit.scene_check, name="credit_scene_check"),
+    # 消息通知 (web.notify): the centre, its bell, settings and the dead-letter list (admins)
+    path("notifications/", notify.notifications, name="notifications"),
+    path("notifications/bell", notify.bell, name="notifications_bell"),
+    path("notifications/read-all", notify.read_all, name="notifications_read_all"),
+    path("notifications/settings", notify.settings_page, name="notification_settings"),
+    path("notifications/dead", notify.dead, name="notification_dead"),
+    path("notifications/<int:notification_id>/read", notify.read, name="notification_read"),
+    path("notifications/<int:notification_id>/open", notify.open_one, name="notification_open"),
+    # 网格员外业 (web.field): the offline-first field app, its service worker and manifest
+    path("field/", field.field_home, name="field_home"),
+    path("field/sw.js", field.field_sw, name="field_sw"),
+    path("field/manifest.webmanifest", field.field_manifest, name="field_manifest"),
+    # 清单化与量化考核 (web.gridwork): the grid worker's 今日待办, tasks, month; duties and scorecards
+    path("grid/", gridwork.today, name="grid_today"),
+    path("grid/month/", gridwork.month, name="grid_month"),
+    path("grid/tasks/<int:task_id>/", gridwork.task, name="grid_task"),
+    path("grid/tasks/<int:task_id>/complete", gridwork.task_complete, name="grid_task_complete"),
+    path("grid/tasks/<int:task_id>/carry-over", gridwork.task_carry, name="grid_task_carry"),
+    path("grid/tasks/<int:task_id>/finding", gridwork.task_finding, name="grid_task_finding"),
+    path("grid/tasks/<int:task_id>/photos/<int:photo_id>", gridwork.task_photo, name="grid_task_photo"),
+    path("grid/duties/", gridwork.duties, name="grid_duties"),
+    path("grid/scores/", gridwork.scores, name="grid_scores"),
+    path("grid/scores.xlsx", gridwork.scores_xlsx, name="grid_scores_xlsx"),
+    path("grid/scores/<str:username>/", gridwork.score_evidence, name="grid_score_evidence"),
+    # 基础信息登记 人房物事情组织 (web.registry)
+    path("registry/", reg.registry_home, name="registry_home"),
+    path("registry/people/<int:person_id>/", reg.person_page, name="registry_person"),
+    path("registry/people/<int:person_id>/unmask", reg.person_unmask, name="registry_unmask"),
+    path("registry/people/<int:person_id>/do/<str:path>", reg.person_do, name="registry_person_do"),
+    path("registry/houses/<int:house_id>/", reg.house_page, name="registry_house"),
+    path("registry/units/<int:unit_id>/", reg.unit_page, name="registry_unit"),
+    path("registry/link/<str:target>/<int:target_id>", reg.link_do, name="registry_link"),
+    path("registry/me/", reg.me, name="registry_me"),
+    path("registry/pending/", reg.pending, name="registry_pending"),
+    path("registry/claims/<int:claim_id>/<str:path>", reg.claim_do, name="registry_claim_do"),
+    path("registry/import/", reg.import_page, name="registry_import"),
+    path("registry/imports/<int:run_id>/", reg.import_result, name="registry_import_result"),
+    path("registry/imports/<int:run_id>/rejected.csv", reg.import_rejected, name="registry_import_rejected"),
+    path("registry/export.xlsx", reg.export, name="registry_export"),
 ]

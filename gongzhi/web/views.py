@@ -43,7 +43,7 @@ from gongzhi.domain.enums import (
     Urgency,
 )
 from gongzhi.domain.text import problem as text_problem
-from gongzhi.events import intake, operations, selectors, services
+from gongzhi.events import desk as desk_search, intake, operations, selectors, services
 from gongzhi.events.models import Category, Event
 from gongzhi.funds import scope as funds_scope
 from gongzhi.legalaid.scope import lawyer_ids, office_ids
@@ -147,11 +147,21 @@ def _report_form(request, grids, *, staff: bool, channel: Channel) -> InputForm:
     for staff, the channels a desk takes reports from (residents report from the app)."""
     cats = Category.objects.filter(active=True).order_by("path")
     choices = {"category": [("", "请选择")] + [(c.code, ("　" * (c.path.count("/") - 2)) + c.name) for c in cats],
-               "grid": [("", "（按地图定位）")] + [(g.code, g.name) for g in grids],
+               "grid": [("", gettext("（按地图定位）"))] + [(g.code, g.name) for g in grids],
                "channel": STAFF_CHANNELS}
     return InputForm(intake.ReportInput, post=request.POST if request.method == "POST" else None,
                      skip=REPORT_OFF_PAGE | (set() if staff else {"channel"}), placed=REPORT_PLACED,
-                     choices=choices, initial={"channel": channel}, attrs=REPORT_ATTRS)
+                     choices=choices, initial={"channel": channel, **({} if staff else _contact(request.user))},
+                     attrs=REPORT_ATTRS)
+
+
+def _contact(user) -> dict:
+    """A resident's own name and phone from their account, to keep or change (匿名反映 still
+    clears both).  Not for staff: at a desk the contact is the caller's, not the clerk's."""
+    profile = getattr(user, "profile", None)
+    if profile is None:
+        return {}
+    return {"reporter_name": profile.display_name, "reporter_phone": profile.phone}
 
 
 # The page's hooks on the report's fields: typing pauses ask for the classifier's suggestion (kind,
@@ -231,12 +241,17 @@ def report_fields(request):
 @login_required
 def mine(request):
     # The reporter's own list: where each matter stands, without staff's countdowns (domain.privacy).
-    events = (selectors.event_list(request.user, mine=True)[:100])
-    return render(request, "web/mine.html", {"events": [{"ev": e, "remaining": None, "public": True} for e in events]})
+    page = Paginator(selectors.event_list(request.user, mine=True), 20).get_page(request.GET.get("page"))
+    from .residents import my_cases
+    return render(request, "web/mine.html", {"events": [{"ev": e, "remaining": None, "public": True} for e in page],
+                                             "page": page, **my_cases(request.user)})
 
 
 def _row(ev: Event) -> dict:
-    return {"ev": ev, "remaining": selectors.remaining(ev) if ev.status in OPEN_STATUSES else None}
+    # A queue row called in by 吹哨 shows the department's role (主办/协办) and its 报到 deadline.
+    return {"ev": ev, "remaining": selectors.remaining(ev) if ev.status in OPEN_STATUSES else None,
+            "called": selectors.called_label(ev), "check_in_due_at": getattr(ev, "check_in_due_at", None),
+            "checked_in": getattr(ev, "checked_in_at", None) is not None}
 
 
 @staff_only
@@ -247,25 +262,34 @@ def queue(request):
     qs = selectors.work_queue(request.user).filter(selectors.QUEUE_TABS[tab][1])
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     counts = selectors.queue_counts(request.user)
-    tabs = [(key, label, counts[key]) for key, (label, _) in selectors.QUEUE_TABS.items()]
+    # The 吹哨 tab only where a department can be called in: a grid team's row of tabs stays four wide.
+    called = bool(scope_of(request.user).departments)
+    tabs = [(key, label, counts[key]) for key, (label, _) in selectors.QUEUE_TABS.items() if key != "called" or called]
     # A grid team's 帮教 tasks for 社区矫正 subjects in its grids (never the file): web.corrections.
     corr_tasks = corr_sel.grid_tasks(request.user) if scope_of(request.user).roles & GRID_TEAM_ROLES else []
     return render(request, "web/queue.html", {"tab": tab, "tabs": tabs, "page": page,
                                               "rows": [_row(e) for e in page], "corr_tasks": corr_tasks})
 
 
+def _tr(enum) -> list[tuple]:
+    """An enum's choices in the reader's language (option lists reach templates as data)."""
+    return [(m.value, gettext(m.label)) for m in enum]
+
+
 @staff_only
 def desk(request):
-    f = {k: request.GET.get(k, "") for k in ("status", "kind", "sla", "area", "q")}
-    qs = selectors.event_list(request.user, **{k: v or None for k, v in f.items()})
-    if request.GET.get("supervised"):             # the 督办 board: what leaders are pressing on
-        qs = qs.exclude(supervision="")
-        f["supervised"] = "1"
+    # Search, markers and the 台账 export: events.desk (web.desk serves the export).
+    from .desk import desk_filters
+    f, filters, bad_dates = desk_filters(request)
+    qs = desk_search.search(request.user, filters)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    if request.GET.get("page", "1") in ("", "1"):
+        desk_search.log_person_search(request.user, filters, qs)   # once per search, not per page turned
+    targets = selectors.dispatch_targets(request.user)
     return render(request, "web/desk.html", {
-        "filters": f, "page": page, "rows": [_row(e) for e in page], "statuses": Status.choices(),
-        "kinds": EventKind.choices(), "flags": SlaFlag.choices(), "targets": selectors.dispatch_targets(request.user),
-        "query": request.GET.urlencode(),
+        "filters": f, "page": page, "rows": [{**_row(e), "m": desk_search.markers(e)} for e in page],
+        "statuses": _tr(Status), "kinds": _tr(EventKind), "flags": _tr(SlaFlag), "targets": targets,
+        "areas": targets["areas"], "bad_dates": bad_dates, "query": request.GET.urlencode(),
         "query_prefix": "".join(f"{k}={quote(v)}&" for k, v in f.items() if v)})
 
 
@@ -328,7 +352,7 @@ def _event_page(request, ev, *, failed: str = "", errors: dict | None = None, po
         "field_labels": {f.get("name"): f.get("label") for f in ev.category.template or [] if isinstance(f, dict)},
         "svg": maps.build(list(neighbours) or [ev.area], [_pin(ev, detail)], highlight=ev.area.code),
         "satisfaction": [(5, "非常满意"), (4, "满意"), (3, "基本满意"), (2, "不满意"), (1, "非常不满意")],
-        "supervision_levels": SupervisionLevel.choices(), "roles": CoHandlerRole.choices(),
+        "supervision_levels": _tr(SupervisionLevel), "roles": _tr(CoHandlerRole),
         "can_unmask": detail["reporter"]["can_unmask"],   # the policy's answer, as the service checks it
     }
     from .cases import mediation_form_context
@@ -349,7 +373,7 @@ def _event_page(request, ev, *, failed: str = "", errors: dict | None = None, po
     if any(op.path == "reclassify" for op in ops):
         from gongzhi.events.classify import suggest
         ctx["suggestion"] = suggest(ev.title, ev.description)
-        ctx["kinds"], ctx["urgencies"] = EventKind.choices(), Urgency.choices()
+        ctx["kinds"], ctx["urgencies"] = _tr(EventKind), _tr(Urgency)
     if any(op.path in ("dispatch", "whistle") for op in ops):
         ctx["targets"] = selectors.dispatch_targets(request.user)
         ctx["all_departments"] = Department.objects.filter(active=True).order_by("code")

@@ -26,7 +26,7 @@ def report_on_phone(page, district, shot, tmp_path, grid=0, description="小区�
     page.get_by_label("事件分类").select_option("urban-appearance")
     page.get_by_label("问题描述").fill(description)
     page.get_by_label("照片/语音/视频").set_input_files(photo(tmp_path))
-    page.locator(f'g[data-code="{district.grids[grid].code}"] polygon').first.click()
+    pick_on_map(page, district.grids[grid])
     assert page.locator("#pick-text").inner_text().startswith("已选位置")
     shot(page, "report-form")
     with page.expect_navigation(url=re.compile(r"/e/\d+/\?new=1")):
@@ -34,6 +34,17 @@ def report_on_phone(page, district, shot, tmp_path, grid=0, description="小区�
     shot(page, "reported")
     number = page.locator(".tracking").inner_text()
     return Event.objects.get(number=number)
+
+
+def pick_on_map(page, grid):
+    """Tap the grid's inner point on the report form's web map (web/static/web/map.js)."""
+    from shapely.geometry import shape
+    here = shape(grid.geometry).representative_point()
+    page.wait_for_selector("#webmap[data-ready='1']")
+    xy = page.evaluate("""([lat, lon]) => { const m = document.getElementById('webmap').gzMap;
+        m.setView([lat, lon], 17, {animate: false}); const p = m.latLngToContainerPoint([lat, lon]);
+        return [p.x, p.y]; }""", [here.y, here.x])
+    page.locator("#webmap").click(position={"x": xy[0], "y": xy[1]})
 
 
 def go_event(page, ev):

@@ -34,8 +34,8 @@ LANDING = {
     "comm11": "/desk/",         # 社区工作人员
     "supervisor": "/supervise/",  # 督查人员: the 督办台
     "dept_cg": "/queue/",       # 部门工作人员
-    "grid111": "/queue/",       # 网格员
-    "police11": "/queue/",      # 网格警员
+    "grid111": "/grid/",        # 网格员: 今日待办 (清单任务)
+    "police11": "/grid/",       # 网格警员
     "nteam": "/queue/",         # N类力量
     "med11": "/queue/",         # 三级人民调解员, also 部门工作人员 of the committee: its queue first
     "tmed1": "/mediation/",     # 二级人民调解员
@@ -49,6 +49,10 @@ LANDING = {
     "clerk1": "/court/",        # 速裁团队书记员
     "sanjin1": "/funds/",       # 三金经办人
     "sanjin2": "/funds/",       # 三金复核人
+    "jfgl1": "/points/desk/",   # 积分超市管理员
+    "dhd1": "/points/counter/",  # 兑换点工作人员
+    "xy1": "/credit/",          # 信用专员
+    "shanghu1": "/credit/",     # 激励场景核验员
 }
 
 
@@ -138,7 +142,9 @@ def test_demo_prints_the_logins_of_every_role(demo):
     logins = _printed_logins(output)
     # 84 in the district + 6 of the mediation/legal-aid desks + 6 of 社区矫正 (sqjz, sfs1–3, jcg1–2)
     # + 4 of 民事速裁 (judge1–2, clerk1–2) + 4 of 三金 (sanjin1–3, the committee's sjtj1)
-    assert len(logins) == 104, sorted(logins)
+    # + 13 of the registry (物业 staff wy11–wy34, xinjumin1 waiting to be verified) + 4 of 积分超市
+    # (jfgl1–2, dhd1–2) + 5 of 信用档案 (xy1–4, shanghu1) + 3 voters (jm04–jm06)
+    assert len(logins) == 129, sorted(logins)
     assert set(LANDING) <= set(logins)
     assert {logins[u] for u in LANDING} == set(logins.values())     # LANDING covers every printed role
     assert "演示数据已建成" in output and "Bearer gz_" in output and "服务已启动" in output

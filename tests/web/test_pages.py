@@ -47,7 +47,7 @@ def new_event(district, username="resident1", grid=0, **over):
 
 
 @pytest.mark.parametrize("username, home", [
-    ("resident1", "/mine/"), ("grid111", "/queue/"), ("town1", "/desk/"), ("comm11", "/desk/"),
+    ("resident1", "/mine/"), ("grid111", "/grid/"), ("town1", "/desk/"), ("comm11", "/desk/"),
     ("med11", "/queue/"), ("admin", "/desk/"), ("supervisor", "/supervise/")])
 def test_each_role_lands_on_its_page(district, username, home):
     c = login(district, username)

@@ -123,7 +123,7 @@ class Command(BaseCommand):
             stats.update(simulate_cases(district))
             stats.update(stats_registry, registry_links=link_demo_cases(district))
         with transaction.atomic():       # 清单化: two months of duty tasks walked day by day
-            stats.update(build_gridwork(district))
+            stats.update(build_gridwork(district, days=days))
         from gongzhi.demo.notify import build_notify
         stats.update(build_notify())      # issue 17: each role's notifications of the month (in-app)
         refresh(full=True)
