@@ -70,15 +70,18 @@ def award(*, person, rule, key: str, qty: int = 1, actor, reason: str = "", earn
     return posting
 
 
-def reverse(*, actor, posting_id: int, reason: str) -> Posting:
+def reverse(*, actor, posting_id: int, reason: str, account_id: int | None = None) -> Posting:
     """冲正: undo a mistaken award by a compensating posting (never an edit), with a reason; a shop
     manager of the person's area or an administrator.  Refused when the points were already spent
-    (the balance may not go negative: cancel the redemption first)."""
+    (the balance may not go negative: cancel the redemption first).  ``account_id``: the account
+    the caller is looking at — a posting of another account is refused before anything is written
+    (the page checked it after the reversal, which stayed: found by the security matrix)."""
     reason = (reason or "").strip()
     if not reason:
         raise Invalid("冲正必须填写原因", fields={"reason": "必须填写原因"}, code="reason_required")
     original = Posting.objects.select_related("account__person").filter(pk=posting_id).first()
-    if original is None or not scope.visible_accounts(actor).filter(pk=original.account_id).exists():
+    if (original is None or (account_id is not None and original.account_id != account_id)
+            or not scope.visible_accounts(actor).filter(pk=original.account_id).exists()):
         raise NotFound("积分记录不存在或不在您的范围内")
     if not scope.is_manager(actor):
         raise Forbidden("只有积分管理员可以冲正")

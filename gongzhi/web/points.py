@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
-from gongzhi.core.errors import Invalid, NotFound, ServiceError
+from gongzhi.core.errors import NotFound, ServiceError
 from gongzhi.core.operations import validate
 from gongzhi.domain import points as dp
 from gongzhi.domain.privacy import mask_name
@@ -195,9 +195,7 @@ def points_reverse(request, account_id: int, posting_id: int):
     _manager_or_404(request)
     try:
         data = validate(ReverseIn, {"reason": request.POST.get("reason", "")})
-        posting = svc.reverse(actor=request.user, posting_id=posting_id, reason=data.reason)
-        if posting.account_id != account_id:
-            raise Invalid("记录不属于该账户")
+        svc.reverse(actor=request.user, posting_id=posting_id, reason=data.reason, account_id=account_id)
     except NotFound as exc:
         raise Http404(exc.message) from exc
     except ServiceError as exc:
