@@ -70,6 +70,14 @@ class PreferenceIn(Input):
     wechat_openid: str = Field("", max_length=64, title="微信 OpenID")
     email: str = Field("", max_length=120, title="电子邮箱")
 
+    @field_validator("quiet_start", "quiet_end", mode="before")
+    @classmethod
+    def _clock_time(cls, v):
+        # A number is not a time of day: lax parsing read 0 as 00:00 (the API fuzz sends it).
+        if not isinstance(v, (str, time)):
+            raise ValueError("时间格式应为 HH:MM")
+        return v
+
     @field_validator("phone")
     @classmethod
     def _phone(cls, v: str) -> str:

@@ -12,7 +12,7 @@ from gongzhi.domain.mediation import CaseStatus
 from gongzhi.legalaid.models import Application
 from gongzhi.mediation.models import Case
 
-from .test_loop_in_browser import act
+from .test_loop_in_browser import act, pick_on_map
 
 pytestmark = pytest.mark.browser
 
@@ -30,7 +30,7 @@ def test_dispute_from_grid_report_to_signed_agreement(open_as, world, shot):
     resident.get_by_label("事件类型").select_option("dispute")
     resident.get_by_label("事件分类").select_option("dispute-neighbour")
     resident.get_by_label("问题描述").fill("楼上住户长期深夜噪音扰民，多次协商无果")
-    resident.locator(f'g[data-code="{world.grids[0].code}"] polygon').first.click()
+    pick_on_map(resident, world.grids[0])
     with resident.expect_navigation(url=re.compile(r"/e/\d+/\?new=1")):
         resident.get_by_role("button", name="提交").click()
     event_url = resident.url.split("?")[0]

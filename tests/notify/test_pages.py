@@ -115,3 +115,14 @@ def test_english_pages_have_no_chinese_of_ours(district):
         main = html[html.index('<main id="main">'):]
         left = CJK.findall(re.sub(r"<[^>]+>", " ", main))
         assert left == [], (path, "".join(left)[:80])
+
+
+def test_a_number_is_not_a_time_of_day():
+    """The API fuzz: quiet_end 0 was read as 00:00 and saved (lax parsing); now a 422."""
+    import pydantic
+    import pytest
+
+    from gongzhi.notify.services import PreferenceIn
+    with pytest.raises(pydantic.ValidationError, match="HH:MM"):
+        PreferenceIn(quiet_start="22:00", quiet_end=0)
+    assert PreferenceIn(quiet_start="22:00", quiet_end="07:00").quiet_end.hour == 7
