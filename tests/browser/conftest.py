@@ -34,6 +34,25 @@ def _once_per_suite(request):
             pytest.skip(f"the browser walks run on {wanted} in this suite")
 
 
+class WalkTooLong(Exception):
+    pass
+
+
+@pytest.fixture(autouse=True)
+def _no_walk_hangs():
+    """A walk that has not finished in 5 minutes fails instead of holding the suite (a browser
+    walk once hung in a loaded run): SIGALRM interrupts the main thread's wait on Chromium."""
+    import signal
+
+    def stop(*_):
+        raise WalkTooLong("browser walk still running after 300 s")
+    old = signal.signal(signal.SIGALRM, stop)
+    signal.alarm(300)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, old)
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not os.path.exists(CHROMIUM):
