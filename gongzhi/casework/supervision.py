@@ -2,8 +2,8 @@
 and by the sweep, when it turns a clock the kind's ESCALATION table names (domain.<kind>).
 
 Either way the stored ``supervision`` column only goes up (domain.supervision).  A person's 督办
-is an ``act`` (guarded by the version read); the sweep's is one UPDATE guarded by the column
-itself and bumping the version, in the transaction that flipped the flag, so:
+is an ``act`` (guarded by the version read); the sweep's is ``act_many`` over the rows still below
+the level, each UPDATE guarded by the version read, in the transaction that flipped the flag, so:
 - a second sweep writes no second 督办 (the flag is red already, and the column too);
 - two workers never both write one (the flip's rows are this worker's alone, core.sweep);
 - a person who read the case before the sweep gets a 409 instead of lowering the level.
@@ -15,20 +15,17 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
-from django.db import connection
-from django.db.models import Model
 from pydantic import Field
 
+from gongzhi.core.batch import act_many
 from gongzhi.core.engine import Kind
-from gongzhi.core.naming import actor_name
 from gongzhi.core.operations import VersionIn
 from gongzhi.core.rows import insert_all
 from gongzhi.domain.enums import SlaFlag, SupervisionLevel
-from gongzhi.domain.privacy import row_visibility
 from gongzhi.domain.supervision import below, escalations, raised
 
 from .acts import act, notify
-from .models import CaseKind, CaseLog, Notice
+from .models import Notice
 
 log = logging.getLogger("gongzhi.sla")
 People = list[tuple[str, str]]          # (name, phone) of a notice's recipients
@@ -56,60 +53,45 @@ def supervise(ct: Kind, action: Any, actor, case_id: int, data: SuperviseIn, *,
                after=after, data={"level": data.level.value})
 
 
-def _raise(table: str, ids: list[int], clock: Any, statuses: frozenset, level: SupervisionLevel,
-           now: datetime) -> list[tuple[int, str, str]]:
-    """One guarded UPDATE: the rows of ``ids`` whose clock is ``clock``, in a status the system may
-    督办 in, still below ``level``; (id, status, number) of those it raised."""
-    at = connection.ops.adapt_datetimefield_value(now)
-    out: list[tuple[int, str, str]] = []
-    with connection.cursor() as cur:
-        for i in range(0, len(ids), 500):       # well under every backend's parameter limit
-            part = ids[i:i + 500]
-            older = below(level)
-            cur.execute(
-                f"UPDATE {table} SET supervision = %s, version = version + 1, updated_at = %s "
-                f"WHERE id IN ({','.join(['%s'] * len(part))}) AND clock = %s "
-                f"AND status IN ({','.join(['%s'] * len(statuses))}) "
-                f"AND supervision IN ({','.join(['%s'] * len(older))}) RETURNING id, status, number",
-                [level.value, at, *part, clock.value, *sorted(s.value for s in statuses), *older])
-            out += cur.fetchall()
-    return out
-
-
-def escalator(kind: CaseKind, model: type[Model], rules: Mapping, table: Mapping, action: Any,
-              visibility: Mapping, addressees: Callable[[list[int], Any], dict[int, tuple[tuple[str, str], People]]]):
+def escalator(ct: Kind, rules: Mapping, action: Any,
+              addressees: Callable[[list[int], Any], dict[int, tuple[tuple[str, str], People]]]):
     """The sweep's hook for one case kind (casework.clocks.sweep_kind): after a flip to a flag its
-    ESCALATION table names, the automatic 督办 of the flipped rows, with timeline rows and notices.
+    ESCALATION table names, the automatic 督办 of the flipped rows through the engine's
+    ``core.batch.act_many`` — the kind's table with the system's capacities, one guarded UPDATE per
+    chunk, the timeline rows in one INSERT — then the notices.
 
     ``addressees(ids, to)`` → case id → (the one a 督办 addressed to ``to`` is for, the others
     told of it: the handling body)."""
-    statuses = table[action].sources        # where the table lets the system 督办
 
     def escalate(ids: list[int], flag: SlaFlag, now: datetime) -> int:
         done = 0
         for clock, e in escalations(rules, flag).items():
-            rows = _raise(model._meta.db_table, ids, clock, statuses, e.level, now)
-            if not rows:
+            # Only the rows still below the level: a second sweep, or a person's higher 督办,
+            # leaves nothing to raise (the stored level only goes up).
+            cases = [c for i in range(0, len(ids), 500) for c in ct.model.objects.filter(
+                pk__in=ids[i:i + 500], clock=clock.value, supervision__in=below(e.level))
+                .only("id", "status", "version", "number", "clock", "supervision").order_by("id")]
+            if not cases:
                 continue
-            rows.sort()
-            people = addressees([i for i, _, _ in rows], e.to)
+            people = addressees([c.pk for c in cases], e.to)
             why = f"{clock.label}已超期，系统自动{e.level.label}"
-            seen = row_visibility(action, visibility)
+            written, refused = act_many(
+                ct, cases, action, reason=why, at=now,
+                mutate=lambda case, now, level=e.level: {"supervision": level.value},
+                data=lambda case, clock=clock, level=e.level, people=people: {
+                    "level": level.value, "clock": clock.value, "to": people[case.pk][0][0]})
+            if refused:           # a status the table does not let the system 督办 in: left as it is
+                log.info("%s: %d case(s) not 督办ed (%s)", ct.code, len(refused), sorted(refused)[:5])
+            done_ids = set(written)
             insert_all([
-                CaseLog(kind=kind, case_id=i, action=action, label=action.label, actor=None,
-                        actor_name=actor_name(None), at=now, from_status=status, to_status=status,
-                        reason=why, data={"level": e.level.value, "clock": clock.value, "to": people[i][0][0]},
-                        visibility=seen)
-                for i, status, _ in rows])
-            insert_all([
-                Notice(kind=kind, case_id=i, subject=e.level.label, recipient=name, phone=phone or "",
-                       text=f"{number or f'#{i}'} {why}，{ask}", created_at=now)
-                for i, _, number in rows
-                for (name, phone), ask in [(people[i][0], "请督促承办单位限期办结。"),
-                                           *((p, "请限期办结并报告督办单位。") for p in people[i][1])]
+                Notice(kind=ct.code, case_id=c.pk, subject=e.level.label, recipient=name, phone=phone or "",
+                       text=f"{c.number or f'#{c.pk}'} {why}，{ask}", created_at=now)
+                for c in cases if c.pk in done_ids
+                for (name, phone), ask in [(people[c.pk][0], "请督促承办单位限期办结。"),
+                                           *((p, "请限期办结并报告督办单位。") for p in people[c.pk][1])]
                 if name])
-            done += len(rows)
-            log.info("%s: %d case(s) %s after %s turned %s", kind.value, len(rows), e.level.value, clock.value,
+            done += len(written)
+            log.info("%s: %d case(s) %s after %s turned %s", ct.code, len(written), e.level.value, clock.value,
                      flag.value)
         return done
     return escalate

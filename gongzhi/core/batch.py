@@ -33,16 +33,18 @@ CHUNK = 500          # rows per UPDATE: well under SQLite's parameter limit at ~
 
 
 def act_many(kind: Kind, cases: Sequence[Any], action, *, note: str = "", reason: str = "",
-             at: datetime | None = None, mutate: Callable[[Any, datetime], dict] | None = None
-             ) -> tuple[list[int], dict[int, str]]:
+             at: datetime | None = None, mutate: Callable[[Any, datetime], dict] | None = None,
+             data: Callable[[Any], dict] | None = None) -> tuple[list[int], dict[int, str]]:
     """The system takes ``action`` on each of ``cases``; (ids written, {id: why refused}).  The
-    changes are plain values (no F() expressions): each row's UPDATE is guarded by its version."""
+    changes are plain values (no F() expressions): each row's UPDATE is guarded by its version.
+    ``data``: the timeline row's data for a case (a 督办's level and addressee), as ``act``'s."""
     now = at or timezone.now()
     plans, refused = [], {}
+    caps = set(kind.system_caps)
     for case in cases:
         before = kind.statuses(case.status)
         try:
-            target = transition(action, before, set(kind.system_caps), reason, table=kind.table)
+            target = transition(action, before, caps, reason, table=kind.table)
             changes = mutate(case, now) if mutate else {}
         except DOMAIN_ERRORS as exc:
             refused[case.pk] = str(exc)
@@ -56,7 +58,8 @@ def act_many(kind: Kind, cases: Sequence[Any], action, *, note: str = "", reason
             written += _update(kind.model, plans[start:start + CHUNK], now)
         done = set(written)
         insert_all([kind.timeline(case, action=action, actor=None, actor_name=actor_name(None), at=now,
-                                  from_status=before, to_status=target, reason=reason, note=note, data={},
+                                  from_status=before, to_status=target, reason=reason, note=note,
+                                  data=data(case) if data else {},
                                   visibility=privacy.row_visibility(action, kind.rows), by_subject=False)
                     for case, before, target, _ in plans if case.pk in done])
     return sorted(written), refused

@@ -24,6 +24,7 @@ from gongzhi.domain import legalaid as dl
 from gongzhi.domain.calendar import UnknownYear
 from gongzhi.domain.legalaid import AidAction as A, AidStatus as S
 from gongzhi.domain.privacy import mask_id_number, mask_name, mask_phone
+from gongzhi.domain.workflow import Capacity
 
 from . import scope
 from .inputs import (
@@ -52,7 +53,8 @@ def load(actor, app_id: int) -> Application:
 
 
 APPLICATION = CaseType(KIND, Application, S, dl.TRANSITIONS, load, scope.capacities, dl.ROW_VISIBILITY,
-                       dl.PUBLIC_TEXT, scope.viewer, clock_effects=dl.CLOCK_EFFECTS)
+                       dl.PUBLIC_TEXT, scope.viewer, system_caps=frozenset({Capacity.SYSTEM}),
+                       clock_effects=dl.CLOCK_EFFECTS)
 
 
 def _standard(area: Area) -> Decimal | None:

@@ -9,7 +9,7 @@ from gongzhi.casework.supervision import SuperviseIn, escalator, supervise
 from gongzhi.domain import legalaid as dl
 
 from .models import Application, Office
-from .services import APPLICATION, KIND
+from .services import APPLICATION
 
 
 def _office(app: Application) -> list[tuple[str, str]]:
@@ -41,5 +41,4 @@ def centre_heads(ids: list[int], to: dl.EscalateTo) -> dict[int, tuple[tuple[str
     return out
 
 
-ESCALATE = escalator(KIND, Application, dl.ESCALATION, dl.TRANSITIONS, dl.AidAction.AUTO_SUPERVISE,
-                     dl.ROW_VISIBILITY, centre_heads)
+ESCALATE = escalator(APPLICATION, dl.ESCALATION, dl.AidAction.AUTO_SUPERVISE, centre_heads)

@@ -59,7 +59,7 @@ def load(actor, case_id: int) -> Case:
 
 
 CASE = CaseType(KIND, Case, S, dm.TRANSITIONS, load, scope.capacities, dm.ROW_VISIBILITY, dm.PUBLIC_TEXT,
-                scope.viewer, clock_effects=dm.CLOCK_EFFECTS)
+                scope.viewer, system_caps=frozenset({Capacity.SYSTEM}), clock_effects=dm.CLOCK_EFFECTS)
 
 
 # ---- facts for the domain -----------------------------------------------------------------------

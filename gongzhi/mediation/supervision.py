@@ -12,7 +12,7 @@ from gongzhi.domain import mediation as dm
 from gongzhi.domain.enums import Level
 
 from .models import Case, Organisation
-from .services import CASE, KIND
+from .services import CASE
 
 
 def _pressed(org: Organisation, mediator: tuple[str, str] | None) -> list[tuple[str, str]]:
@@ -59,5 +59,4 @@ def supervising_bodies(ids: list[int], to: dm.EscalateTo) -> dict[int, tuple[tup
     return out
 
 
-ESCALATE = escalator(KIND, Case, dm.ESCALATION, dm.TRANSITIONS, dm.CaseAction.AUTO_SUPERVISE, dm.ROW_VISIBILITY,
-                     supervising_bodies)
+ESCALATE = escalator(CASE, dm.ESCALATION, dm.CaseAction.AUTO_SUPERVISE, supervising_bodies)

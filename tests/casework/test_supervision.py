@@ -297,6 +297,31 @@ def test_the_sweep_raises_only_what_is_lower(world, as_user):
     assert Case.objects.get(pk=ids["red"]).version == base.version
 
 
+def _clones(base, n):
+    for _ in range(n):
+        base.pk, base.number, base.client_key, base.supervision = None, None, None, ""
+        base.save()
+
+
+def test_the_automatic_supervision_is_set_based(world, as_user):
+    """The sweep's 督办 of cases goes through core.batch.act_many: its statements do not grow with
+    the number of cases pressed (5 then 40 red at once), and every one gets its timeline row."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    case = accepted_case(world, as_user)
+    base = Case.objects.get(pk=case["id"])
+    counted = []
+    for n, day in ((5, 0), (40, 1)):
+        Case.objects.update(clock="")
+        _clones(base, n)
+        with CaptureQueriesContext(connection) as q:
+            got = sweep_at(base.due_at + US + timedelta(days=day))["mediation"]
+        assert got[1] == n          # (yellow flips, red flips): each clone passes both at once
+        counted.append(len(q.captured_queries))
+    assert counted[1] <= counted[0], counted     # one query a case would be 35 more
+    assert CaseLog.objects.filter(kind="mediation", action="auto_supervise").count() == 45
+
+
 def test_an_overdue_legal_aid_decision_goes_to_the_centre_head(world, as_user):
     with time_machine.travel(sh(2026, 9, 30, 10), tick=False):
         st, app = apply(as_user, world)
