@@ -5,6 +5,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from gongzhi.core.errors import ServiceError
 from gongzhi.core.operations import field_errors, summary
+from gongzhi.core.wording import translated
 
 
 def install(api) -> None:
@@ -18,37 +19,40 @@ def install(api) -> None:
 
     @api.exception_handler(ValidationError)
     def validation_error(request, exc: ValidationError):
-        fields = field_errors(exc.errors)
-        return api.create_response(request, {"code": "invalid", "message": summary(exc.errors),
+        fields = {k: translated(v) for k, v in field_errors(exc.errors).items()}
+        return api.create_response(request, {"code": "invalid", "message": translated(summary(exc.errors)),
                                              "fields": fields}, status=422)
 
     @api.exception_handler(AuthenticationError)
     def auth_error(request, exc):
-        return api.create_response(request, {"code": "unauthenticated", "message": "请先登录", "fields": {}},
-                                   status=401)
+        return api.create_response(request, {"code": "unauthenticated", "message": translated("请先登录"),
+                                             "fields": {}}, status=401)
 
     @api.exception_handler(RawPostDataException)
     def body_already_read(request, exc):
         # A form or multipart body sent to an operation that takes JSON: the NUL guard has read
         # it as a form already (gongzhi.web.guards), so there is no raw body left to parse.
-        return api.create_response(request, {"code": "bad_request", "message": NINJA_ERRORS[400][1], "fields": {}},
+        return api.create_response(request, {"code": "bad_request", "message": translated(NINJA_ERRORS[400][1]),
+                                             "fields": {}},
                                    status=400)
 
     @api.exception_handler(MultiPartParserError)
     def bad_upload(request, exc):
-        return api.create_response(request, {"code": "bad_request", "message": f"上传格式不正确：{exc}", "fields": {}},
+        return api.create_response(request, {"code": "bad_request", "message": translated(f"上传格式不正确：{exc}"),
+                                             "fields": {}},
                                    status=400)
 
     @api.exception_handler(Http404)
     def not_found(request, exc):
-        return api.create_response(request, {"code": "not_found", "message": "资源不存在", "fields": {}}, status=404)
+        return api.create_response(request, {"code": "not_found", "message": translated("资源不存在"), "fields": {}},
+                                   status=404)
 
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError):
         # ninja raises these itself, in English: a body that is not JSON, a session call without
         # its CSRF token.  Our own code raises ServiceError.
         code, message = NINJA_ERRORS.get(exc.status_code, ("error", str(exc)))
-        return api.create_response(request, {"code": code, "message": message, "fields": {}},
+        return api.create_response(request, {"code": code, "message": translated(message), "fields": {}},
                                    status=exc.status_code)
 
 

@@ -1,9 +1,17 @@
-"""Errors a use case can raise; the API and pages turn each into a 4xx with this message."""
+"""Errors a use case can raise; the API and pages turn each into a 4xx with this message.
+
+Messages are written in Chinese; ``message`` and ``fields`` hold them in the language active
+when the error is raised — the caller's, in a request (core.wording: the catalogue entry, or the
+pattern a composed sentence matches) — while ``str(exc)`` keeps the Chinese for logs."""
+from django.utils.translation import gettext
+
 from gongzhi.domain import workflow
 from gongzhi.domain.calendar import UnknownYear
 from gongzhi.domain.coords import BadCoordinates
 from gongzhi.domain.routing import EscalationError
 from gongzhi.domain.sla import NoLimit
+
+from .wording import translated
 
 
 class ServiceError(Exception):
@@ -12,10 +20,14 @@ class ServiceError(Exception):
 
     def __init__(self, message: str, *, fields: dict[str, str] | None = None, code: str | None = None):
         super().__init__(message)
-        self.message = message
-        self.fields = fields or {}
+        self.message = translated(message)
+        self.fields = {k: translated(v) for k, v in (fields or {}).items()}
         if code:
             self.code = code
+
+    def with_fields(self) -> str:
+        """The message and each field's words after it in brackets, for a page with one line."""
+        return self.message + "".join(gettext("（") + v + gettext("）") for v in self.fields.values() if v)
 
 
 class Invalid(ServiceError):

@@ -25,6 +25,9 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
+from django.utils.translation import gettext
+
+from .wording import translated
 
 
 class Surface(StrEnum):
@@ -65,13 +68,14 @@ def error_response(status: int, code: str, message: str):
 
 
 def message(status: int) -> str:
-    return MESSAGES[status][1].format(limit=_megabytes(settings.DATA_UPLOAD_MAX_MEMORY_SIZE))
+    return gettext(MESSAGES[status][1]).format(limit=_megabytes(settings.DATA_UPLOAD_MAX_MEMORY_SIZE))
 
 
 def answer(request, status: int, *, where: Surface | None = None, text: str = "") -> HttpResponse:
     """``text``: a more precise message than the status's (a file over its own upload limit, the
     control character a request was refused for); the standalone pages show it too."""
     where = where or surface(request.path_info)     # the path within the site, whatever it is mounted under
+    text = translated(text)                          # in the reader's language (core.wording)
     if where is Surface.API:
         return error_response(status, MESSAGES[status][0], text or message(status))
     if where is Surface.OPEN311:

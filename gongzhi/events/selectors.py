@@ -291,7 +291,8 @@ def dispatch_targets(user) -> dict[str, list[tuple[str, str]]]:
         for p in paths:
             dept_inside |= Q(area__path__startswith=p) | Q(area__path__in=_ancestors(p))
         depts = depts.filter(dept_inside)
-    return {"areas": [(a.code, f"{'　' * max(0, a.level - Level.TOWNSHIP)}{a.name}") for a in areas],
+    # Indented by em spaces (an ideographic space's width, and no CJK character on English pages).
+    return {"areas": [(a.code, "\u2003" * max(0, a.level - Level.TOWNSHIP) + a.name) for a in areas],
             "departments": [(d.code, d.name) for d in depts]}
 
 

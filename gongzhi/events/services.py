@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import ngettext
 
 from gongzhi.areas.models import Area, Department
 from gongzhi.core import audit
@@ -284,6 +284,9 @@ def event_skip_escalate(*, actor, event_id: int, reason: str, version: int | Non
                 data=data)
 
 
+# The reopen refusals count (ngettext): one Chinese form, two English ones.
+REOPEN_LIMIT = "本件已重办 %(n)s 次，已达上限，不能再次重办；如仍有异议，请致电 12345 或申请复核"
+REOPEN_LATE = "答复已超过 %(days)s 天，不能再重办；如仍有异议，请重新上报"
 AUTO_ESCALATE_NOTE = "超期未办，系统自动上报上一级"
 
 
@@ -415,11 +418,9 @@ def _check_reopen(ev: Event, now: datetime) -> None:
     limit = ReopenLimit(settings.GONGZHI_REOPEN_MAX, settings.GONGZHI_REOPEN_DAYS)
     refusal = reopen_refusal(limit, reopens=ev.reopens, answered_at=ev.answered_at, now=now)
     if refusal is ReopenRefusal.TOO_MANY:
-        raise Conflict(gettext("本件已重办 %(n)s 次，已达上限，不能再次重办；如仍有异议，请致电 12345 或申请复核")
-                       % {"n": ev.reopens}, code="reopen_limit")
+        raise Conflict(ngettext(REOPEN_LIMIT, REOPEN_LIMIT, ev.reopens) % {"n": ev.reopens}, code="reopen_limit")
     if refusal is ReopenRefusal.TOO_LATE:
-        raise Conflict(gettext("答复已超过 %(days)s 天，不能再重办；如仍有异议，请重新上报")
-                       % {"days": limit.days}, code="reopen_too_late")
+        raise Conflict(ngettext(REOPEN_LATE, REOPEN_LATE, limit.days) % {"days": limit.days}, code="reopen_too_late")
 
 
 def event_close(*, actor, event_id: int, note: str = "", version: int | None = None,

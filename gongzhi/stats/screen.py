@@ -22,5 +22,5 @@ def screen_charts(trend_rows: list[dict], cat_rows: list[dict], heat) -> str:
                  "max": max((g.get("n", 0) for g in grids), default=0)},
         # The words the charts draw, in the reader's language.
         "text": {"reported": gettext("上报件数"), "closed": gettext("结案件数"), "events": gettext("件"),
-                 "low": gettext("少"), "high": gettext("多")},
+                 "low": gettext("少"), "high": gettext("多"), "colon": gettext("：")},
     }, ensure_ascii=False)

@@ -89,9 +89,9 @@ def consultation(request):
     try:
         aid.consultation_add(actor=request.user, data=validate(ConsultationIn, {
             k: v for k in ("office", "channel", "specialty", "topic") if (v := request.POST.get(k, ""))}))
-        messages.success(request, "法律咨询已登记")
+        messages.success(request, gettext("法律咨询已登记"))
     except ServiceError as exc:
-        messages.error(request, exc.message + "".join(f"（{v}）" for v in exc.fields.values()))
+        messages.error(request, exc.with_fields())
     return redirect("web:legalaid_list")
 
 
@@ -173,7 +173,7 @@ def _apply(request, schema: type[BaseModel], build, submit, template: str, extra
     if request.method == "POST":
         try:
             obj, _ = submit(validate(schema, build(request.POST)))
-            messages.success(request, f"已提交，编号 {obj.number}")
+            messages.success(request, gettext("已提交，编号 %(number)s") % {"number": obj.number})
             return redirect("web:case", kind=extra["kind"], case_id=obj.id)
         except NotFound as exc:
             raise Http404(exc.message) from exc
@@ -221,7 +221,7 @@ def event_mediate(request, event_id: int):
     except NotFound as exc:
         raise Http404(exc.message) from exc
     except ServiceError as exc:
-        messages.error(request, f"转人民调解失败：{exc.message}" + "".join(f"（{v}）" for v in exc.fields.values()))
+        messages.error(request, gettext("转人民调解失败：%(message)s") % {"message": exc.with_fields()})
         return redirect("web:event", event_id=event_id)
     messages.success(request, gettext("已转人民调解，案件编号 %(number)s") % {"number": case.number})
     return redirect("web:case", kind="mediation", case_id=case.id)

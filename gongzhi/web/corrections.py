@@ -356,6 +356,6 @@ def task_done(request, task_id: int):
     except NotFound as exc:
         raise Http404(exc.message) from exc
     except ServiceError as exc:
-        messages.error(request, exc.message + "".join(f"（{v}）" for v in exc.fields.values()))
+        messages.error(request, exc.with_fields())
     return redirect("web:queue")
 

@@ -69,7 +69,8 @@ def credit_home(request):
 
 
 def _propose_form(file, post=None) -> InputForm:
-    choices = {"behaviour_id": [(b.pk, f"第{b.clause.number}条 {b.name}（{b.points:+d}）")
+    choices = {"behaviour_id": [(b.pk, gettext("第%(n)s条 %(name)s（%(points)s）") % {
+                                    "n": b.clause.number, "name": b.name, "points": f"{b.points:+d}"})
                                 for b in sel.behaviours_for(file)]}
     form = InputForm(ProposeIn, post=post, choices=choices, skip=frozenset({"client_key"}))
     form.widgets["occurred_on"]["type"] = "date"

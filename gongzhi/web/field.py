@@ -42,7 +42,7 @@ def field_home(request):
     cats = Category.objects.filter(active=True).order_by("path")
     return render(request, "field/home.html", {
         "state": state, "kinds": EventKind.choices(),
-        "categories": [(c.code, ("　" * (c.path.count("/") - 2)) + c.name) for c in cats],
+        "categories": [(c.code, ("\u2003" * (c.path.count("/") - 2)) + c.name) for c in cats],
         "sw_url": reverse("web:field_sw"), "sync_url": "/api/field/sync", "state_url": "/api/field/state",
     })
 

@@ -17,7 +17,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST
 
 from gongzhi.casework.acts import document_for
@@ -35,6 +35,7 @@ from .forms import InputForm
 
 # The inputs' money fields: 分 in the API, yuan text on a page.
 MONEY = ("amount", "loss", "to_victim", "refund", "forfeit")
+IMPORTED = "已导入 %(n)s 条银行流水"     # ngettext: one Chinese form, two English ones
 # Fields a page does not offer: the grant's case is entered by its number (case_ref, resolved to
 # the mediation case when it is one), a condition's 文号 only where the condition is a decision.
 GRANT_SKIP = frozenset({"case_id"})
@@ -355,7 +356,7 @@ def reconciliation(request, fund_id: int):
                 error, status = exc.message, exc.status
             else:
                 if created:
-                    messages.success(request, gettext("已导入 %(n)s 条银行流水") % {"n": imp.added})
+                    messages.success(request, ngettext(IMPORTED, IMPORTED, imp.added) % {"n": imp.added})
                 else:
                     messages.info(request, gettext("该文件已导入过，未重复导入"))
                 return redirect("web:funds_reconcile", fund_id=fund_id)

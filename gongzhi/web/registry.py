@@ -291,7 +291,7 @@ def import_page(request):
                                      content=upload.read(), grid_code=request.POST.get("grid", ""), mapping=mapping)
             return redirect("web:registry_import_result", run_id=run.pk)
         except ServiceError as exc:
-            ctx["error"] = exc.message + "".join(f"（{v}）" for v in exc.fields.values() if v)
+            ctx["error"] = exc.with_fields()
             return render(request, "web/registry/import.html", ctx, status=exc.status)
     return render(request, "web/registry/import.html", ctx)
 

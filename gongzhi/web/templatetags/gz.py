@@ -12,16 +12,30 @@ def get(mapping, key):
 @register.filter
 def days(remaining):
     """A countdown in words: 剩 2 个工作日 / 超期 3 个工作日 / 剩 5.5 小时."""
-    from django.utils.translation import gettext
+    from django.utils.translation import gettext, ngettext
     if not remaining:
         return ""
     if remaining["overdue"]:
         wd = remaining["workdays"]
-        return (gettext("已超期 %(n)s 个工作日") % {"n": -wd} if wd
+        return (ngettext("已超期 %(n)s 个工作日", "已超期 %(n)s 个工作日", -wd) % {"n": -wd} if wd
                 else gettext("已超期 %(h)s 小时") % {"h": -remaining["hours"]})
     if remaining["workdays"]:
-        return gettext("剩 %(n)s 个工作日（%(h)s 小时）") % {"n": remaining["workdays"], "h": remaining["hours"]}
+        wd = remaining["workdays"]
+        return ngettext("剩 %(n)s 个工作日（%(h)s 小时）", "剩 %(n)s 个工作日（%(h)s 小时）", wd) % {
+            "n": wd, "h": remaining["hours"]}
     return gettext("剩 %(h)s 小时") % {"h": remaining["hours"]}
+
+
+@register.filter
+def unit(n, word):
+    """The noun after a count in the reader's language, singular or plural by the count:
+    ``{{ n }} {{ n|unit:"分" }}`` → "1 point", "12 points" (entries with context "unit")."""
+    from django.utils.translation import npgettext
+    try:
+        count = float(n)
+    except (TypeError, ValueError):
+        count = 0
+    return npgettext("unit", word, word, 1 if count == 1 else 2)
 
 
 @register.filter
@@ -59,18 +73,21 @@ def numbered(text):
     its pattern with the numbers as {n} ("脱离监管 {n} 日，未超过{n}日"), the numbers put back in
     order; a sentence of several clauses (an enum label after "，") clause by clause.  Chinese pages
     get the text as written."""
-    import re
+    from django.utils.translation import gettext
 
-    from django.utils.translation import get_language, gettext
-    if not text or (get_language() or "").startswith("zh"):
+    from gongzhi.core.wording import chinese, translated
+    if not text or chinese():
         return text
-
-    def one(part: str) -> str:
-        numbers = iter(re.findall(r"\d+", part))
-        pattern = re.sub(r"\d+", "{n}", part)
-        out = gettext(pattern)
-        return part if out == pattern else re.sub(r"\{n\}", lambda _: next(numbers, ""), out)
-    whole = one(text)
+    whole = translated(text)
     if whole != text:
         return whole
-    return gettext("，").join(one(p) for p in text.split("，"))
+    return gettext("，").join(translated(p) for p in text.split("，"))
+
+
+@register.filter(name="translated")
+def translated_filter(text):
+    """A note, reason or message the server wrote (stored in Chinese, the record), shown in the
+    reader's language when the catalogue knows it or its pattern (gongzhi.core.wording); what a
+    person typed has no entry and is shown as typed."""
+    from gongzhi.core.wording import translated
+    return translated(text)

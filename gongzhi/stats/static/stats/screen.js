@@ -24,7 +24,7 @@
     c.setOption({
       animation: false,
       tooltip: {trigger: "item", formatter: function (p) {
-        return echarts.format.encodeHTML((p.data && p.data.label) || p.name) + "：" + (p.value || 0) + " " + d.text.events;
+        return echarts.format.encodeHTML((p.data && p.data.label) || p.name) + d.text.colon + (p.value || 0) + " " + d.text.events;
       }},
       // The legend below the map, never over it.
       visualMap: {min: 0, max: Math.max(1, d.heat.max), orient: "horizontal", left: "center", bottom: 0,

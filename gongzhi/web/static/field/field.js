@@ -119,7 +119,7 @@
     el.className = entry.state;
     el.dataset.key = entry.key;
     var strong = document.createElement("strong");
-    strong.textContent = t(entry.kind) + (entry.label ? "：" + entry.label : "");
+    strong.textContent = t(entry.kind) + (entry.label ? t("colon") + entry.label : "");
     el.appendChild(strong);
     var st = document.createElement("span");
     st.className = "badge";

@@ -205,7 +205,7 @@
         });
         cluster.addTo(map);
         el.dataset.pins = String(data.events.length);
-        say(t("Count").replace("{n}", data.events.length) + (data.truncated ? SEP + t("Truncated").replace("{n}", data.max) : ""));
+        say(t(data.events.length === 1 ? "CountOne" : "Count").replace("{n}", data.events.length) + (data.truncated ? SEP + t("Truncated").replace("{n}", data.max) : ""));
       })
       .catch(function () { say(t("Failed")); });
   }
