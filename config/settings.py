@@ -383,6 +383,12 @@ GONGZHI_REOPEN_DAYS = int(os.environ.get("GONGZHI_REOPEN_DAYS", "15"))
 # and per number in any GONGZHI_TRACK_WINDOW seconds, right or wrong (enumeration costs time).
 GONGZHI_TRACK_TRIES = int(os.environ.get("GONGZHI_TRACK_TRIES", "10"))
 GONGZHI_TRACK_WINDOW = int(os.environ.get("GONGZHI_TRACK_WINDOW", "3600"))
+# The desk's 台账 export (events.exports): up to GONGZHI_EXPORT_AT_ONCE rows come back at once, a
+# longer list is written by `gongzhi worker` (progress saved every GONGZHI_EXPORT_PROGRESS_EVERY
+# rows) and its file is kept GONGZHI_EXPORT_KEEP_HOURS hours for its owner, then deleted.
+GONGZHI_EXPORT_AT_ONCE = _int("GONGZHI_EXPORT_AT_ONCE", 5000, minimum=0)
+GONGZHI_EXPORT_PROGRESS_EVERY = _int("GONGZHI_EXPORT_PROGRESS_EVERY", 500, minimum=1)
+GONGZHI_EXPORT_KEEP_HOURS = _int("GONGZHI_EXPORT_KEEP_HOURS", 24, minimum=1)
 # Patrols (gongzhi.domain.patrols): a walker sees GONGZHI_PATROL_SIGHT_METRES either side of the
 # track; fixes further apart than GONGZHI_PATROL_MAX_STEP_METRES were not walked between; a fix
 # vaguer than GONGZHI_PATROL_MAX_ACCURACY_METRES is dropped; a patrol still running after

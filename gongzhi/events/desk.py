@@ -6,9 +6,10 @@ access log (core.audit), and it never finds an anonymous or 举报 report (domai
 ``findable_by_person``): a handler must not learn who tipped them off by trying names.
 
 The export is the event list itself, as the 台账 the centres file: written with openpyxl's
-write-only workbook into a temporary file (a large export never sits in memory as cells), then
-streamed out; every text cell is written as text (a title starting with "=" is not a formula),
-phones masked, 举报 and anonymous reporters never named, and the export logged.
+write-only workbook into a file (a large export never sits in memory as cells; only the columns
+it writes are read, in chunks); every text cell is written as text (a title starting with "=" is
+not a formula), phones masked, 举报 and anonymous reporters never named, and the export logged.
+Whether it is written at once or by the worker, and the jobs: events.exports.
 """
 from __future__ import annotations
 
@@ -136,27 +137,73 @@ def export_row(ev: Event) -> list:
             "是" if m["overdue_history"] else ""]
 
 
-def export_file(user, f: Filters):
-    """The 台账 as an open temporary file (rewound), and the number of rows written; logged."""
+# What export_row reads, and nothing else: a description or a template's fields never leave the
+# database for a 台账 (a 20 000-row export reads a tenth of the bytes).
+LEDGER_FIELDS = ("number", "title", "kind", "category__name", "status", "area__name", "address", "reporter_name",
+                 "reporter_phone", "anonymous", "confidential", "reported_at", "handler_area__name",
+                 "handler_department__name", "sla_flag", "supervision", "returns", "signed_on_time",
+                 "resolved_on_time")
+CHUNK = 2000               # rows fetched per round trip (a server-side cursor on PostgreSQL)
+
+
+def ledger_rows(user, f: Filters):
+    """The 台账's rows: the desk's list for these filters in the viewer's scope, newest first."""
+    return search(user, f).only(*LEDGER_FIELDS).order_by("-reported_at", "-id")[:EXPORT_LIMIT]
+
+
+def write_ledger(out, rows, *, every: int = 0, progress=None) -> int:
+    """Write ``rows`` (events) as the 台账 into the binary file ``out``; returns how many.  Flat in
+    memory whatever the size: rows are read in chunks and openpyxl's write-only sheet keeps them on
+    disk (inline strings, no shared-string table).  ``progress(n)`` is called every ``every`` rows."""
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("事件台账")
     ws.append(COLUMNS)
     n = 0
-    qs = search(user, f).order_by("-reported_at", "-id")[:EXPORT_LIMIT]
-    for ev in qs.iterator(chunk_size=2000):
-        cells = []
-        for value in export_row(ev):
-            cell = WriteOnlyCell(ws, value=value)
-            if isinstance(value, str):
-                cell.data_type = "s"      # text stays text: "=1+1" in a title is not a formula
-            cells.append(cell)
-        ws.append(cells)
-        n += 1
-    out = tempfile.TemporaryFile()
+    try:
+        for ev in rows.iterator(chunk_size=CHUNK):
+            ws.append([_as_text(ws, v) if isinstance(v, str) and v.startswith("=") else v for v in export_row(ev)])
+            n += 1
+            if progress is not None and every and n % every == 0:
+                progress(n)
+    except BaseException:
+        _discard(ws)
+        raise
     wb.save(out)
-    out.seek(0)
+    return n
+
+
+def _as_text(ws, value: str):
+    """Text stays text: openpyxl takes a string starting with "=" for a formula ("=1+1" in a title,
+    or a =HYPERLINK(...) planted in one), so such a value goes as a cell typed text.  Only these:
+    a cell object for every value costs openpyxl a third of the export's time."""
+    from openpyxl.cell import WriteOnlyCell
+    cell = WriteOnlyCell(ws, value=value)
+    cell.data_type = "s"
+    return cell
+
+
+def _discard(ws) -> None:
+    """An export stopped half way: end openpyxl's sheet stream (left open, it fails when collected)
+    and remove the temporary file it writes rows to (openpyxl would keep it until the process ends)."""
+    try:
+        ws.close()
+        ws._writer.cleanup()
+    except Exception:                     # noqa: BLE001 — the export's own error is the one to report
+        pass
+
+
+def log_export(user, f: Filters, n: int) -> None:
+    """An export is a read of every row's personal data (masked): one access-log row, and the
+    person search it was filtered by, as the desk's own search logs it."""
     log_person_search(user, f, search(user, f))
     audit.record(user, CaseKind.EVENT, None, "导出事件台账", reason=f"{n} 件")
+
+
+def export_file(user, f: Filters):
+    """The 台账 as an open temporary file (rewound), and the number of rows written; logged."""
+    out = tempfile.TemporaryFile()
+    n = write_ledger(out, ledger_rows(user, f))
+    out.seek(0)
+    log_export(user, f, n)
     return out, n

@@ -25,6 +25,7 @@ from . import conf
 log = logging.getLogger("gongzhi.notify")
 
 _PERIODIC: dict[str, tuple[int, Callable[[], object], bool]] = {}
+_TASKS: dict[str, Callable[..., object]] = {}
 _lock = threading.Lock()
 _state: dict[str, object] = {}
 
@@ -39,6 +40,25 @@ def periodic(name: str, *, minutes: int = 1, single: bool = False
         _PERIODIC[name] = (max(1, int(minutes)), fn, single)
         return fn
     return deco
+
+
+def task(name: str) -> Callable[[Callable[..., object]], Callable[..., object]]:
+    """A pillar's one-off task (events' background 台账 export), run by ``gongzhi worker``;
+    register at import (before the worker starts), send with :func:`enqueue`.  Notify knows
+    nothing of it, as of the periodic ones."""
+    def deco(fn: Callable[..., object]) -> Callable[..., object]:
+        _TASKS[name] = fn
+        return fn
+    return deco
+
+
+def enqueue(name: str, *args) -> None:
+    """Run the registered task ``name`` (immediate mode: now, in the caller)."""
+    h = huey()
+    with _lock:
+        if f"task:{name}" not in _state:        # registered after the queue was made (a web process)
+            _state[f"task:{name}"] = h.task(name=name)(_db(_TASKS[name]))
+    _state[f"task:{name}"](*args)
 
 
 def schedule() -> dict[str, int]:
@@ -94,6 +114,8 @@ def huey():
             _state["huey"] = h
             _state["send"] = h.task(name="notify.send")(_db(tasks.send))
             _state["fanout"] = h.task(name="notify.fanout")(_db(tasks.fanout_and_send))
+            for name, fn in _TASKS.items():
+                _state[f"task:{name}"] = h.task(name=name)(_db(fn))
             for name, (minutes, fn, single) in _PERIODIC.items():
                 every = crontab(minute=f"*/{minutes}" if 1 < minutes < 60 else "0" if minutes >= 60 else "*")
                 h.periodic_task(every, name=name)(_db(_locked(h, name, fn) if single else fn))

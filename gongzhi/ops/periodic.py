@@ -10,6 +10,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
+from gongzhi.events import exports  # registers the desk's background 台账 export task before the queue is made
 from gongzhi.notify.queue import periodic
 
 log = logging.getLogger("gongzhi.worker")
@@ -60,3 +61,10 @@ def patrol_coverage() -> str:
     to do per view: patrols.coverage)."""
     from gongzhi.patrols.coverage import refresh
     return f"{refresh()} grids"
+
+
+@periodic("ledger-exports", minutes=5)
+def ledger_exports() -> str:
+    """The desk's background 台账 exports: files past their time deleted, jobs whose worker died
+    failed (their owners retry them), jobs whose queue message was lost sent again."""
+    return ", ".join(f"{k}={v}" for k, v in exports.sweep().items())

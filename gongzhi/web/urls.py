@@ -39,6 +39,11 @@ urlpatterns = [
     path("desk/", views.desk, name="desk"),
     path("desk/dispatch", views.desk_dispatch, name="desk_dispatch"),
     path("desk/export.xlsx", desk_pages.export, name="desk_export"),   # the event list as a 台账 (web.desk)
+    # a long list's 台账 in the background: one's jobs, a job's progress (htmx), its file, a retry
+    path("desk/exports/", desk_pages.export_jobs, name="desk_exports"),
+    path("desk/exports/<int:job_id>/", desk_pages.export_job, name="desk_export_job"),
+    path("desk/exports/<int:job_id>/file.xlsx", desk_pages.export_download, name="desk_export_file"),
+    path("desk/exports/<int:job_id>/retry", desk_pages.export_retry, name="desk_export_retry"),
     path("revisits/", revisits.revisit_list, name="revisits"),          # 随机抽查回访 (web.revisits)
     path("revisits/<int:pick_id>/record", revisits.revisit_record, name="revisit_record"),
     path("supervise/", board.board, name="supervise"),
