@@ -15,3 +15,5 @@ class CorrectionsConfig(AppConfig):
         from .models import Subject
         checks.register(legal_limits)     # an unlawful limit (报到 > 10 days, 定位 > 3 months) is refused
         keep_logged(Subject, CaseKind.CORRECTION)
+        from .told import register
+        register()        # who is told what (notify, issue 17)

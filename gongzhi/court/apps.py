@@ -15,3 +15,5 @@ class CourtConfig(AppConfig):
         from .models import CivilCase
         checks.register(legal_limits)
         keep_logged(CivilCase, CaseKind.CIVIL)
+        from .told import register
+        register()        # who is told what (notify, issue 17)

@@ -24,3 +24,5 @@ class CreditConfig(AppConfig):
         def rows(name: str):
             return Entry.objects.filter(community_id=int(name.split(":", 1)[1])).order_by("seq")
         chain.register("credit", "信用档案记录", chains, rows)
+        from .told import register
+        register()        # who is told what (notify, issue 17)

@@ -1,7 +1,8 @@
 """Who is told what about an event (issue 17): registered with notify from EventsConfig.ready.
 
 The handling queue is told of new work, 督办 and clocks; the dispatching centre of a return; the
-departments called by 吹哨; the reporter (an account's own report) of the answer and the revisit.
+departments called by 吹哨; the reporter (an account's own report) of the answer and the revisit;
+whoever put an event under 督办 of its 办结 (the 督办 card's answer: a supervisor is told nothing else).
 Messages carry the topic, the number and the action's name, never the reporter (notify.fanout)."""
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from gongzhi.domain.notify import Topic as T
 from gongzhi.domain.privacy import Person
 from gongzhi.notify.people import area_holders as holders, centre_staff, department_staff, users
 
-from .models import CoHandler, Event, EventAction, Extension
+from .models import CoHandler, Event, EventAction, Extension, Supervision
 
 
 def queue(ev: Event, row=None) -> list[int]:
@@ -36,6 +37,10 @@ def dispatcher(ev: Event, row) -> list[int]:
     return centre_staff(ev.dispatcher_area_id or ev.handler_area_id)
 
 
+def supervisors(ev: Event, row) -> list[int]:
+    return list(Supervision.objects.filter(event=ev).values_list("by_id", flat=True).distinct())
+
+
 def reporter(ev: Event, row) -> list[int]:
     return users(ev.reporter_id)
 
@@ -43,7 +48,7 @@ def reporter(ev: Event, row) -> list[int]:
 def _cases(ids: list[int]) -> dict[int, Event]:
     return Event.objects.only("id", "number", "handler_department_id", "handler_area_id", "dispatcher_area_id",
                               "reporter_id", "reporter_name", "reporter_phone", "reporter_id_number",
-                              "kind").in_bulk(ids)
+                              "kind", "supervision").in_bulk(ids)
 
 
 def _people(ev: Event) -> list[Person]:
@@ -57,6 +62,8 @@ RULES = {
     A.AUTO_ESCALATE: notify.Rule(T.OVERDUE, queue),
     A.REOPEN: notify.Rule(T.RETURNED, queue),
     A.WHISTLE: notify.Rule(T.WHISTLE, called),
+    # The centre that dispatched decides an extension: it is told one waits (审批延期).
+    A.REQUEST_EXTENSION: notify.Rule(T.EXTENSION, dispatcher),
     A.APPROVE_EXTENSION: notify.Rule(T.EXTENSION, requester),
     A.DENY_EXTENSION: notify.Rule(T.EXTENSION, requester),
     A.RETURN: notify.Rule(T.RETURNED, dispatcher),
@@ -64,6 +71,7 @@ RULES = {
     A.SLA_YELLOW: notify.Rule(T.OVERDUE, queue),
     A.SLA_RED: notify.Rule(T.OVERDUE, queue),
     A.SUPERVISE: notify.Rule(T.SUPERVISE, queue),
+    A.RESOLVE: notify.Rule(T.SUPERVISE, supervisors, when=lambda ev, row: bool(ev.supervision)),
     A.ANSWER: notify.Rule(T.ANSWER, reporter),
     A.REVISIT: notify.Rule(T.REVISIT, reporter),
 }

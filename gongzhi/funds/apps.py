@@ -10,6 +10,8 @@ class FundsConfig(AppConfig):
     def ready(self) -> None:
         from .checks import sane_limits
         checks.register(sane_limits)     # a grant limit ≤ 0, a single-approval release: refused at start-up
+        from .told import register
+        register()        # who is told what (notify, issue 17)
         from gongzhi.core import chain
 
         from . import ledger

@@ -9,7 +9,9 @@ into SMS deliveries that carry only the case number and a link.
 
 Idempotent: a notification is unique per (source, row, user, topic) and a delivery per key, so a
 round that re-reads rows (the lookback, a second worker, a retried task) adds nothing.  Rows a
-slow transaction committed below the mark are caught by reading LOOKBACK back by time.
+slow transaction committed below the mark are caught by reading LOOKBACK back by time; a row of
+the lookback that was told already is skipped, since its recipients were read then (a case that
+changed hands since must not tell the new holder of the old row).
 """
 from __future__ import annotations
 
@@ -60,6 +62,13 @@ def _rows(model, kinds: list[str] | None, actions: set[str], now: datetime, back
         return source, top, rows, max(top, rows[-1].id if rows else 0)
     fresh = list(base.filter(id__gt=upto).order_by("id")[:BATCH])
     late = list(base.filter(id__lte=upto, at__gte=now - LOOKBACK).order_by("id")) if upto else []
+    if late:
+        # A row read before is not told again: its recipients were read then, and who holds the
+        # case since (a leave decided, a judge booked) must not make a second round of the same row.
+        # (a range over the unique (source, source_id, …) index, not a list of ids as parameters)
+        done = set(Notification.objects.filter(source=source, source_id__gte=late[0].id, source_id__lte=late[-1].id)
+                   .values_list("source_id", flat=True).distinct())
+        late = [r for r in late if r.id not in done]
     return source, upto, late + fresh, fresh[-1].id if fresh else upto
 
 
@@ -108,9 +117,10 @@ def _tell(source: str, rows, group: list[registry.KindSpec], now: datetime, *, o
                         continue
                     what = _label(r)
                     text = redact_people(dn.headline(rule.topic, number, what), people)[:200]
+                    where = rule.link(case) if rule.link is not None else link
                     for uid in sorted(set(rule.who(case, r)) - {r.actor_id}):
                         notes.append(Notification(user_id=uid, topic=rule.topic.value, kind=s.kind, case_id=case_id,
-                                                  number=number, text=text, link=link, source=source,
+                                                  number=number, text=text, link=where, source=source,
                                                   source_id=r.id, created_at=now))
     if not notes:
         return 0, 0

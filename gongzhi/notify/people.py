@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+
 from gongzhi.accounts.models import RoleAssignment
 from gongzhi.domain.enums import CENTRE_ROLES, Role
 
@@ -30,6 +33,12 @@ def area_holders(area_id: int | None, roles: Iterable[str] = AREA_WORKERS) -> li
 
 def centre_staff(area_id: int | None) -> list[int]:
     return area_holders(area_id, CENTRE_ROLES)
+
+
+def admins() -> list[int]:
+    """Who keeps the site: superusers and 系统管理员 (notify.services._admin's test)."""
+    return list(get_user_model().objects.filter(Q(is_superuser=True) | Q(roles__role=Role.ADMIN), is_active=True)
+                .values_list("pk", flat=True).distinct())
 
 
 def users(*ids: int | None) -> list[int]:

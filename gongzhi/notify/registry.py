@@ -32,6 +32,9 @@ class Rule:
     topic: Topic
     who: Who
     when: Callable[[Any, Any], bool] | None = None
+    # Where these recipients open it, when not the kind's link: a page they may read (a mediation
+    # committee reads a court case's outcome on its own case's page, never the court's file).
+    link: Callable[[Any], str] | None = None
 
 
 @dataclass(frozen=True)

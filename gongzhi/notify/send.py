@@ -6,7 +6,8 @@
 2. **Send** through the channel's adapter, our key as the provider's idempotency id.
 3. **Mark** sent with an UPDATE guarded by that token.  A failure counts an attempt and waits
    (domain.notify.backoff: 30 s, 60 s, 120 s … up to an hour); after the last attempt the row is
-   dead — the dead-letter list an admin sees and retries (notify.services.retry_dead).
+   dead — the dead-letter list an admin sees and retries (notify.services.retry_dead).  The first
+   dead letter of a day tells the admins in-app, once a day: nobody looks at a list unasked.
 
 A worker that dies between 2 and 3 leaves a claim whose lease runs out; the row is then sent again
 (at least once, not exactly once, across a crash: the provider's out-id is there for that).
@@ -19,6 +20,7 @@ from datetime import datetime, timedelta
 
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from gongzhi.casework.models import Notice
 from gongzhi.domain import notify as dn
@@ -26,7 +28,8 @@ from gongzhi.domain.notify import Channel, DeliveryStatus as DS, Topic
 
 from . import conf
 from .channels import Outgoing, SendFailed, adapters
-from .models import Delivery
+from .models import Delivery, Notification
+from .people import admins
 
 log = logging.getLogger("gongzhi.notify")
 LEASE = timedelta(minutes=2)
@@ -78,7 +81,23 @@ def _failed(d: Delivery, token: str, exc: SendFailed, now: datetime) -> str:
         last_error=str(exc)[:300])
     log.warning("delivery %s (%s) failed, attempt %s%s: %s", d.pk, d.channel, attempts,
                 " — dead" if dead else f", next in {wait:.0f}s", exc)
+    if dead:
+        _tell_admins(now)
     return status.value
+
+
+DEAD_SOURCE = "notify_dead"
+DEAD_TEXT = f"{Topic.OTHER.label}：" + gettext_noop("有消息发送失败，请查看并重新发送")   # English: services.view
+
+
+def _tell_admins(now: datetime) -> None:
+    """One in-app notification per admin and local day however many letters die (an outage of
+    a thousand SMS is one message, not a thousand): unique on (source, the day, user, topic)."""
+    day = int(timezone.localtime(now).strftime("%Y%m%d"))
+    Notification.objects.bulk_create(
+        [Notification(user_id=u, topic=Topic.OTHER.value, text=DEAD_TEXT, link="/notifications/dead",
+                      source=DEAD_SOURCE, source_id=day, created_at=now) for u in admins()],
+        ignore_conflicts=True)
 
 
 def due(now: datetime, limit: int = 500) -> list[int]:

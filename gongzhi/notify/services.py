@@ -43,6 +43,10 @@ def view(n: Notification) -> dict:
     zh = (get_language() or "zh-hans").startswith("zh")
     text = n.text if zh else f"{gettext(Topic(n.topic).label)}: {n.number}"
     short = n.text.split("：", 1)[-1] if zh else n.number
+    if not zh and not n.number:
+        # No case: a fixed sentence of ours (notify.send.DEAD_TEXT), in the catalogue.
+        short = gettext(n.text.split("：", 1)[-1])
+        text = f"{gettext(Topic(n.topic).label)}: {short}"
     return {"id": n.pk, "topic": n.topic, "topic_label": Topic(n.topic).label, "number": n.number, "text": text,
             "short": short,
             "link": n.link, "created_at": n.created_at, "read": n.read_at is not None}
@@ -75,6 +79,15 @@ class PreferenceIn(Input):
     def _clock_time(cls, v):
         # A number is not a time of day: lax parsing read 0 as 00:00 (the API fuzz sends it).
         if not isinstance(v, (str, time)):
+            raise ValueError("时间格式应为 HH:MM")
+        return v
+
+    @field_validator("quiet_start", "quiet_end")
+    @classmethod
+    def _local_time(cls, v: time) -> time:
+        # Quiet hours are the wall clock of the person (Asia/Shanghai): "00:00Z" names another
+        # zone's midnight, and a time with a zone could not be stored on SQLite (the fuzz's 500).
+        if v.tzinfo is not None:
             raise ValueError("时间格式应为 HH:MM")
         return v
 

@@ -2,6 +2,7 @@
 from gongzhi.core.scope import scope_of
 from gongzhi.corrections import scope as corr_scope
 from gongzhi.court import scope as court_scope
+from gongzhi.credit import scope as credit_scope
 from gongzhi.domain.enums import (
     CENTRE_ROLES,
     GRID_TEAM_ROLES,
@@ -33,11 +34,26 @@ def enums(request):
     return ENUMS
 
 
+def works_a_pillar(user) -> bool:
+    """Staff whose work is a pillar's, with no area or department role: 社区矫正, 民事速裁, 三金,
+    法律援助 offices and lawyers, mediators, 积分超市 and 信用 staff.  They are no residents: their
+    header offers no 我的上报, 我的住户 or a resident's lists (issue 17: a lawyer's header read like
+    a resident's)."""
+    return bool(corr_scope.may_use(user) or court_scope.is_court_staff(user) or funds_scope.is_fund_staff(user)
+                or office_ids(user) or lawyer_ids(user) or org_ids(user) or points_scope.is_manager(user)
+                or points_scope.is_counter_staff(user) or credit_scope.is_officer(user)
+                or credit_scope.is_scene_operator(user))
+
+
+def is_resident(user) -> bool:
+    return not scope_of(user).is_staff_anywhere and not works_a_pillar(user)
+
+
 def casework_links(user) -> list[tuple[str, str]]:
     """多元调处 for mediators and centres, 法律援助 for its offices and lawyers; residents get both
     lists too (their own applications, with the 申请 button on top)."""
     s = scope_of(user)
-    resident = not s.is_staff_anywhere
+    resident = is_resident(user)
     links = []
     if resident or s.is_admin or org_ids(user) or s.roles & (CENTRE_ROLES | {Role.SUPERVISOR}):
         links.append(("web:mediation_list", "多元调处"))
@@ -78,13 +94,14 @@ def nav(request):
         links.append(("web:court_desk", "民事速裁"))
     if funds_scope.may_use(user):          # 三金: the funds' makers and checkers, and the committees of their cases
         links.append(("web:funds_home", "三金专户"))
-    if not s.is_staff_anywhere:
+    resident = is_resident(user)
+    if resident:
         links.append(("web:mine", "我的上报"))
     if points_scope.person_of(user) is not None or points_scope.is_manager(user) or points_scope.is_counter_staff(user):
         links.append(("web:points_home", "积分超市"))   # residents with a registry record, shop staff
     if registry_scope.is_registry_staff(user):      # 人房物事情组织: the area's registry
         links.append(("web:registry_home", "基础信息"))
-    elif not s.is_staff_anywhere:                     # a resident: their household and 居民认证
+    elif resident:                                    # a resident: their household and 居民认证
         links.append(("web:registry_me", "我的住户"))
     if votes_scope.may_use(user):          # 出卷票决: the area's staff and registered residents
         links.append(("web:votes_home", "居民议事"))

@@ -10,12 +10,13 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST
 from pydantic import ValidationError
 
 from gongzhi.core.errors import Forbidden, NotFound
 from gongzhi.domain.notify import Channel, Topic
+from gongzhi.domain.privacy import mask_phone
 from gongzhi.notify import services as svc
 from gongzhi.notify.models import Notification
 from gongzhi.notify.services import PreferenceIn
@@ -83,7 +84,7 @@ def open_one(request, notification_id: int):
 @require_POST
 def read_all(request):
     n = svc.mark_all_read(user=request.user)
-    messages.success(request, gettext("已将 %(n)s 条消息标为已读") % {"n": n})
+    messages.success(request, ngettext("已将 %(n)s 条消息标为已读", "已将 %(n)s 条消息标为已读", n) % {"n": n})
     return redirect("web:notifications")
 
 
@@ -116,8 +117,12 @@ def settings_page(request):
             return redirect("web:notification_settings")
     pref = svc.preferences(user=request.user)
     topics = [(t.value, t.label, pref["channels"][t.value]) for t in Topic]
+    # An empty number sends to the account's (notify.fanout): the page says which, masked.
+    profile = getattr(request.user, "profile", None)
+    account_phone = mask_phone(profile.phone) if profile and profile.phone else ""
     return render(request, "notify/settings.html", {"pref": pref, "topics": topics, "channels": Channel.choices(),
-                                                    "errors": errors}, status=400 if errors else 200)
+                                                    "account_phone": account_phone, "errors": errors},
+                  status=400 if errors else 200)
 
 
 @login_required

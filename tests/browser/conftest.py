@@ -115,3 +115,7 @@ def open_as(browser, live_server, live_district):
     yield make
     for ctx in contexts:
         ctx.close()
+
+
+# The role-day walks' shared pieces (issue 17): the fake SMS gateway and the walk-through numbers.
+from .day import gateway, meter  # noqa: E402,F401

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection, connections
+from django.utils import translation
 
 from gongzhi.domain.notify import Topic
 from gongzhi.notify import queue, services, tasks
@@ -71,6 +72,18 @@ def test_a_permanent_error_goes_dead_at_once(district, gateway, settings):
     settings.GONGZHI_NOTIFY_SMS_SECRET = "wrong"           # the gateway answers InvalidAccessKeyId
     d = _delivery(district.users["grid111"])
     assert send_one(d.pk, sh(2026, 11, 2, 10)) == "dead"
+
+
+def test_dead_letters_tell_the_admins_once_a_day(district, gateway, settings):
+    settings.GONGZHI_NOTIFY_SMS_SECRET = "wrong"
+    for at in (sh(2026, 11, 2, 10), sh(2026, 11, 2, 23, 59)):            # two die the same day …
+        assert send_one(_delivery(district.users["grid111"], at=at).pk, at) == "dead"
+    told = Notification.objects.filter(source="notify_dead")
+    assert list(told.values_list("user__username", "link")) == [("admin", "/notifications/dead")]
+    assert send_one(_delivery(district.users["grid111"], at=sh(2026, 11, 3, 0, 1)).pk, sh(2026, 11, 3, 0, 1)) == "dead"
+    assert told.count() == 2                                               # … a third the next day
+    with translation.override("en"):                                      # no number: the sentence translated
+        assert services.view(told.first())["short"] == "Some messages could not be sent: review and resend them"
 
 
 def test_a_retried_task_never_sends_twice(district, gateway, settings):

@@ -18,10 +18,11 @@ from ..conftest import point_in, sh
 EXPECTED = sorted([
     ("event", "dispatch", "dispatch"), ("event", "escalate", "dispatch"), ("event", "skip_escalate", "dispatch"),
     ("event", "auto_escalate", "overdue"), ("event", "reopen", "returned"), ("event", "whistle", "whistle"),
-    ("event", "approve_extension", "extension"), ("event", "deny_extension", "extension"),
+    ("event", "request_extension", "extension"), ("event", "approve_extension", "extension"),
+    ("event", "deny_extension", "extension"),
     ("event", "return", "returned"), ("event", "verify_fail", "returned"), ("event", "sla_yellow", "overdue"),
     ("event", "sla_red", "overdue"), ("event", "supervise", "supervise"), ("event", "answer", "answer"),
-    ("event", "revisit", "revisit"),
+    ("event", "revisit", "revisit"), ("event", "resolve", "supervise"),
     ("mediation", "assign", "dispatch"), ("mediation", "transfer", "dispatch"),
     ("mediation", "accept", "case_notice"), ("mediation", "refuse", "case_notice"),
     ("mediation", "schedule", "session"), ("mediation", "remind", "session"),
@@ -91,8 +92,11 @@ def test_event_day_who_is_told(district):
     services.event_return(actor=grid, event_id=ev.id, reason="不属于本网格", at=sh(2026, 11, 2, 14))
     fanout(now=sh(2026, 11, 2, 14, 1))
     assert _told("whistle") == ["dept_cg"]
-    # The one who asked, though the event has since gone back to the centre (whose act it was).
-    assert _told("extension") == ["grid111"]
+    # The dispatching centre of the request (审批延期 waits for it); the one who asked of the decision,
+    # though the event has since gone back to the centre (whose act the decision was).
+    assert _told("extension") == ["comm11", "grid111"]
+    asked = Notification.objects.get(topic="extension", user__username="comm11")
+    assert asked.text.endswith("（延期申请）") and asked.link == f"/e/{ev.id}/"
     assert _told("returned") == ["comm11"]
 
 
@@ -114,6 +118,20 @@ def test_answer_reaches_the_reporter(district):
     assert _told("answer") == ["resident1"]
     n = Notification.objects.get(topic="answer")
     assert n.text == f"我的反映有答复：{ev.number}（答复）" and n.link == f"/e/{ev.id}/"
+
+
+def test_the_supervisor_hears_of_the_resolution_of_what_they_supervised(district):
+    from gongzhi.domain.enums import SupervisionLevel
+    watched, unwatched = _dispatched(district, sh(2026, 11, 2, 10)), _dispatched(district, sh(2026, 11, 2, 10))
+    grid, sup = district.users["grid111"], district.users["supervisor"]
+    services.event_supervise(actor=sup, event_id=watched.id, level=SupervisionLevel.YELLOW, note="请加快",
+                             at=sh(2026, 11, 2, 10, 30))
+    for ev in (watched, unwatched):
+        services.event_sign(actor=grid, event_id=ev.id, at=sh(2026, 11, 2, 11))
+        services.event_resolve(actor=grid, event_id=ev.id, result="已清理完毕", at=sh(2026, 11, 2, 12))
+    fanout(now=sh(2026, 11, 2, 12, 1))
+    n = Notification.objects.get(user=sup)           # the resolution of the other event is not theirs
+    assert (n.topic, n.case_id, n.text) == ("supervise", watched.id, f"督办：{watched.number}（办结）")
 
 
 def test_a_tip_off_never_names_its_reporter(district, gateway):

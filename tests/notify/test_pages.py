@@ -126,3 +126,15 @@ def test_a_number_is_not_a_time_of_day():
     with pytest.raises(pydantic.ValidationError, match="HH:MM"):
         PreferenceIn(quiet_start="22:00", quiet_end=0)
     assert PreferenceIn(quiet_start="22:00", quiet_end="07:00").quiet_end.hour == 7
+    # The fuzz again: "00:00:00Z" is another zone's midnight, and SQLite cannot store it (a 500).
+    for zoned in ("00:00:00Z", "22:00+08:00"):
+        with pytest.raises(pydantic.ValidationError, match="HH:MM"):
+            PreferenceIn(quiet_start=zoned, quiet_end="07:00")
+
+
+def test_a_zoned_quiet_time_is_a_422_with_its_message(district):
+    c = Client()
+    c.force_login(district.users["grid111"])
+    r = c.put("/api/notifications/preferences", json.dumps({"quiet_start": "00:00:00Z", "quiet_end": "07:00"}),
+              content_type="application/json")
+    assert r.status_code == 422 and "HH:MM" in r.content.decode()
