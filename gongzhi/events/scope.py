@@ -14,7 +14,7 @@ from gongzhi.domain.enums import CENTRE_ROLES, Role, Status
 from gongzhi.domain.privacy import Secrecy, Viewer, secrecy_of
 from gongzhi.domain.workflow import Capacity
 
-from .models import Event
+from .models import CoHandler, Event
 
 
 def visible_q(scope: Scope) -> Q:
@@ -27,15 +27,20 @@ def visible_q(scope: Scope) -> Q:
     for _, area_id, path, _ in scope.areas:
         q |= Q(area_path__startswith=path) | Q(handler_area_id=area_id)
     if scope.departments:
-        q |= Q(handler_department_id__in=scope.departments) | Q(co_handlers__department_id__in=scope.departments)
+        q |= Q(handler_department_id__in=scope.departments)
+        # Called in by 吹哨: the events' ids, read first.  A join repeats rows (and the DISTINCT
+        # that undid it made a department's desk count every column of its events: 4.8 s at 10M);
+        # a sub-select inside the OR keeps PostgreSQL from the indexes (it read all 10M rows).
+        # A department is called in on few events; a list of ids is an index lookup (ADR 0021).
+        called = list(CoHandler.objects.filter(department_id__in=scope.departments)
+                      .values_list("event_id", flat=True).distinct())
+        if called:
+            q |= Q(pk__in=called)
     return q
 
 
 def visible_events(user):
-    s = scope_of(user)
-    qs = Event.objects.filter(visible_q(s))
-    # The co-handler join can repeat rows.
-    return qs.distinct() if s.departments and not s.is_admin else qs
+    return Event.objects.filter(visible_q(scope_of(user)))
 
 
 def capacities(user, event: Event) -> set[Capacity]:

@@ -14,7 +14,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST
 
 from gongzhi.api.schemas import UnmaskIn
@@ -23,6 +23,7 @@ from gongzhi.core import files, maps
 from gongzhi.core.errors import NotFound, ServiceError
 from gongzhi.core.operations import validate
 from gongzhi.core.scope import scope_of
+from gongzhi.core.wording import translated
 from gongzhi.corrections import scope as corr_scope, selectors as corr_sel
 from gongzhi.court import scope as court_scope
 from gongzhi.credit import scope as credit_scope
@@ -51,6 +52,7 @@ from gongzhi.mediation.scope import org_ids
 from gongzhi.points import scope as points_scope
 
 from .forms import REPORT_OFF_PAGE, REPORT_PLACED, STAFF_CHANNELS, InputForm, operation_payload
+from .paging import CappedPaginator
 
 
 def _home_for(user) -> str:
@@ -146,7 +148,7 @@ def _report_form(request, grids, *, staff: bool, channel: Channel) -> InputForm:
     """The report input as this user's form: the categories in use, the grids they may pick and,
     for staff, the channels a desk takes reports from (residents report from the app)."""
     cats = Category.objects.filter(active=True).order_by("path")
-    choices = {"category": [("", "请选择")] + [(c.code, ("　" * (c.path.count("/") - 2)) + c.name) for c in cats],
+    choices = {"category": [("", "请选择")] + [(c.code, ("\u2003" * (c.path.count("/") - 2)) + c.name) for c in cats],
                "grid": [("", gettext("（按地图定位）"))] + [(g.code, g.name) for g in grids],
                "channel": STAFF_CHANNELS}
     return InputForm(intake.ReportInput, post=request.POST if request.method == "POST" else None,
@@ -279,10 +281,10 @@ def _tr(enum) -> list[tuple]:
 @staff_only
 def desk(request):
     # Search, markers and the 台账 export: events.desk (web.desk serves the export).
-    from .desk import desk_filters
+    from .desk import desk_filters, export_context
     f, filters, bad_dates = desk_filters(request)
     qs = desk_search.search(request.user, filters)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = CappedPaginator(qs, 50).get_page(request.GET.get("page"))
     if request.GET.get("page", "1") in ("", "1"):
         desk_search.log_person_search(request.user, filters, qs)   # once per search, not per page turned
     targets = selectors.dispatch_targets(request.user)
@@ -290,7 +292,7 @@ def desk(request):
         "filters": f, "page": page, "rows": [{**_row(e), "m": desk_search.markers(e)} for e in page],
         "statuses": _tr(Status), "kinds": _tr(EventKind), "flags": _tr(SlaFlag), "targets": targets,
         "areas": targets["areas"], "bad_dates": bad_dates, "query": request.GET.urlencode(),
-        "query_prefix": "".join(f"{k}={quote(v)}&" for k, v in f.items() if v)})
+        "query_prefix": "".join(f"{k}={quote(v)}&" for k, v in f.items() if v), **export_context(f)})
 
 
 @staff_only
@@ -302,10 +304,10 @@ def desk_dispatch(request):
     area, dept = (target[2:], None) if target.startswith("a:") else (None, target[2:] or None)
     note = request.POST.get("note", "")
     if bad := text_problem(note):                 # the input models' rule (gongzhi.domain.text)
-        messages.error(request, f"派遣说明{bad}")
+        messages.error(request, gettext("派遣说明%(problem)s") % {"problem": translated(bad)})
         ids = []
     elif not ids:
-        messages.error(request, "请先勾选要派遣的事件")
+        messages.error(request, gettext("请先勾选要派遣的事件"))
     done, failed = 0, []
     for event_id in ids:
         try:
@@ -316,11 +318,11 @@ def desk_dispatch(request):
                                     department_code=dept, note=note)
             done += 1
         except ServiceError as exc:
-            failed.append(f"{event_id}：{exc.message}")
+            failed.append(gettext("事件 %(id)s：%(message)s") % {"id": event_id, "message": exc.message})
     if done:
-        messages.success(request, f"已派遣 {done} 件")
+        messages.success(request, ngettext("已派遣 %(n)s 件", "已派遣 %(n)s 件", done) % {"n": done})
     for msg in failed:
-        messages.error(request, f"事件 {msg}")
+        messages.error(request, msg)
     return redirect(reverse("web:desk") + ("?" + request.POST["query"] if request.POST.get("query") else ""))
 
 

@@ -479,8 +479,13 @@ def _flagged_world(world, as_user):
     st, e2 = as_user("resident2").post("/events", report_payload(world, 4))
     as_user("county").post(f"/events/{e1['id']}/accept", {})
     as_user("county").post(f"/events/{e2['id']}/accept", {})
-    Event.objects.filter(pk=e1["id"]).update(sla_flag="red")
-    Event.objects.filter(pk=e2["id"]).update(sla_flag="yellow")
+    # as the sweep stores them: a flag is a running clock's whose warning (red: deadline) has passed
+    from django.utils import timezone
+    now = timezone.now()
+    Event.objects.filter(pk=e1["id"]).update(sla_flag="red", warn_at=now - timedelta(days=2),
+                                             due_at=now - timedelta(days=1))
+    Event.objects.filter(pk=e2["id"]).update(sla_flag="yellow", warn_at=now - timedelta(hours=1),
+                                             due_at=now + timedelta(days=1))
     return {"case_red": a["id"], "case_yellow": b.pk, "aid_red": x["id"], "aid_yellow": y["id"],
             "ev_red": e1["id"], "ev_yellow": e2["id"]}
 

@@ -3,6 +3,7 @@ pages carry counts per tab, and the supervisor's board lists overdue events and 
 import re
 
 import pytest
+from django.db.models import F
 from django.test import Client
 
 from gongzhi.domain.enums import SlaFlag, Status, SupervisionLevel
@@ -92,7 +93,8 @@ def test_supervisor_board_lists_overdue_and_supervised_with_level(district, as_u
     for i in ids:
         _walk_to("handling", i, as_user)
     late, green, closed = ids
-    Event.objects.filter(pk=late).update(sla_flag=SlaFlag.RED)
+    # red as the sweep writes it: the handling clock's deadline (and so its warning) has passed
+    Event.objects.filter(pk=late).update(sla_flag=SlaFlag.RED, warn_at=F("reported_at"), due_at=F("reported_at"))
     assert as_user("supervisor").post(f"/events/{green}/supervise", {"level": "yellow", "note": "请限期办结"})[0] == 200
     html = _client(district.users["supervisor"]).get("/supervise/").content.decode()
     numbers = dict(Event.objects.filter(pk__in=ids).values_list("pk", "number"))

@@ -300,8 +300,12 @@ def _pages_open(w) -> dict:
         "web:map_events": {"GET": (None, {**{r: 403 for r in NOT_STAFF}, "*": 200})},
         # 随机抽查回访: the centres' call-back list (and the admin's)
         "web:revisits": {"GET": (None, {**{r: 200 for r in ("comm11", "town1", "county", "admin")}, "*": 404})},
-        # the desk's list as a 台账 (.xlsx): a staff page, each their own scope (searched below)
-        "web:desk_export": {"GET": (None, {**{r: 403 for r in NOT_STAFF}, "*": 200})},
+        # the desk's list as a 台账 (.xlsx): a staff page, each their own scope (searched below); a
+        # POST of a list past GONGZHI_EXPORT_AT_ONCE makes a background job (none is that long here)
+        "web:desk_export": {"GET": (None, {**{r: 403 for r in NOT_STAFF}, "*": 200}),
+                            "POST": ({}, {**{r: 403 for r in NOT_STAFF}, "*": 200})},
+        # one's own background exports (their owner's reads and others' 404s: tests/events/test_export)
+        "web:desk_exports": {"GET": (None, {**{r: 403 for r in NOT_STAFF}, "*": 200})},
         # public: the tracker (number + the phone's last 4 digits; a wrong pair finds nothing, and
         # the tries are limited per address) and the 适老化 switch (a cookie, dropped by the test)
         "web:track": {"GET": (None, {"anon": 200, "*": 200}),
@@ -1560,7 +1564,12 @@ GRIDWORK_PAGES = {"web:grid_task": {"GET": everyone(404)}, "web:grid_task_photo"
 # Pages about an object the matrix has none of (yet): an id nobody has.  随机抽查回访's picks are
 # drawn by a command (tests/events: the draw and the call); a centre's list page is above.
 NO_ID = 2_000_000_004
-NO_ID_PAGES = {"web:revisit_record": {"GET": (None, everyone(405)), "POST": ({"satisfaction": "5"}, everyone(404))}}
+NO_ID_PAGES = {"web:revisit_record": {"GET": (None, everyone(405)), "POST": ({"satisfaction": "5"}, everyone(404))},
+               # a background 台账 export is its owner's only (tests/events/test_export); staff pages first
+               "web:desk_export_job": {"GET": (None, {**{r: 403 for r in NOT_STAFF}, "*": 404})},
+               "web:desk_export_file": {"GET": (None, {**{r: 403 for r in NOT_STAFF}, "*": 404})},
+               "web:desk_export_retry": {"GET": (None, {**{r: 403 for r in NOT_STAFF}, "*": 405}),
+                                         "POST": ({}, {**{r: 403 for r in NOT_STAFF}, "*": 404})}}
 NOTIFY_PAGES = {"web:notification_read": {"GET": everyone(405), "POST": everyone(404)},
                 "web:notification_open": {"GET": everyone(404)}}
 
