@@ -31,8 +31,9 @@ export GONGZHI_SCANS_ON=$([ $PG = 1 ] && echo postgresql || echo sqlite)
 # The browser walks (~35 s) run once too, in the SQLite pass: the demo's database, pages not SQL.
 export GONGZHI_BROWSER_ON=sqlite
 echo "== SQLite =="
-GONGZHI_DATABASE_URL="sqlite:///$GONGZHI_VAR_DIR/test.sqlite3" .venv/bin/python -m pytest -n 2 -p no:cacheprovider "$@"
+# --durations: the slowest tests of each pass are printed, where the suite's time goes.
+GONGZHI_DATABASE_URL="sqlite:///$GONGZHI_VAR_DIR/test.sqlite3" .venv/bin/python -m pytest -n 2 -p no:cacheprovider --durations=25 "$@"
 if [ $PG = 1 ]; then
   echo "== PostgreSQL =="
-  GONGZHI_DATABASE_URL="$PG_URL" .venv/bin/python -m pytest -n 2 -p no:cacheprovider "$@"
+  GONGZHI_DATABASE_URL="$PG_URL" .venv/bin/python -m pytest -n 2 -p no:cacheprovider --durations=25 "$@"
 fi
