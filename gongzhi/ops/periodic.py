@@ -48,6 +48,16 @@ def stats_refresh() -> str:
     return f"{res.days} days, {res.actions} actions"
 
 
+@periodic("crosscheck-index", minutes=1, single=True)
+def crosscheck_index() -> str:
+    """The 倒逼 index folded in as grid reports arrive (ADR 0017), on its own minute: folding is
+    milliseconds, the check below can take minutes at a province's scale, and a fold that waited
+    for the check fell ten minutes behind in the province-day bench (issue 18)."""
+    from gongzhi.hotline.index import refresh
+    res = refresh()
+    return f"{res.filed} filed from {res.actions} actions"
+
+
 @periodic("crosscheck", minutes=10, single=True)     # docs/deployment.md: every 10 minutes
 def crosscheck() -> str:
     from gongzhi.hotline.crosscheck import run

@@ -80,3 +80,19 @@ def test_neighbouring_grids_touch(district):
     assert g[1].id in near[g[0].id] and g[0].id not in near[g[0].id]
     far = [x for x in g if x.parent.parent_id != g[0].parent.parent_id]
     assert not any(x.id in near[g[0].id] for x in far[-2:])
+
+
+def test_the_index_is_folded_on_its_own_without_a_check(scene, district):
+    """``crosscheck --index-only`` (the worker's minute job crosscheck-index): the grid reports
+    are filed and no order is checked — the fold does not wait for a check of minutes."""
+    from gongzhi.hotline.models import GridFacts
+    from gongzhi.ops.periodic import crosscheck_index
+    out = StringIO()
+    call_command("crosscheck", "--index-only", stdout=out)
+    filed = set(GridFacts.objects.values_list("event_id", flat=True))
+    assert scene["lamp"].id in filed and scene["seen"].id not in filed          # grid reports only
+    assert not CrossCheck.objects.exists()
+    later = report(district, "grid111", 0, "巡查发现垃圾满溢", "胜利路20号", Channel.GRID_PATROL, sh(2026, 10, 25, 9))
+    assert crosscheck_index().endswith("from 1 actions")     # (the late-commit margin files again, idempotently)
+    assert later.id in set(GridFacts.objects.values_list("event_id", flat=True))
+    assert not CrossCheck.objects.exists()
