@@ -206,3 +206,21 @@ def test_a_finding_becomes_an_event_in_one_tap(grid, settings):
     from gongzhi.registry.models import CaseLink
     assert CaseLink.objects.filter(case_kind=CaseKind.EVENT, case_id=ev.pk, house=grid["houses"][0]).exists()
     assert CaseLog.objects.filter(kind=CaseKind.DUTY_TASK, case_id=t.pk, action="report_finding").count() == 1
+
+
+def test_the_worker_is_told_of_a_task_falling_due_and_of_one_missed(grid):
+    """notify (issue 17, gridwork.told): 即将到期 and 逾期未完成 reach the task's worker, in-app,
+    linked to the task; a month's generation tells nobody (the list is read on 今日待办)."""
+    from gongzhi.notify.fanout import fanout
+    from gongzhi.notify.models import Notification
+    from gongzhi.ops.sweep import sweep_cases
+    _gen(sh(2026, 11, 2, 8))
+    assert fanout(now=sh(2026, 11, 2, 8, 1))["notifications"] == 0
+    sweep_cases(now=sh(2026, 11, 2, 16, 0, 1))
+    fanout(now=sh(2026, 11, 2, 16, 1))
+    sweep_cases(now=sh(2026, 11, 3, 0, 1))
+    fanout(now=sh(2026, 11, 3, 0, 2))
+    task = Task.objects.filter(duty=grid["duties"]["patrol"]).order_by("due_on").first()
+    got = sorted(Notification.objects.values_list("user__username", "topic", "link"))
+    link = f"/grid/tasks/{task.pk}/"
+    assert got == [("grid111", "duty_task", link), ("grid111", "overdue", link)]
