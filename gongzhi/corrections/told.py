@@ -25,7 +25,8 @@ A, LA, SA, MA, OA = dc.SubjAction, dc.LeaveAction, dc.SanctionAction, dc.Monitor
 
 
 def _staff(agency: Agency | None) -> list[int]:
-    return [u.pk for u in agency.staff.all()] if agency is not None else []
+    # An agency switched off reads no file (corrections.scope): its staff are told nothing of one.
+    return [u.pk for u in agency.staff.all()] if agency is not None and agency.active else []
 
 
 def township(subject: Subject) -> list[int]:

@@ -106,7 +106,7 @@ def _keep_hours() -> float:
 def export_ledger(user, f: desk.Filters, *, start: bool) -> Streamed | Queued | TooLong:
     """The desk's 台账 for these filters: up to ``at_once()`` rows written now; a longer list
     becomes a background job when ``start`` (a POST), else only its length is answered."""
-    total = min(desk.search(user, f).count(), desk.EXPORT_LIMIT)
+    total = desk.search(user, f).order_by()[:desk.EXPORT_LIMIT].count()      # never a whole-scope COUNT
     if not rules.in_background(total, at_once()):
         out, n = desk.export_file(user, f)
         return Streamed(out, n)
@@ -206,7 +206,7 @@ def run(job_id: int) -> str:
     try:
         f = filters_of(job.filters)
         rows = desk.ledger_rows(job.owner, f)
-        if not mine.update(total=min(desk.search(job.owner, f).count(), desk.EXPORT_LIMIT)):
+        if not mine.update(total=desk.search(job.owner, f).order_by()[:desk.EXPORT_LIMIT].count()):
             raise _Superseded
         path.parent.mkdir(parents=True, exist_ok=True)
 
@@ -263,11 +263,15 @@ def sweep(now: datetime | None = None) -> dict[str, int]:
     now = now or timezone.now()
     expired = 0
     cutoff = now - timedelta(hours=_keep_hours())
-    for job in LedgerExport.objects.filter(status=S.DONE, finished_at__lte=cutoff).only("id", "file"):
+    for job in LedgerExport.objects.filter(status=S.DONE, finished_at__lte=cutoff).only("id", "file", "filters"):
         if LedgerExport.objects.filter(pk=job.pk, status=S.DONE).update(status=S.EXPIRED, file=""):
             if job.file.name:
                 default_storage.delete(job.file.name)
             expired += 1
+    # A search by a reporter's phone or name keeps that raw value in its job (a retry needs it);
+    # once the file is gone the row goes too: the access log keeps the search, masked.
+    LedgerExport.objects.filter(status__in=[S.EXPIRED, S.FAILED], finished_at__lte=cutoff) \
+        .exclude(filters__who="").exclude(filters__who=None).delete()
     stalled = LedgerExport.objects.filter(status=S.RUNNING, beat_at__lte=now - STALL).update(
         status=S.FAILED, error=rules.ERR_STALLED, finished_at=now)
     lost = list(LedgerExport.objects.filter(status=S.QUEUED, created_at__lte=now - REQUEUE)

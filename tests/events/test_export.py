@@ -88,7 +88,10 @@ def _rows(response) -> list[list]:
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     assert response["Content-Disposition"].startswith("attachment")
     raw = b"".join(response.streaming_content)
-    return [list(r) for r in load_workbook(io.BytesIO(raw))["事件台账"].iter_rows(values_only=True)]
+    sheet = load_workbook(io.BytesIO(raw))["事件台账"]
+    # A stored "=1+1" must be text, never a live formula: values_only reads both the same way.
+    assert not [c.coordinate for row in sheet.iter_rows() for c in row if c.data_type == "f"]
+    return [list(r) for r in sheet.iter_rows(values_only=True)]
 
 
 def _desk_numbers(c: Client) -> list[str]:
@@ -182,6 +185,11 @@ def test_a_long_list_becomes_a_job_whose_progress_the_page_follows(
         Event.objects.get(pk=ledger["named"]).number]
     assert list(AccessLog.objects.order_by("-id").values_list("what", flat=True)[:2]) == [
         "导出事件台账", "按报告人电话检索"]
+    # Once its file lapses, a person search's job goes with it: the raw phone is not kept.
+    with time_machine.travel(second.finished_at + timedelta(hours=24), tick=False):
+        exports.sweep()
+    assert not LedgerExport.objects.filter(pk=second.pk).exists()
+    assert LedgerExport.objects.filter(pk=job.pk).exists()
 
 
 def test_the_file_lapses_after_its_hours_and_is_deleted(district, ledger, settings, immediate,

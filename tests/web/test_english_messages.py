@@ -233,3 +233,11 @@ def test_every_message_a_use_case_raises_has_its_english():
             if not ok:
                 missing.append(f"{where}: {shape}")
     assert missing == [], "no English for:\n" + "\n".join(missing)
+
+
+def test_a_long_typed_text_is_not_matched_against_the_patterns():
+    """core.wording: a pattern's lazy groups backtrack polynomially, so text longer than a
+    server sentence (a note a person typed) is left as written, never pattern-matched."""
+    from gongzhi.core import wording
+    typed = "至 前往：；由审批" * 250                     # 2,250 characters of the NOTES pattern's literals
+    assert len(typed) > wording.PATTERN_MAX and wording.by_pattern(typed) is None
