@@ -14,10 +14,16 @@ from gongzhi.domain.calendar import SHANGHAI
 def _fast_and_isolated(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
+    from gongzhi.api import auth
     from gongzhi.events import rules
     rules.invalidate()
+    # The token → user cache (api.auth, 10 s) is per process and keyed by token id: every test's
+    # district restores the same ids, so a user object an earlier test cached (with what its
+    # scope helpers memoised on it) must not answer the next test's calls.
+    auth._users.clear()
     yield
     rules.invalidate()
+    auth._users.clear()
 
 
 @pytest.fixture(scope="session", autouse=True)
