@@ -89,8 +89,8 @@ def intake_statement(user, lon: float, lat: float) -> dict:
                               lon=lon, lat=lat)
     event, action = intake._prepare(user, data, data.digest(), timezone.now())
     event.number = "@N@"
-    return {"sql": writes._sql("postgresql")[0], "event": rows.row_json(event),
-            "action": rows.row_json(action, skip=frozenset({"event_id"}))}
+    return {"sql": writes._sql("postgresql")[0], "event": rows.row_json(event).decode(),
+            "action": rows.row_json(action, skip=frozenset({"event_id"})).decode()}
 
 
 def pgbench_intake_statement(seconds: int, stmt: dict) -> float:

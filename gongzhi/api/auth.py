@@ -1,3 +1,4 @@
+import logging
 import time
 
 from django.conf import settings
@@ -16,6 +17,7 @@ from gongzhi.domain.tokens import TokenState
 # with one token, and reading those again was two thirds of a report's Python time (ADR 0005).
 # Price: a changed role or profile reaches token calls in other processes within that time.
 MAX_CACHED = 10_000
+_ninja_log = logging.getLogger("django")     # where ninja's HttpBearer logs a wrong scheme
 _users: dict[int, tuple[float, object]] = {}
 
 
@@ -54,6 +56,19 @@ def user_for_key(key: str):
 
 class TokenAuth(HttpBearer):
     """``Authorization: Bearer gz_...`` for apps and integrations."""
+
+    def __call__(self, request):
+        # ninja's HttpBearer.__call__, reading the one header from META: ``request.headers``
+        # first builds a mapping of every header (a fifth of a token check's instructions).
+        value = request.META.get("HTTP_AUTHORIZATION")
+        if not value:
+            return None
+        scheme, _, token = value.partition(" ")
+        if scheme.lower() != self.openapi_scheme:
+            if settings.DEBUG:
+                _ninja_log.error(f"Unexpected auth - '{value}'")
+            return None
+        return self.authenticate(request, token)
 
     def authenticate(self, request, token):
         user = user_for_key(token)

@@ -11,16 +11,17 @@ from django.urls import ResolverMatch, URLResolver, get_resolver, set_urlconf
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
+from gongzhi.api import headers
 from gongzhi.core import http
 
-# What a token request still needs: security headers, no NUL characters (gongzhi.web.guards) and
-# the user's language (labels and errors are read by people).  Session, CSRF, messages, htmx and
-# clickjacking belong to browser sessions.
+# What a token request still needs: the full stack's response headers (security, CSP, frames,
+# no-store: gongzhi.api.headers), no NUL characters (gongzhi.web.guards) and the user's language
+# (labels and errors are read by people).  Session, CSRF, messages and htmx belong to browser
+# sessions.
 LEAN_MIDDLEWARE = [
     "gongzhi.core.resilience.DatabaseGuard",  # a database that is away: 503 JSON, not a 500 or a 401
     "gongzhi.api.lean.api_only",
-    "django.middleware.security.SecurityMiddleware",
-    "gongzhi.web.nostore.no_store",           # token answers carry personal data too: private, no-store
+    "gongzhi.api.headers.api_headers",        # token answers carry personal data too: private, no-store
     "gongzhi.web.guards.refuse_nul",
     "gongzhi.api.lean.api_language",
 ]
@@ -55,10 +56,18 @@ def api_language(get_response):
         translation.activate(lang)
         request.LANGUAGE_CODE = lang
         response = get_response(request)
-        patch_vary_headers(response, ("Accept-Language",))
-        response.headers.setdefault("Content-Language", lang)
+        store = response.headers._store        # written as in gongzhi.api.headers
+        if "vary" in store:
+            patch_vary_headers(response, ("Accept-Language",))
+        else:                   # what patch_vary_headers writes then, without its parsing
+            store["vary"] = _VARY
+        if "content-language" not in store:
+            store["content-language"] = headers.pair("Content-Language", lang)[1]
         return response
     return middleware
+
+
+_VARY = headers.pair("Vary", "Accept-Language")[1]
 
 
 @lru_cache(maxsize=512)

@@ -13,7 +13,9 @@ from typing import Any
 
 import orjson
 from django.db import connection
-from django.db.models import DEFERRED, DateField, Field, Model
+from django.db.models import DateField, Field, Model
+from django.db.models.base import ModelState
+from django.db.models.signals import post_init, pre_init
 
 
 @cache
@@ -51,10 +53,39 @@ def row_dict(obj, skip: frozenset = frozenset()) -> dict:
     return row
 
 
-def row_json(obj, skip: frozenset = frozenset()) -> str:
-    """``row_dict`` as JSON for ``json_populate_record``; orjson writes datetimes (aware, RFC 3339),
-    dates, UUIDs and enums itself."""
-    return orjson.dumps(row_dict(obj, skip), default=_json_default).decode()
+def row_json(obj, skip: frozenset = frozenset()) -> bytes:
+    """One unsaved row as JSON (UTF-8 bytes) for ``json_populate_record``, which reads the keys
+    naming its table's columns and ignores any other.  So for a model whose columns are named as
+    its attributes the instance's own attributes are the row, copied whole (building a dict
+    column by column was half the cost of an event's row); ``skip`` is left out.  orjson writes
+    datetimes (aware, RFC 3339), dates, UUIDs and enums itself; a value it cannot write (a model
+    instance in a non-column attribute) sends the row by ``row_dict`` instead."""
+    plain, computed = _copy_plan(obj.__class__)
+    if not plain:
+        return orjson.dumps(row_dict(obj, skip), default=_json_default)
+    row = obj.__dict__.copy()
+    del row["_state"]
+    for f in computed:
+        row[f.column] = f.pre_save(obj, True)
+    for name in skip:
+        row.pop(name, None)
+    try:
+        return orjson.dumps(row, default=_column_default)
+    except orjson.JSONEncodeError:
+        return orjson.dumps(row_dict(obj, skip), default=_json_default)
+
+
+@cache
+def _copy_plan(model) -> tuple[bool, tuple]:
+    """Whether every column is named as its attribute; the fields that compute on save."""
+    return (all(f.attname == f.column for f in fields(model)),
+            tuple(f for f in fields(model) if not _reads_attribute(f)))
+
+
+def _column_default(value):
+    if isinstance(value, Model):          # a related row kept in an attribute: not a column
+        raise TypeError("not a column value")
+    return _json_default(value)
 
 
 def insert_all(objs: Sequence[Model]) -> None:
@@ -76,30 +107,67 @@ def insert_all(objs: Sequence[Model]) -> None:
 
 
 @cache
-def _init_plan(model) -> tuple:
-    return tuple((f.name, f.attname, f.is_relation, f.generated, f.get_default) for f in model._meta.concrete_fields)
+def _init_plan(model) -> tuple[dict, tuple, dict, dict]:
+    """What building a row of ``model`` takes: the columns whose default is a value (Django hands
+    out that same value for every row), those whose default is computed per row (``dict`` for a
+    JSON field, ``timezone.now``), and which names are foreign keys (name → the key's attname and
+    the attname it copies from the related row) or plain columns (name and attname → attname)."""
+    constant, computed, related, plain = {}, [], {}, {}
+    for f in model._meta.concrete_fields:
+        if f.generated:
+            continue
+        if f.has_default() and callable(f.default):
+            computed.append((f.attname, f.default))
+        else:
+            constant[f.attname] = f.get_default()
+        plain[f.attname] = f.attname
+        if f.is_relation and f.many_to_one and len(f.related_fields) == 1:
+            related[f.name] = (f.attname, f.related_fields[0][1].attname, f.remote_field.model._meta.concrete_model)
+        elif f.is_relation:
+            related[f.name] = None          # a one-to-one or composite key: its own descriptor sets it
+        else:
+            plain[f.name] = f.attname
+    return constant, tuple(computed), related, plain
 
 
 def new_row(model, /, **values):
-    """``model(**values)``, built as Django builds a row it read: every column positional
-    (Model.from_db's path).  The keyword path looked each absent column up twice through a
-    KeyError before taking its default — Event(...) and its first EventAction(...) were 0.5 M
-    instructions, a sixth of a report.  Related objects still go through their descriptors
-    (type check, router, cache), as the keyword path sends them; an unknown name is a TypeError."""
-    args, related = [], []
-    for name, attname, is_relation, generated, default in _init_plan(model):
-        if generated:
-            args.append(DEFERRED)
-        elif is_relation and name in values:
-            related.append((name, values.pop(name)))
-            args.append(DEFERRED)
-        elif attname in values:
-            args.append(values.pop(attname))
+    """``model(**values)`` without its keyword path: the instance's attributes are written as
+    ``Model.__init__`` and the related descriptors would leave them — every column's value or its
+    default, a foreign key's id copied from the related row, which is cached as the descriptor
+    caches it (so ``row.area`` is the very object passed).  Django's path looked each absent
+    column up twice through a KeyError and sent each related row through a descriptor (type
+    check, router, cache): Event(...) and its first EventAction(...) were 0.38 M instructions, a
+    seventh of a report.  A related value of the wrong model is still a ValueError and an unknown
+    name a TypeError; with a pre_init/post_init receiver connected the model's own ``__init__``
+    builds the row, so the receiver runs."""
+    if pre_init.receivers or post_init.receivers:
+        return model(**values)
+    constant, computed, related, plain = _init_plan(model)
+    row = model.__new__(model)
+    state = row._state = ModelState()
+    attrs = row.__dict__
+    attrs.update(constant)
+    for attname, default in computed:
+        if attname not in values:
+            attrs[attname] = default()
+    cache_ = state.fields_cache
+    for name, value in values.items():
+        if name in related:
+            fk = related[name]     # by name: the id copied from the related row, the row cached
+            if fk is None:
+                setattr(row, name, value)
+                continue
+            attname, target, remote = fk
+            if value is None:
+                attrs[attname] = None
+            elif isinstance(value, remote):
+                attrs[attname] = getattr(value, target)
+            else:
+                raise ValueError(f'Cannot assign "{value!r}": "{model.__name__}.{name}" must be a '
+                                 f'"{remote.__name__}" instance.')
+            cache_[name] = value
+        elif name in plain:
+            attrs[plain[name]] = value
         else:
-            args.append(default())
-    if values:
-        raise TypeError(f"{model.__name__}() got unexpected keyword arguments: {', '.join(map(repr, values))}")
-    row = model(*args)
-    for name, obj in related:
-        setattr(row, name, obj)
+            raise TypeError(f"{model.__name__}() got unexpected keyword arguments: {name!r}")
     return row

@@ -183,5 +183,6 @@ def transition(action: Any, status: Any, capacities: AbstractSet[StrEnum],
 def allowed_actions(status: Any, capacities: AbstractSet[StrEnum],
                     table: Mapping | None = None) -> list[Any]:
     """The actions a user could take now, for buttons and the API's ``actions`` field."""
+    held = set(capacities)
     return [a for a, r in (TRANSITIONS if table is None else table).items()
-            if status in r.sources and r.capacities & set(capacities) and Capacity.SYSTEM not in r.capacities]
+            if status in r.sources and r.capacities & held and Capacity.SYSTEM not in r.capacities]

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, transaction
 
 from gongzhi import pgfast
 from gongzhi.core.rows import fields as _fields, row_json as _row_json
@@ -50,7 +50,7 @@ def _sql(vendor: str) -> tuple[str, str]:
 
 def insert_report(event: Event, action: EventAction) -> bool:
     """Insert both rows; False (and nothing written) when a unique constraint already holds them."""
-    first, second = _sql(connection.vendor)
+    first, second = _sql("postgresql" if pgfast.on_postgresql() else connection.vendor)
     if not second:
         params = [_row_json(event), _row_json(action, skip=frozenset({"event_id"}))]
         # A repeat after a reconnect meets its own client key (ON CONFLICT): the caller answers
@@ -68,8 +68,14 @@ def insert_report(event: Event, action: EventAction) -> bool:
             event_id = row[0]
             cur.execute(second, [event_id, *_values(action, _fields(EventAction), skip={"event_id"})])
             action_id = cur.fetchone()[0]
-    for obj, pk in ((event, event_id), (action, action_id)):
-        obj.pk = pk
-        obj._state.adding, obj._state.db = False, connection.alias
-    action.event = event
+    # What save() would leave, written directly (the pk and related descriptors with their
+    # router calls were a sixth of this function): both rows stored, the row's event cached.
+    event.__dict__[Event._meta.pk.attname], action.__dict__[EventAction._meta.pk.attname] = event_id, action_id
+    for obj in (event, action):
+        obj._state.adding, obj._state.db = False, DEFAULT_DB_ALIAS     # connection's alias
+    action.__dict__[_ACTION_EVENT.attname] = event_id
+    _ACTION_EVENT.set_cached_value(action, event)
     return True
+
+
+_ACTION_EVENT = EventAction._meta.get_field("event")

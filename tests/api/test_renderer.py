@@ -63,3 +63,42 @@ def test_the_active_time_zone_is_read_per_response():
         assert fast == slow
         assert all(row["at"].endswith(suffix) for row in fast)
     assert fast[1]["at"] == "2026-11-02T09:01:05.250+08:00"
+
+
+def test_datetimes_read_as_djangos_encoder_writes_them():
+    """The renderer writes each datetime itself (isoformat, milliseconds truncated, Z for UTC):
+    Django's text for every fraction and offset, including one object written twice."""
+    from zoneinfo import ZoneInfo
+
+    from django.core.serializers.json import DjangoJSONEncoder
+    from django.utils import timezone
+    stdlib = DjangoJSONEncoder()
+    moments = [datetime(2026, 11, 2, 1, 2, 3, micro, tzinfo=UTC) for micro in (0, 1, 999, 1000, 123456, 999999)]
+    moments += [datetime(1950, 6, 1, 12, tzinfo=UTC), datetime(2026, 3, 29, 0, 59, 59, 500000, tzinfo=UTC)]
+    for zone in ("Asia/Shanghai", "UTC", "Asia/Kathmandu", "America/St_Johns", "Europe/Amsterdam"):
+        with timezone.override(zone):
+            text = json.loads(FastJSONRenderer().render(None, {"m": moments, "again": moments[4]},
+                                                        response_status=200))
+        expected = [stdlib.default(m.astimezone(ZoneInfo(zone))) for m in moments]
+        assert text == {"m": expected, "again": expected[4]}, zone
+    assert expected[0] == "2026-11-02T02:02:03+01:00" and expected[3] == "2026-11-02T02:02:03.001+01:00"
+
+
+def test_the_response_ninja_makes_per_call_is_an_empty_json_response_once_used():
+    """PendingResponse stands for ninja's HttpResponse("", content_type=...): whatever a view or
+    ninja reads or writes on it behaves as on that response."""
+    from django.http import HttpResponse
+
+    from gongzhi.api.renderer import PendingResponse
+    kind = "application/json; charset=utf-8"
+    pending, plain = PendingResponse(kind), HttpResponse("", content_type=kind)
+    assert pending.status_code == plain.status_code == 200 and pending.charset == plain.charset
+    assert pending.content == plain.content == b"" and list(pending.items()) == list(plain.items())
+    assert pending.serialize() == plain.serialize() and pending.reason_phrase == "OK"
+    for r in (pending, plain):
+        r.status_code = 201
+        r["X-Extra"] = "1"
+        r.set_cookie("seen", "1")
+        r.content = b'{"a":1}'
+    assert pending.serialize() == plain.serialize() and pending.cookies["seen"].value == "1"
+    assert PendingResponse(kind).cookies == {} and not hasattr(PendingResponse(kind), "no_such_attribute")
