@@ -112,7 +112,10 @@ def _init_plan(model) -> tuple[dict, tuple, dict, dict]:
     out that same value for every row), those whose default is computed per row (``dict`` for a
     JSON field, ``timezone.now``), and which names are foreign keys (name → the key's attname and
     the attname it copies from the related row) or plain columns (name and attname → attname)."""
-    constant, computed, related, plain = {}, [], {}, {}
+    constant: dict = {}
+    computed: list = []
+    related: dict[str, tuple | None] = {}        # None: a key whose own descriptor sets it
+    plain: dict = {}
     for f in model._meta.concrete_fields:
         if f.generated:
             continue
