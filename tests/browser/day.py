@@ -165,12 +165,14 @@ def meter(request):
     m.write()
 
 
-def tab_counts(page, nav: str = "nav.tabs") -> dict[str, int]:
-    """A list page's tabs and the count each shows: {"待受理": 1, "调解中": 0, …}."""
-    out = {}
+def tab_counts(page, nav: str = "nav.tabs") -> dict[str, int | None]:
+    """A list page's tabs and the count each shows: {"待受理": 1, "调解中": 0, …}; a tab that
+    shows no count is None."""
+    out: dict[str, int | None] = {}
     for a in page.locator(f"{nav} a").all():
-        n = a.locator(".count").inner_text().strip()
-        out[a.inner_text().strip().removesuffix(n).strip()] = int(n)
+        badge = a.locator(".count")
+        n = badge.inner_text().strip() if badge.count() else ""
+        out[a.inner_text().strip().removesuffix(n).strip()] = int(n) if n else None
     return out
 
 

@@ -18,7 +18,7 @@ from gongzhi.events.models import CoHandler, Event
 from gongzhi.events.sweep import sla_sweep
 
 from ..conftest import point_in
-from .day import deliver, landing, read_notification, sms_to
+from .day import deliver, landing, read_notification, sms_to, tab_counts
 from .test_loop_in_browser import act, desk_dispatch, photo, report_on_phone
 
 pytestmark = pytest.mark.browser
@@ -102,16 +102,6 @@ def _press(meter, page, locator):
     page.title()           # a round trip: the meter's load handler runs while this flow is open
 
 
-def _tabs(page) -> dict[str, int]:
-    """The queue's tabs and their counts: {"待签收": 1, …}."""
-    out = {}
-    for a in page.locator("nav.tabs a").all():
-        n = a.locator(".count")
-        label = a.inner_text().replace(n.inner_text(), "").strip() if n.count() else a.inner_text().strip()
-        out[label] = int(n.inner_text()) if n.count() else None
-    return out
-
-
 def _sms_on(meter, page, topic: str):
     """Bell → 消息 → 通知设置: SMS ticked for one topic, saved, still ticked when read back."""
     _press(meter, page, page.locator("#notify-bell"))
@@ -180,7 +170,7 @@ def test_grid_worker_day(open_as, live_district, gateway, meter, shot, tmp_path)
         landing(page, r"/grid/$", "今日待办")
         assert page.locator("#to-sign").inner_text() == "待签收事件 1"
         _press(meter, page, page.get_by_role("link", name="事件待办"))
-        assert _tabs(page) == {"待签收": 1, "办理中": 0, "即将超期": 0, "已超期": 0}
+        assert tab_counts(page) == {"待签收": 1, "办理中": 0, "即将超期": 0, "已超期": 0}
         shot(page, "queue")
     with meter.flow("读派遣通知 → 签收"):
         _read(meter, page, shot, ev.number, rf"/e/{ev.id}/$")
@@ -211,7 +201,7 @@ def test_n_team_day_shares_the_grid_queue(open_as, live_district, gateway, meter
     page = meter.watch(open_as("nteam", phone=True))
     with meter.flow("首页：我的待办"):
         landing(page, r"/queue/$", "我的待办")
-        assert _tabs(page) == {"待签收": 1, "办理中": 0, "即将超期": 0, "已超期": 0}
+        assert tab_counts(page) == {"待签收": 1, "办理中": 0, "即将超期": 0, "已超期": 0}
     with meter.flow("读派遣通知 → 签收 → 办理记录"):
         _read(meter, page, shot, ev.number, rf"/e/{ev.id}/$")
         _op(meter, page, "签收")
@@ -224,7 +214,7 @@ def test_n_team_day_shares_the_grid_queue(open_as, live_district, gateway, meter
     page = meter.watch(open_as("nteam", phone=True))
     with meter.flow("再登录：即将超期 → 读超期预警（短信同到）"):
         landing(page, r"/queue/$", "我的待办")
-        assert _tabs(page) == {"待签收": 0, "办理中": 1, "即将超期": 1, "已超期": 0}
+        assert tab_counts(page) == {"待签收": 0, "办理中": 1, "即将超期": 1, "已超期": 0}
         _read(meter, page, shot, "超期预警", rf"/e/{ev.id}/$")
     assert sms_to(gateway, _phone(d, "nteam"), ev.number) == _sms_text(page, "超期预警", ev)
 
@@ -273,7 +263,7 @@ def test_township_centre_day(open_as, live_district, gateway, meter, shot):
     with meter.flow("首页：分拨台 → 本级待办"):
         landing(page, r"/desk/$", "分拨台")
         _press(meter, page, page.locator("header nav").get_by_role("link", name="本级待办"))
-        assert _tabs(page) == {"待签收": 1, "办理中": 0, "即将超期": 0, "已超期": 0}
+        assert tab_counts(page) == {"待签收": 1, "办理中": 0, "即将超期": 0, "已超期": 0}
     assert page.locator("#notify-bell .count").inner_text() == "1"      # the community's 上报上级
     with meter.flow("读上报通知 → 吹哨（城管主办、应急协办）"):
         _read(meter, page, shot, ev.number, rf"/e/{ev.id}/$")
@@ -335,7 +325,7 @@ def test_department_staff_day_called_by_whistle(open_as, live_district, gateway,
     page = meter.watch(open_as("dept_cg"))
     with meter.flow("首页：我的待办"):
         landing(page, r"/queue/$", "我的待办")
-        assert _tabs(page) == {"待签收": 0, "办理中": 0, "即将超期": 0, "已超期": 0, "吹哨报到": 0}
+        assert tab_counts(page) == {"待签收": 0, "办理中": 0, "即将超期": 0, "已超期": 0, "吹哨报到": 0}
     with meter.flow("吹哨也发短信（通知设置）"):
         _sms_on(meter, page, "吹哨报到")
 
@@ -347,7 +337,7 @@ def test_department_staff_day_called_by_whistle(open_as, live_district, gateway,
     assert sms_to(gateway, _phone(d, "dept_cg"), ev.number) == _sms_text(page, "吹哨报到", ev)
     with meter.flow("吹哨报到 tab → 报到"):
         page.goto(page.base + "/")
-        assert _tabs(page)["吹哨报到"] == 1
+        assert tab_counts(page)["吹哨报到"] == 1
         _press(meter, page, page.locator("nav.tabs").get_by_role("link", name=re.compile("^吹哨报到")))
         card = page.locator("ul.cards li.ev", has_text=ev.number)
         assert "吹哨·主办" in card.locator(".badge.called").inner_text()
