@@ -85,11 +85,17 @@ def test_whole_loop_resident_grid_worker_centre(open_as, live_district, shot, tm
     worker = open_as("grid111", phone=True)
     worker.goto(f"{worker.base}/queue/?tab=sign")
     shot(worker, "queue")
-    worker.get_by_role("link", name=ev.title).click()
+    # Wait for the case page: a Tab pressed while the queue is still unloading
+    # finds no active element at all.
+    with worker.expect_navigation():
+        worker.get_by_role("link", name=ev.title).click()
+    worker.wait_for_load_state("load")
     # Keyboard only: Tab to the 签收 button and press Enter.
     for _ in range(80):
         worker.keyboard.press("Tab")
-        focused = worker.evaluate("[document.activeElement.tagName, document.activeElement.textContent.trim()]")
+        focused = worker.evaluate(
+            "(e => e ? [e.tagName, e.textContent.trim()] : [null, null])(document.activeElement)"
+        )
         if focused == ["BUTTON", "签收"]:
             break
     else:

@@ -1309,11 +1309,7 @@ def _pillar_expect(family: str, obj: str, what: tuple, surface: str, writes: boo
         elif role not in PILLAR_READ[obj]:
             out[role] = {404}                      # out of scope: not a word, not even a 403
         elif family == "corrections" and role in PROSECUTORS:
-            # A prosecutor's write on the file: refused.  On PostgreSQL, after some test orders
-            # (tests/corrections/test_api.py first), the child-row writes (sanctions, leaves,
-            # positionings, answers) answer 404 instead of 403 — refused all the same, nothing
-            # written (the fingerprint checks it); the cause is open (stop 26's closing note).
-            out[role] = {403, 404}
+            out[role] = {403}                      # a prosecutor's write on the file itself
         else:
             out[role] = {403, 404, 409, 422} | ({302} if surface == "page" and family == "series" else set())
     return out
@@ -1422,7 +1418,12 @@ def pillar_api_cells(w, method: str, path: str, op: str) -> list[Cell]:
     ids = _pillar_ids(w)
     cells = []
     for obj in PILLAR_OBJECTS[family]:
-        url = re.sub(r"{(\w+)}", lambda m, v=ids[obj]: str(v[m.group(1)]), path)  # KeyError: a new parameter
+        v = ids[obj]
+        if family == "corrections" and what[0] in CORR_CHILD_OPS:
+            # A child row's own id (its sanction, leave, …), never the subject's: the two only
+            # coincide on a fresh database, where every sequence starts at 1.
+            v = {**v, "row_id": w.child[obj][what[0]].id}
+        url = re.sub(r"{(\w+)}", lambda m, v=v: str(v[m.group(1)]), path)  # KeyError: a new parameter
         if what == ("file",):
             readers = READ_DOC[obj] if obj in READ_DOC else READ[obj]
             cells.append(Cell("api", method, op, url, obj, expect=_doc_expect(readers)))
