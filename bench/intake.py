@@ -21,6 +21,7 @@ import os
 import re
 import resource
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
@@ -116,6 +117,11 @@ def serve_and_drive(app: str, env: dict, args) -> tuple[dict, dict, int]:
     """Serve `app` with granian, warm it up, drive it with wrk: (wrk's figures, CPU ms per 201 by
     program, rows stored)."""
     from gongzhi.events.models import Event
+    # granian binds with SO_REUSEPORT: a server left from an interrupted run would silently share
+    # the port and take half the connections (that run's database is gone, so they hang).
+    with socket.socket() as probe:
+        if probe.connect_ex(("127.0.0.1", PORT)) == 0:
+            sys.exit(f"port {PORT} is in use (a server left from an interrupted run?): stop it first")
     server = subprocess.Popen([sys.executable, "-m", "granian", "--interface", "wsgi", "--host", "127.0.0.1",
                                "--port", str(PORT), "--workers", str(args.workers),
                                "--blocking-threads", str(args.threads), "--backpressure", str(args.threads * 4),

@@ -22,6 +22,15 @@ from gongzhi.api.lean import TokenHandler, wants_lean  # noqa: E402  (needs Djan
 
 lean = TokenHandler()
 
+# Load both URL tables (and with them every view module and the ninja schemas) now, while the
+# worker starts, not in its first request: that import took 2–5 s, so after a deploy every
+# worker's first callers waited that long.
+# No database is touched here, so a database that is away still gives its 503 later.
+from django.urls import get_resolver  # noqa: E402
+
+for _urlconf in (None, "config.urls_api"):
+    len(get_resolver(_urlconf).url_patterns)
+
 
 def application(environ, start_response):
     return (lean if wants_lean(environ) else full_stack)(environ, start_response)
