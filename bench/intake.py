@@ -130,7 +130,9 @@ def serve_and_drive(app: str, env: dict, args) -> tuple[dict, dict, int]:
     try:
         for _ in range(100):
             try:
-                c = http.client.HTTPConnection("127.0.0.1", PORT, timeout=2)
+                # One patient probe: a 2 s timeout abandoned and re-sent the schema build (2–10 s of
+                # CPU each before it was cached) until the workers did nothing else.
+                c = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
                 c.request("GET", "/api/openapi.json")
                 c.getresponse().read()
                 break

@@ -281,7 +281,7 @@ def main():
     try:
         for _ in range(150):
             try:
-                c = http.client.HTTPConnection("127.0.0.1", PORT, timeout=2)
+                c = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)   # one patient probe (intake.py)
                 c.request("GET", "/api/openapi.json")
                 c.getresponse().read()
                 break

@@ -2,6 +2,7 @@ from datetime import date
 from typing import Literal
 
 from django.http import HttpRequest
+from django.utils import translation
 from ninja import File, NinjaAPI, Router, Status, UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
@@ -25,13 +26,23 @@ from .renderer import FastJSONRenderer, PendingResponse
 
 
 class GongzhiAPI(NinjaAPI):
-    def get_openapi_schema(self, **kwargs):
-        return errors.document(super().get_openapi_schema(**kwargs))
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        # Built once per process and language: the schema is the code's, not the data's, and
+        # building it takes ~2 s of CPU (5–10 s on a loaded host) — an anonymous GET of
+        # /api/openapi.json could otherwise keep a worker busy at will.
+        if path_prefix is None:
+            path_prefix = self.get_root_path(path_params or {})
+        key = (path_prefix, translation.get_language())
+        schema = _SCHEMAS.get(key)
+        if schema is None:
+            schema = _SCHEMAS[key] = errors.document(super().get_openapi_schema(path_prefix=path_prefix))
+        return schema
 
     def create_temporal_response(self, request):
         return PendingResponse(self.get_content_type())     # made only if a view uses it
 
 
+_SCHEMAS: dict[tuple, dict] = {}
 api = GongzhiAPI(title="共治 gongzhi API", version="1", urls_namespace=files.API_NAMESPACE, auth=AUTH,
                docs_url="/docs", renderer=FastJSONRenderer(),
                description="网格化服务管理：事件上报、分拨、办理、核查、答复、回访的闭环接口。")

@@ -131,3 +131,20 @@ def test_a_worker_loads_its_url_tables_before_its_first_request():
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
                          env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"}).stdout.strip()
     assert out == "['config.urls', 'config.urls_api', 'gongzhi.api.api', 'gongzhi.web.urls']"
+
+
+def test_the_openapi_schema_is_built_once_per_process(client, monkeypatch):
+    """/api/openapi.json is anonymous and its schema took ~2 s of CPU to build: built on every
+    GET, anybody could keep a worker busy at will."""
+    from ninja import main
+
+    from gongzhi.api import api as api_module
+    built = []
+    real = main.get_schema
+    monkeypatch.setattr(main, "get_schema", lambda **kw: built.append(kw) or real(**kw))
+    monkeypatch.setattr(api_module, "_SCHEMAS", {})
+    first = client.get("/api/openapi.json")
+    second = client.get("/api/openapi.json")
+    assert first.status_code == second.status_code == 200
+    assert first.content == second.content and b'"/api/events"' in first.content
+    assert len(built) == 1
