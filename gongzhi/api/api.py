@@ -98,8 +98,9 @@ def list_events(request, status: str | None = None, kind: str | None = None, sla
 def queue_events(request, tab: str | None = None):
     """The page's work queue (events.selectors.work_queue), one tab of it when asked."""
     qs = selectors.work_queue(request.user)
-    if tab in selectors.QUEUE_TABS:
-        qs = qs.filter(selectors.QUEUE_TABS[tab][1])
+    tabs = selectors.queue_tabs(request.user)
+    if tab in tabs:
+        qs = qs.filter(tabs[tab][1])
     return _Lazy(request.user, qs, shape=selectors.queue_row)
 
 

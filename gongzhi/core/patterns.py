@@ -52,7 +52,7 @@ ERRORS = [
     _("缺少必需的列：{items}；文件中的列为：{columns}"), _("缺少必需的列：{items}"),
     _("时间「{value}」格式不正确"), _("Excel 文件已损坏或不是 .xlsx：{error}"),
     _("不符合法律援助条件：{basis}"),
-    _("渠道未启用：{channel}"),
+    _("渠道未启用：{channel}"), _("您不会收到以下类别的消息：{items}"),
     _("{what}晚于服务器时间，请校准手机时间"), _("{what}早于 {n} 天前，不再接收"),
     _("该巡查已{status}，结束时间以服务器为准"),
     _("积分规则 {rule} 不存在或已停用"), _("{item}库存不足"),
@@ -78,6 +78,9 @@ ERRORS = [
 NOTES = [
     _("{clock}已超期，系统自动{level}"),
     _("规则#{n}: {what} → {target}"), _("默认规则: 无匹配规则 → {target}"),
+    # 分拨依据 after a step up (domain.routing.escalation_reason)
+    _("逐级上报 → {target}（{level}）"), _("超期自动上报 → {target}（{level}）"),
+    _("越级上报 → {target}（{level}），依据规则#{n}"),
     _("拆出：{text}"), _("随主单 {number}：{status}"), _("已转人民调解：{organisation}，案件编号 {number}"),
     _("人民调解未成：{ending}，事件回到受理，请重新派遣"),
     _("{source}；{organisation}：{why}；在办 {n} 件"), _("{organisation}：{why}；在办 {n} 件"),

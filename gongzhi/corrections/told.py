@@ -20,6 +20,7 @@ from gongzhi.domain.privacy import Person
 from gongzhi.notify.people import users
 
 from .models import Agency, Leave, Monitor, Oversight, Sanction, Subject
+from .scope import is_corrections_staff
 
 A, LA, SA, MA, OA = dc.SubjAction, dc.LeaveAction, dc.SanctionAction, dc.MonitorAction, dc.OversightAction
 
@@ -185,12 +186,13 @@ OVERSIGHT_RULES = {
 
 def register() -> None:
     notify.register(CaseKind.CORRECTION, rules=SUBJECT_RULES, cases=_subjects, number=lambda s: s.number or "",
-                    link=lambda s: _file(s.pk), people=_person)
+                    link=lambda s: _file(s.pk), people=_person, staff=is_corrections_staff)
     for kind, rules, model in ((CaseKind.CORR_LEAVE, LEAVE_RULES, Leave),
                                (CaseKind.CORR_SANCTION, SANCTION_RULES, Sanction),
                                (CaseKind.CORR_MONITOR, MONITOR_RULES, Monitor)):
         notify.register(kind, rules=rules, cases=_children(model), number=lambda r: r.number or "",
-                        link=lambda r: _file(r.subject_id), people=lambda r: _person(r.subject))
+                        link=lambda r: _file(r.subject_id), people=lambda r: _person(r.subject),
+                        staff=is_corrections_staff)
     notify.register(CaseKind.CORR_OVERSIGHT, rules=OVERSIGHT_RULES, cases=_oversights,
                     number=lambda r: r.number or "", link=lambda r: _file(r.subject_id),
-                    people=lambda r: _person(r.subject))
+                    people=lambda r: _person(r.subject), staff=is_corrections_staff)

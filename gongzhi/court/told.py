@@ -16,6 +16,7 @@ from gongzhi.domain.privacy import Person
 from gongzhi.notify.people import users
 
 from .models import CivilCase
+from .scope import is_court_staff
 
 
 def team(case: CivilCase, row) -> list[int]:
@@ -71,4 +72,4 @@ RULES = {
 
 def register() -> None:
     notify.register(CaseKind.CIVIL, rules=RULES, cases=_cases, number=lambda c: c.number or "",
-                    link=lambda c: f"/court/{c.pk}/", people=_people)
+                    link=lambda c: f"/court/{c.pk}/", people=_people, staff=is_court_staff)

@@ -15,6 +15,7 @@ from gongzhi.domain.privacy import Person
 from gongzhi.notify.people import users
 
 from .models import Dispute, Office, Repair
+from .scope import is_officer
 
 DA, RA = dc.DisputeAction, dc.RepairAction
 MINE = "/credit/me/"
@@ -61,4 +62,4 @@ def register() -> None:
             (CaseKind.CREDIT_DISPUTE, DISPUTE_RULES, Dispute, lambda d: f"/credit/disputes/{d.pk}/"),
             (CaseKind.CREDIT_REPAIR, REPAIR_RULES, Repair, lambda r: f"/credit/repairs/{r.pk}/")):
         notify.register(kind, rules=rules, cases=_loader(model), number=lambda r: r.number or "",
-                        link=link, people=_people)
+                        link=link, people=_people, staff=is_officer)

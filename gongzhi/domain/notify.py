@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import datetime, time, timedelta
 
-from .enums import LabelledEnum
+from .enums import CENTRE_ROLES, GRID_TEAM_ROLES, LabelledEnum, Role
 
 
 class Topic(LabelledEnum):
@@ -32,6 +32,45 @@ class Topic(LabelledEnum):
     CREDIT = "credit", "信用"
     DUTY_TASK = "duty_task", "清单任务"
     OTHER = "other", "其他"
+
+
+_QUEUE = frozenset(GRID_TEAM_ROLES | CENTRE_ROLES | {Role.DEPARTMENT_STAFF})
+
+# Which roles each topic can reach, written from the pillars' told.py rules: the grid teams,
+# centres and departments hear of the queue's work (派遣, clocks, 退回, 延期, 督办), departments alone
+# of 吹哨; supervisors of the 督办 they gave; prosecutors of the answers to their 检察建议; a resident
+# of their own report, application, session, vote, points and credit (a grid team's patrol report
+# is its own report: its answer reaches it).  A user's settings list only the topics of their
+# roles (notify.services.topics) — a resident is never offered 督办 or 吹哨.  An account with no
+# role is a resident's; members of a pillar's own staff tables (mediators, a fund's checkers, 积分
+# 超市 staff) hold no role and get the topics of their kind's rules (notify.registry ``staff``).
+TOPIC_ROLES: Mapping[Topic, frozenset[Role]] = {
+    Topic.DISPATCH: _QUEUE,
+    Topic.WHISTLE: frozenset({Role.DEPARTMENT_STAFF}),
+    Topic.EXTENSION: _QUEUE,
+    Topic.RETURNED: _QUEUE,
+    Topic.OVERDUE: _QUEUE,
+    Topic.SUPERVISE: _QUEUE | {Role.SUPERVISOR},
+    Topic.ANSWER: frozenset(GRID_TEAM_ROLES | {Role.RESIDENT}),
+    Topic.REVISIT: frozenset(GRID_TEAM_ROLES | {Role.RESIDENT}),
+    Topic.SESSION: frozenset({Role.RESIDENT}),
+    Topic.LEGAL_AID: frozenset({Role.RESIDENT}),
+    Topic.CASE_NOTICE: frozenset({Role.RESIDENT, Role.PROSECUTOR}),
+    # 出卷票决: residents vote; the area's centres organise and count, its grid teams help (代投, paper).
+    Topic.VOTE: frozenset(GRID_TEAM_ROLES | CENTRE_ROLES | {Role.RESIDENT}),
+    Topic.POINTS: frozenset({Role.RESIDENT}),
+    Topic.CREDIT: frozenset({Role.RESIDENT}),
+    Topic.DUTY_TASK: GRID_TEAM_ROLES,
+    Topic.OTHER: frozenset({Role.ADMIN}),        # 发送失败 (notify.send): the site's admins
+}
+
+
+def topics_for(roles: Iterable[str], also: Iterable[Topic] = ()) -> list[Topic]:
+    """The topics a user with ``roles`` can be told of, in the order of ``Topic``, with ``also``
+    (the topics of the pillars whose staff tables hold them)."""
+    held = {str(r) for r in roles}
+    got = {t for t, reach in TOPIC_ROLES.items() if held & {str(r) for r in reach}} | set(also)
+    return [t for t in Topic if t in got]
 
 
 class Channel(LabelledEnum):

@@ -80,6 +80,23 @@ def route(rules: list[Rule], facts: Facts, default_level: Level = Level.GRID,
     return Decision(default_level, None, None, f"默认规则: 无匹配规则 → {default_label}")
 
 
+class Moved(StrEnum):
+    """How an event came to the level it is at after a step up: the words 分拨依据 starts with."""
+
+    ESCALATED = "逐级上报"
+    AUTO_ESCALATED = "超期自动上报"
+    SKIPPED = "越级上报"
+
+
+def escalation_reason(how: Moved, target: str, level: Level, rule_id: int | None = None) -> str:
+    """分拨依据 after an escalation: the routing rule's sentence no longer says why the event is
+    where it is (a 属地网格 rule, read on a township's desk), so the step up replaces it — how it
+    went up, to whom and at which level, and for a 越级上报 the SKIP rule that allowed the jump.
+    Each shape is a pattern of core.patterns (shown in the reader's language)."""
+    text = f"{how.value} → {target}（{level.label}）"
+    return text + (f"，依据规则#{rule_id}" if rule_id is not None else "")
+
+
 class EscalationError(Exception):
     pass
 

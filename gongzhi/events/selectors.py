@@ -227,6 +227,25 @@ QUEUE_TABS = {
     "red": ("已超期", Q(sla_flag=SlaFlag.RED)),
     "called": ("吹哨报到", Q(called_as__isnull=False)),
 }
+# The tabs of the unit's own work: what it 签收s, handles and whose clock is its own.  A department
+# called in by 吹哨 acts on a call by 报到 and notes — never 签收 or 办结 — so its calls are only in
+# the 吹哨报到 tab (issue 17 walk: a called department landed on 待签收 with a row it had no button for).
+HELD_TABS = frozenset({"sign", "handling", "yellow", "red"})
+
+
+def _held(s) -> Q:
+    return Q(handler_department_id__in=s.departments) | Q(
+        handler_department__isnull=True, handler_area_id__in=[a[1] for a in s.areas if a[0] != Role.SUPERVISOR])
+
+
+def queue_tabs(user) -> dict[str, tuple[str, Q]]:
+    """The tabs of this user's queue, each (label, filter over ``work_queue``): a department's own
+    tabs hold only the events it holds — its calls are in 吹哨报到, the only tab it has for them."""
+    s = scope_of(user)
+    # Only a department's queue mixes in what it does not hold (work_queue): the others' filters
+    # stay as they were (their lists' plans, ADR 0021).
+    own = s.departments and not s.is_admin
+    return {key: (label, q & _held(s) if own and key in HELD_TABS else q) for key, (label, q) in QUEUE_TABS.items()}
 
 
 def work_queue(user):
@@ -234,8 +253,7 @@ def work_queue(user):
     including those it was called in on by 吹哨 as 主办 or 协办 (issue 17: they never saw them).
     Each row carries ``called_as`` (the CoHandlerRole, or None) and ``check_in_due_at`` (报到)."""
     s = scope_of(user)
-    mine = Q(handler_department_id__in=s.departments) | Q(
-        handler_department__isnull=True, handler_area_id__in=[a[1] for a in s.areas if a[0] != Role.SUPERVISOR])
+    mine = _held(s)
     if s.departments:
         # A subquery, not a join: a join on co_handlers repeats rows (and the count of each tab).
         mine |= Q(pk__in=CoHandler.objects.filter(department_id__in=s.departments).values("event_id"))
@@ -272,7 +290,13 @@ def called_label(row) -> str:
 
 def queue_counts(user) -> dict[str, int]:
     qs = work_queue(user)
-    return {key: qs.filter(q).count() for key, (_, q) in QUEUE_TABS.items()}
+    return {key: qs.filter(q).count() for key, (_, q) in queue_tabs(user).items()}
+
+
+def first_tab(counts: dict[str, int]) -> str:
+    """Where a queue opens when no tab is asked for: 待签收, unless nothing waits there and 吹哨
+    calls do (a department called in and holding nothing lands on its calls, not an empty list)."""
+    return "called" if not counts.get("sign") and counts.get("called") else "sign"
 
 
 def dispatch_targets(user) -> dict[str, list[tuple[str, str]]]:

@@ -40,7 +40,7 @@ from gongzhi.domain.enums import (
 )
 from gongzhi.domain.privacy import EVENT_ROW_VISIBILITY
 from gongzhi.domain.residents import ReopenLimit, ReopenRefusal, reopen_refusal
-from gongzhi.domain.routing import Facts, escalation_target, skip_target
+from gongzhi.domain.routing import Facts, Moved, escalation_reason, escalation_target, skip_target
 from gongzhi.domain.sla import Deadline
 from gongzhi.domain.supervision import raised
 from gongzhi.domain.workflow import CLOCK_EFFECTS, FOLLOW, TRANSITIONS, Capacity
@@ -77,8 +77,27 @@ def _act(actor, event_id: int, action: Action, *, reason: str = "", note: str = 
          version: int | None = None, mutate: Mutator | None = None, data: dict | None = None,
          system: bool = False, after: Callable[[Event, datetime], None] | None = None,
          table: dict | None = None) -> Event:
-    return act(EVENT, actor, event_id, action, reason=reason, note=note, at=at, version=version, mutate=mutate,
-               data=data, system=system, after=after, table=table)
+    row = {} if data is None else data          # the same dict: a mutate may add to it (越级's rule)
+
+    def placed(ev: Event, now: datetime) -> Changes:
+        changes = mutate(ev, now) if mutate else {}
+        row.update(moved_to(changes))
+        return changes
+    return act(EVENT, actor, event_id, action, reason=reason, note=note, at=at, version=version, mutate=placed,
+               data=row, system=system, after=after, table=table)
+
+
+def _pk(value) -> int | None:
+    return getattr(value, "pk", value)
+
+
+def moved_to(changes: Changes) -> dict:
+    """What a row records of where its action sent the event (``to_area``, ``to_department``: ids),
+    when the action moved it: who held it then is the row's, not the event's present holder — a
+    fan-out read after a later move tells the team a 派遣 went to, not the one holding it now."""
+    if "handler_area" not in changes and "handler_department" not in changes:
+        return {}
+    return {"to_area": _pk(changes.get("handler_area")), "to_department": _pk(changes.get("handler_department"))}
 
 
 def _centre_area(actor, ev: Event) -> Area | None:
@@ -243,13 +262,16 @@ def extension_decide(*, actor, event_id: int, approve: bool, note: str = "", at:
 # ---- escalation --------------------------------------------------------------------------------
 
 def _move_up(ev: Event, target_level: Level, now: datetime, area: Area | None = None,
-             clock: dict | None = None) -> Changes:
+             clock: dict | None = None, *, how: Moved = Moved.ESCALATED, rule_id: int | None = None) -> Changes:
     """The changes of a step up to ``target_level`` (``area``, ``clock``: its area and its clocks'
     columns, when the caller has them).  Plain values, escalations included: every write is
-    guarded by the version read."""
+    guarded by the version read.  分拨依据 says how it came up (``how``; a 越级's rule), not the
+    routing rule that first sent it to the grid."""
     area = area or ev.area.ancestor_at(target_level)
     return {"handler_area": area, "handler_level": target_level, "handler_department": None,
-            "escalations": ev.escalations + 1, **(clock or clocks.start_handling(ev, now, target_level, now))}
+            "escalations": ev.escalations + 1,
+            "route_reason": escalation_reason(how, area.name, target_level, rule_id)[:300], "route_rule_id": rule_id,
+            **(clock or clocks.start_handling(ev, now, target_level, now))}
 
 
 def _current_level(ev: Event) -> Level:
@@ -279,7 +301,7 @@ def event_skip_escalate(*, actor, event_id: int, reason: str, version: int | Non
         facts = Facts(ev.kind, ev.category.path, ev.urgency, ev.area_path, ev.channel)
         level, rule = skip_target(rules.routing_rules(), facts, _current_level(ev))
         data["rule"] = rule.reason()   # the timeline says which rule allowed the jump
-        return _move_up(ev, level, now)
+        return _move_up(ev, level, now, how=Moved.SKIPPED, rule_id=rule.id)
     return _act(actor, event_id, Action.SKIP_ESCALATE, reason=reason, at=at, version=version, mutate=mutate,
                 data=data)
 
@@ -304,8 +326,12 @@ def events_auto_escalate(events: list[Event], *, at: datetime | None = None) -> 
         key = (ev.kind, ev.category_id, level)
         if key not in started:
             started[key] = clocks.start_handling(ev, now, level, now)
-        return _move_up(ev, level, now, above[ev.area_id, level], started[key])
-    return act_many(EVENT, events, Action.AUTO_ESCALATE, note=AUTO_ESCALATE_NOTE, at=at, mutate=mutate)
+        changes = _move_up(ev, level, now, above[ev.area_id, level], started[key], how=Moved.AUTO_ESCALATED)
+        placed[ev.pk] = moved_to(changes)
+        return changes
+    placed: dict[int, dict] = {}
+    return act_many(EVENT, events, Action.AUTO_ESCALATE, note=AUTO_ESCALATE_NOTE, at=at, mutate=mutate,
+                    data=lambda ev: placed[ev.pk])
 
 
 # ---- co-handling and supervision ---------------------------------------------------------------

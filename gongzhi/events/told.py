@@ -15,11 +15,36 @@ from gongzhi.notify.people import area_holders as holders, centre_staff, departm
 from .models import CoHandler, Event, EventAction, Extension, Supervision
 
 
+def holder_at(ev: Event, row=None) -> tuple[int | None, int | None]:
+    """(area id, department id) of who held the event when ``row`` was written.  A row that moved
+    it records where it went (``to_area`` / ``to_department``, events.services.moved_to); any other
+    row (a clock's flip, a 督办, a 重办) was the holder's after the last move before it.  Only when
+    no row says (a row written before rows recorded it, or an event still where intake routed it)
+    is the present holder read — so a fan-out that runs late, after a later move, tells each row's
+    own team (a 派遣 its grid, the 上报 that followed the community)."""
+    if row is not None:
+        where = _where(row.data)
+        if where is None and row.action not in MOVES:
+            # The last move before it (only the last: a move that recorded nothing hides older ones).
+            where = _where(EventAction.objects.filter(event_id=ev.pk, id__lt=row.id, action__in=MOVES)
+                           .order_by("-id").values_list("data", flat=True).first())
+        if where is not None:
+            return where
+    return ev.handler_area_id, ev.handler_department_id
+
+
+def _where(data) -> tuple[int | None, int | None] | None:
+    if not isinstance(data, dict) or ("to_area" not in data and "to_department" not in data):
+        return None
+    return data.get("to_area"), data.get("to_department")
+
+
 def queue(ev: Event, row=None) -> list[int]:
-    """Who works the event where it is now: its department's staff, or its handling area's team."""
-    if ev.handler_department_id:
-        return department_staff([ev.handler_department_id])
-    return holders(ev.handler_area_id)
+    """Who works the event where it was at the row: its department's staff, or its area's team."""
+    area, department = holder_at(ev, row)
+    if department:
+        return department_staff([department])
+    return holders(area)
 
 
 def called(ev: Event, row) -> list[int]:
@@ -30,7 +55,7 @@ def called(ev: Event, row) -> list[int]:
 def requester(ev: Event, row) -> list[int]:
     """Who asked for the extension this row decided (it may have moved on since), and the queue."""
     asked = Extension.objects.filter(event=ev, decided_at=row.at).values_list("requested_by_id", flat=True)
-    return list(asked) + queue(ev)
+    return list(asked) + queue(ev, row)
 
 
 def dispatcher(ev: Event, row) -> list[int]:
@@ -54,6 +79,9 @@ def _cases(ids: list[int]) -> dict[int, Event]:
 def _people(ev: Event) -> list[Person]:
     return [Person(ev.reporter_name, ev.reporter_phone, ev.reporter_id_number)] if ev.reporter_name else []
 
+
+# The actions that move an event to another holder (their rows record where: services.moved_to).
+MOVES = (A.DISPATCH, A.ESCALATE, A.SKIP_ESCALATE, A.AUTO_ESCALATE, A.RETURN, A.MEDIATION_FAILED)
 
 RULES = {
     A.DISPATCH: notify.Rule(T.DISPATCH, queue),

@@ -18,6 +18,7 @@ from gongzhi.domain.privacy import Person
 from gongzhi.notify.people import users
 
 from .models import Approval, Deposit, Grant
+from .scope import is_fund_staff
 
 DA, GA = dl.DepositAction, dl.GrantAction
 
@@ -87,7 +88,7 @@ def register() -> None:
     notify.register(CaseKind.DEPOSIT, rules=DEPOSIT_RULES, cases=_deposits, number=lambda d: d.number or "",
                     link=lambda d: f"/funds/deposits/{d.pk}/",
                     people=lambda d: [Person(d.depositor, d.depositor_phone),
-                                      Person(d.beneficiary, d.beneficiary_phone)])
+                                      Person(d.beneficiary, d.beneficiary_phone)], staff=is_fund_staff)
     notify.register(CaseKind.GRANT, rules=GRANT_RULES, cases=_grants, number=lambda g: g.number or "",
                     link=lambda g: f"/funds/grants/{g.pk}/",
-                    people=lambda g: [Person(g.applicant, g.applicant_phone), Person(g.payer)])
+                    people=lambda g: [Person(g.applicant, g.applicant_phone), Person(g.payer)], staff=is_fund_staff)

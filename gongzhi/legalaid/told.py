@@ -11,6 +11,7 @@ from gongzhi.domain.privacy import Person
 from gongzhi.notify.people import users
 
 from .models import Application
+from .scope import lawyer_ids, office_ids
 
 
 def office(app: Application, row) -> list[int]:
@@ -49,4 +50,5 @@ RULES = {
 
 def register() -> None:
     notify.register(CaseKind.LEGAL_AID, rules=RULES, cases=_cases, number=lambda a: a.number or "",
-                    link=lambda a: f"/legalaid/{a.pk}/", people=_people)
+                    link=lambda a: f"/legalaid/{a.pk}/", people=_people,
+                    staff=lambda user: bool(office_ids(user) or lawyer_ids(user)))   # an office's staff, a lawyer

@@ -12,6 +12,7 @@ from gongzhi.domain.privacy import Person
 from gongzhi.notify.people import users
 
 from .models import Case
+from .scope import org_ids
 
 
 def mediator(case: Case, row) -> list[int]:
@@ -50,4 +51,5 @@ RULES = {
 
 def register() -> None:
     notify.register(CaseKind.MEDIATION, rules=RULES, cases=_cases, number=lambda c: c.number or "",
-                    link=lambda c: f"/mediation/{c.pk}/", people=_people)
+                    link=lambda c: f"/mediation/{c.pk}/", people=_people,
+                    staff=lambda user: bool(org_ids(user)))       # a mediator: the settings list these topics

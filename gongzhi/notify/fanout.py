@@ -47,13 +47,14 @@ def _advance(source: str, upto: int, now: datetime) -> None:
         Mark.objects.get_or_create(source=source, defaults={"upto": upto, "at": now})
 
 
-def _rows(model, kinds: list[str] | None, actions: set[str], now: datetime, backfill: bool):
+def _rows(model, kinds: list[str] | None, actions: set[str], now: datetime, backfill: bool,
+          action_field: str = "action"):
     """Rows past the mark (at most BATCH) and rows of the lookback, with a registered action.
     Without a mark (the first round ever) only the lookback: switching notify on must not tell
     everyone of every past action — unless ``backfill`` (the demo's in-app history)."""
     source = model._meta.db_table
     upto = _mark(source)
-    base = model.objects.filter(action__in=actions)
+    base = model.objects.filter(**{f"{action_field}__in": actions})
     if kinds is not None:
         base = base.filter(kind__in=kinds)
     if not backfill and not Mark.objects.filter(source=source).exists():
@@ -86,7 +87,7 @@ def fanout(now: datetime | None = None, *, backfill: bool = False) -> dict[str, 
         kinds = None if model is not CaseLog else [s.kind for s in group]
         while True:          # one batch a round; a backfill reads on to the end
             with transaction.atomic():
-                source, upto, rows, mark_to = _rows(model, kinds, actions, now, backfill)
+                source, upto, rows, mark_to = _rows(model, kinds, actions, now, backfill, group[0].action_field)
                 n, d = _tell(source, rows, group, now, outbound=not backfill)
                 made["notifications"] += n
                 made["deliveries"] += d
@@ -112,10 +113,10 @@ def _tell(source: str, rows, group: list[registry.KindSpec], now: datetime, *, o
                 continue
             number, link, people = s.number(case), s.link(case), s.people(case)
             for r in case_rows:
-                for rule in s.rules.get(r.action, ()):
+                for rule in s.rules.get(getattr(r, s.action_field), ()):
                     if rule.when is not None and not rule.when(case, r):
                         continue
-                    what = _label(r)
+                    what = _label(r, s.action_field)
                     text = redact_people(dn.headline(rule.topic, number, what), people)[:200]
                     where = rule.link(case) if rule.link is not None else link
                     for uid in sorted(set(rule.who(case, r)) - {r.actor_id}):
@@ -131,10 +132,10 @@ def _tell(source: str, rows, group: list[registry.KindSpec], now: datetime, *, o
     return len(fresh), _deliveries(fresh, now) if outbound else 0
 
 
-def _label(row) -> str:
+def _label(row, action_field: str = "action") -> str:
     label = getattr(row, "label", "") or ""
-    if not label and hasattr(row, "get_action_display"):
-        label = str(row.get_action_display())
+    if not label and hasattr(row, f"get_{action_field}_display"):
+        label = str(getattr(row, f"get_{action_field}_display")())
     return label
 
 

@@ -49,6 +49,13 @@ class KindSpec:
     people: Callable[[Any], list[Person]] = field(default=lambda case: [])
     timeline: type[Model] | None = None                 # None: casework.CaseLog rows of this kind
     case_field: str = "case_id"
+    # The timeline's column naming what happened: ``action`` on EventAction and CaseLog; an
+    # append-only ledger of a pillar's own (points.Posting) names it ``kind`` (获得积分, 兑换 …).
+    action_field: str = "action"
+    # Whether a user works this kind's cases as a member of the pillar's own staff tables (a
+    # mediator, a fund's checker, a 积分超市 manager), holding no area role: their notification
+    # settings list the topics of this kind's rules (notify.services.topics).
+    staff: Callable[[Any], bool] | None = None
 
 
 _KINDS: dict[str, KindSpec] = {}
@@ -57,11 +64,13 @@ _KINDS: dict[str, KindSpec] = {}
 def register(kind: str, *, rules: Mapping[Any, Rule | Sequence[Rule]], cases: Callable[[list[int]], Mapping[int, Any]],
              number: Callable[[Any], str], link: Callable[[Any], str],
              people: Callable[[Any], list[Person]] | None = None, timeline: type[Model] | None = None,
-             case_field: str = "case_id") -> None:
+             case_field: str = "case_id", action_field: str = "action",
+             staff: Callable[[Any], bool] | None = None) -> None:
     """Register (or replace: a reloaded app registers again) a kind's notification rules."""
     norm = {str(a): (r,) if isinstance(r, Rule) else tuple(r) for a, r in rules.items()}
     _KINDS[str(kind)] = KindSpec(kind=str(kind), rules=norm, cases=cases, number=number, link=link,
-                                 people=people or (lambda case: []), timeline=timeline, case_field=case_field)
+                                 people=people or (lambda case: []), timeline=timeline, case_field=case_field,
+                                 action_field=action_field, staff=staff)
     if timeline is not None:
         from django.db.models.signals import post_save
         post_save.connect(on_row, sender=timeline, dispatch_uid=f"notify-{timeline._meta.db_table}")
@@ -73,7 +82,7 @@ def on_row(sender, instance, created, **kwargs):
         return
     kind = getattr(instance, "kind", None)
     specs = [s for s in _KINDS.values() if (s.timeline is sender) or (s.timeline is None and s.kind == kind)]
-    if any(str(instance.action) in s.rules for s in specs):
+    if any(str(getattr(instance, s.action_field)) in s.rules for s in specs):
         from .queue import kick
         kick()
 

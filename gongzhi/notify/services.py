@@ -9,10 +9,10 @@ from django.utils import timezone
 from django.utils.translation import get_language, gettext
 from pydantic import Field, field_validator
 
-from gongzhi.core.errors import Forbidden, NotFound
+from gongzhi.core.errors import Forbidden, Invalid, NotFound
 from gongzhi.core.inputs import Input
 from gongzhi.domain.enums import Role
-from gongzhi.domain.notify import DEFAULT_CHANNELS, DEFAULT_QUIET, Channel, DeliveryStatus as DS, Topic
+from gongzhi.domain.notify import DEFAULT_CHANNELS, DEFAULT_QUIET, Channel, DeliveryStatus as DS, Topic, topics_for
 from gongzhi.domain.privacy import mask_phone
 
 from .models import Delivery, Notification, Preference
@@ -108,17 +108,45 @@ class PreferenceIn(Input):
         return v
 
 
+def topics(*, user) -> list[Topic]:
+    """The topics this user can be told of (domain.notify.TOPIC_ROLES by the roles they hold, and
+    the topics of the pillars whose own staff tables hold them); an account with neither is a
+    resident's.  The settings page and the API's preferences list these and accept only these."""
+    from gongzhi.accounts.models import RoleAssignment
+
+    from . import registry
+    roles = {str(r) for r in RoleAssignment.objects.filter(user=user).values_list("role", flat=True)}
+    if user.is_superuser:
+        roles.add(Role.ADMIN.value)
+    pillar = {rule.topic for spec in registry.kinds().values() if spec.staff is not None and spec.staff(user)
+              for rules in spec.rules.values() for rule in rules}
+    if not roles and not pillar:
+        roles = {Role.RESIDENT.value}
+    return topics_for(roles, pillar)
+
+
 def preferences(*, user) -> dict:
     p = Preference.objects.filter(user=user).first()
     chosen = p.channels if p else {}
-    return {"channels": {t.value: sorted(chosen.get(t.value, [c.value for c in DEFAULT_CHANNELS[t]])) for t in Topic},
+    return {"channels": {t.value: sorted(chosen.get(t.value, [c.value for c in DEFAULT_CHANNELS[t]]))
+                         for t in topics(user=user)},
             "quiet_start": p.quiet_start if p else DEFAULT_QUIET[0],
             "quiet_end": p.quiet_end if p else DEFAULT_QUIET[1],
             "phone": p.phone if p else "", "phone_masked": mask_phone(p.phone) if p and p.phone else "",
             "wechat_openid": p.wechat_openid if p else "", "email": (p.email if p else "") or user.email}
 
 
+NOT_YOURS = "您不会收到以下类别的消息：{items}"
+
+
 def save_preferences(*, user, data: PreferenceIn) -> dict:
+    # Only the topics one can be told of (the page offers no others): a channel for 督办 on a
+    # resident's account would be a setting nothing ever reads.
+    mine = set(topics(user=user))
+    other = [t for t in data.channels if t not in mine]
+    if other:
+        raise Invalid(NOT_YOURS.format(items="、".join(t.label for t in other)),
+                      fields={"channels": "、".join(t.value for t in other)})
     # In-app is always on (domain.notify.channels_for): stored as chosen, added when read.
     channels = {t.value: sorted({c.value for c in cs}) for t, cs in data.channels.items()}
     with transaction.atomic():

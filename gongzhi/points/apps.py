@@ -14,3 +14,5 @@ class PointsConfig(AppConfig):
         from .models import CHAIN
 
         chain.register("points", "积分流水", lambda: [CHAIN], ledger.chain_rows)
+        from .told import register
+        register()        # who is told what (notify, issue 17)

@@ -20,3 +20,5 @@ class VotesConfig(AppConfig):
             return Ballot.objects.filter(proposal_id=int(name.split(":", 1)[1])).order_by("seq")
 
         chain.register("ballots", "电子票决选票", chains, rows)
+        from .told import register
+        register()        # who is told what (notify, issue 17)

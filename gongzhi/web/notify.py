@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from pydantic import ValidationError
 
 from gongzhi.core.errors import Forbidden, NotFound
-from gongzhi.domain.notify import Channel, Topic
+from gongzhi.domain.notify import Channel
 from gongzhi.domain.privacy import mask_phone
 from gongzhi.notify import services as svc
 from gongzhi.notify.models import Notification
@@ -99,9 +99,11 @@ def _parse_time(text: str, default: time) -> time:
 @login_required
 def settings_page(request):
     errors: list[str] = []
+    # Only the topics this user can be told of (notify.services.topics): the API's list too.
+    mine = svc.topics(user=request.user)
     if request.method == "POST":
         chosen = {t.value: [c for c in request.POST.getlist(f"ch_{t.value}") if c in Channel._value2member_map_]
-                  for t in Topic}
+                  for t in mine}
         try:
             data = PreferenceIn(channels=chosen,
                                 quiet_start=request.POST.get("quiet_start", "22:00"),
@@ -116,7 +118,7 @@ def settings_page(request):
             messages.success(request, gettext("通知设置已保存"))
             return redirect("web:notification_settings")
     pref = svc.preferences(user=request.user)
-    topics = [(t.value, t.label, pref["channels"][t.value]) for t in Topic]
+    topics = [(t.value, t.label, pref["channels"][t.value]) for t in mine]
     # An empty number sends to the account's (notify.fanout): the page says which, masked.
     profile = getattr(request.user, "profile", None)
     account_phone = mask_phone(profile.phone) if profile and profile.phone else ""

@@ -258,15 +258,17 @@ def _row(ev: Event) -> dict:
 
 @staff_only
 def queue(request):
-    tab = request.GET.get("tab", "sign")
-    if tab not in selectors.QUEUE_TABS:
-        tab = "sign"
-    qs = selectors.work_queue(request.user).filter(selectors.QUEUE_TABS[tab][1])
-    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    # Each tab lists what its action can be taken on (a department's calls only under 吹哨报到).
+    tabs_of = selectors.queue_tabs(request.user)
     counts = selectors.queue_counts(request.user)
+    tab = request.GET.get("tab") or selectors.first_tab(counts)
+    if tab not in tabs_of:
+        tab = "sign"
+    qs = selectors.work_queue(request.user).filter(tabs_of[tab][1])
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
     # The 吹哨 tab only where a department can be called in: a grid team's row of tabs stays four wide.
     called = bool(scope_of(request.user).departments)
-    tabs = [(key, label, counts[key]) for key, (label, _) in selectors.QUEUE_TABS.items() if key != "called" or called]
+    tabs = [(key, label, counts[key]) for key, (label, _) in tabs_of.items() if key != "called" or called]
     # A grid team's 帮教 tasks for 社区矫正 subjects in its grids (never the file): web.corrections.
     corr_tasks = corr_sel.grid_tasks(request.user) if scope_of(request.user).roles & GRID_TEAM_ROLES else []
     return render(request, "web/queue.html", {"tab": tab, "tabs": tabs, "page": page,

@@ -337,7 +337,11 @@ def test_department_staff_day_called_by_whistle(open_as, live_district, gateway,
     assert sms_to(gateway, _phone(d, "dept_cg"), ev.number) == _sms_text(page, "吹哨报到", ev)
     with meter.flow("吹哨报到 tab → 报到"):
         page.goto(page.base + "/")
-        assert tab_counts(page)["吹哨报到"] == 1
+        # The call is in its own tab only — 签收 and 办结 are the township's, not the called department's
+        # — and the queue opens on it (nothing waits to be signed).
+        assert tab_counts(page) == {"待签收": 0, "办理中": 0, "即将超期": 0, "已超期": 0, "吹哨报到": 1}
+        assert page.locator("nav.tabs a[aria-current=page]").inner_text().startswith("吹哨报到")
+        assert page.locator("ul.cards li.ev", has_text=ev.number).count() == 1
         _press(meter, page, page.locator("nav.tabs").get_by_role("link", name=re.compile("^吹哨报到")))
         card = page.locator("ul.cards li.ev", has_text=ev.number)
         assert "吹哨·主办" in card.locator(".badge.called").inner_text()

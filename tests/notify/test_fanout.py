@@ -93,8 +93,9 @@ def test_event_day_who_is_told(district):
     fanout(now=sh(2026, 11, 2, 14, 1))
     assert _told("whistle") == ["dept_cg"]
     # The dispatching centre of the request (审批延期 waits for it); the one who asked of the decision,
-    # though the event has since gone back to the centre (whose act the decision was).
-    assert _told("extension") == ["comm11", "grid111"]
+    # though the event has since gone back to the centre (whose act the decision was), and the grid's
+    # team that held it when it was decided (the row's holder, not the centre holding it now).
+    assert _told("extension") == ["comm11", "grid111", "nteam", "police11"]
     asked = Notification.objects.get(topic="extension", user__username="comm11")
     assert asked.text.endswith("（延期申请）") and asked.link == f"/e/{ev.id}/"
     assert _told("returned") == ["comm11"]
@@ -193,3 +194,56 @@ def test_notices_to_parties_drain_through_sms(world, gateway):
     assert all(n.sent_at is not None for n in notices)
     fanout(now=sh(2026, 11, 2, 11, 3))
     assert drain(now=sh(2026, 11, 2, 11, 4)) == {}                # sent once
+
+
+def _told_by_row(ev) -> dict[str, list[str]]:
+    """{timeline action: [usernames told of that row]} for one event."""
+    from gongzhi.events.models import EventAction
+    rows = dict(EventAction.objects.filter(event=ev).values_list("id", "action"))
+    out: dict[str, set[str]] = {}
+    for source_id, username in Notification.objects.filter(case_id=ev.id, source="events_eventaction") \
+            .values_list("source_id", "user__username"):
+        out.setdefault(rows[source_id], set()).add(username)
+    return {k: sorted(v) for k, v in out.items()}
+
+
+def test_a_late_fanout_tells_each_row_the_holder_it_was_written_for(district):
+    """Dispatched to grid 111, then signed and escalated to its community before the fan-out ran: the
+    派遣 reaches the grid's team (not the community holding it now), the 上报 the community."""
+    fanout(now=sh(2026, 11, 2, 9))                             # the marks, before anything happens
+    ev = _dispatched(district, sh(2026, 11, 2, 10))
+    grid = district.users["grid111"]
+    services.event_sign(actor=grid, event_id=ev.id, at=sh(2026, 11, 2, 10, 30))
+    services.event_escalate(actor=grid, event_id=ev.id, reason="超出网格处置能力", at=sh(2026, 11, 2, 10, 40))
+    fanout(now=sh(2026, 11, 2, 10, 41))
+    assert _told_by_row(ev) == {"dispatch": ["grid111", "nteam", "police11"], "escalate": ["comm11"]}
+    assert list(ev.actions.filter(action__in=["dispatch", "escalate"]).values_list("action", "data")) == [
+        ("dispatch", {"area": None, "department": None, "to_area": district.grids[0].pk, "to_department": None}),
+        ("escalate", {"to_area": district.communities[0].pk, "to_department": None})]
+
+
+def test_a_clock_row_read_late_is_the_holder_s_at_its_time(district):
+    """The sign clock turned yellow while the grid held it; by the fan-out the grid had escalated it:
+    the 超期预警 is the grid team's (the last move before the row sent it there)."""
+    fanout(now=sh(2026, 11, 2, 9))
+    ev = _dispatched(district, sh(2026, 11, 2, 10))
+    sla_sweep(now=sh(2026, 11, 3, 17))
+    grid = district.users["grid111"]
+    services.event_sign(actor=grid, event_id=ev.id, at=sh(2026, 11, 3, 17, 20))
+    services.event_escalate(actor=grid, event_id=ev.id, reason="需社区协调", at=sh(2026, 11, 3, 17, 30))
+    fanout(now=sh(2026, 11, 3, 17, 31))
+    assert _told_by_row(ev) == {"dispatch": ["grid111", "nteam", "police11"],
+                                "sla_yellow": ["grid111", "nteam", "police11"], "escalate": ["comm11"]}
+
+
+def test_the_sweep_s_escalation_read_late_tells_each_its_own(district):
+    """Yellow, red and escalated by one sweep round (the sign deadline long past), then read: the
+    warnings are the grid's, the 自动上报 the community's."""
+    fanout(now=sh(2026, 11, 2, 9))
+    ev = _dispatched(district, sh(2026, 11, 2, 10))
+    sla_sweep(now=sh(2026, 11, 4, 0, 0, 1))
+    fanout(now=sh(2026, 11, 4, 0, 1))
+    team = ["grid111", "nteam", "police11"]
+    assert _told_by_row(ev) == {"dispatch": team, "sla_yellow": team, "sla_red": team, "auto_escalate": ["comm11"]}
+    assert ev.actions.get(action="auto_escalate").data == {"to_area": district.communities[0].pk,
+                                                           "to_department": None}
