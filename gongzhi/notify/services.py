@@ -111,7 +111,12 @@ class PreferenceIn(Input):
 def topics(*, user) -> list[Topic]:
     """The topics this user can be told of (domain.notify.TOPIC_ROLES by the roles they hold, and
     the topics of the pillars whose own staff tables hold them); an account with neither is a
-    resident's.  The settings page and the API's preferences list these and accept only these."""
+    resident's.  The settings page and the API's preferences list these and accept only these.
+    Read once per request and kept on the user object, as scope_of does: the page, its save and
+    the preferences it shows all ask, and each asking reads every pillar's staff tables."""
+    cached = getattr(user, "_gz_topics", None)
+    if cached is not None:
+        return cached
     from gongzhi.accounts.models import RoleAssignment
 
     from . import registry
@@ -122,7 +127,8 @@ def topics(*, user) -> list[Topic]:
               for rules in spec.rules.values() for rule in rules}
     if not roles and not pillar:
         roles = {Role.RESIDENT.value}
-    return topics_for(roles, pillar)
+    user._gz_topics = topics_for(roles, pillar)
+    return user._gz_topics
 
 
 def preferences(*, user) -> dict:

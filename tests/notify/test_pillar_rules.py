@@ -7,22 +7,20 @@ a sweep at the present flips only them."""
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db.models import Max
 from django.utils import timezone
 
-from gongzhi.casework.models import CaseLog
 from gongzhi.domain import corrections as dc, court as dcourt
 from gongzhi.notify import registry
-from gongzhi.notify.fanout import fanout
 from gongzhi.notify.models import Delivery, Notification, Preference
 from gongzhi.notify.send import drain
 from gongzhi.ops.sweep import sweep_cases
+
+from .told import Told
 
 PILLARS = {"correction", "corr_leave", "corr_sanction", "corr_monitor", "corr_oversight", "civil", "deposit", "grant",
            "credit_dispute", "credit_repair"}
@@ -68,30 +66,6 @@ EXPECTED = sorted([
 
 def test_the_pillars_mapping_table():
     assert [r for r in registry.table() if r[0] in PILLARS] == EXPECTED
-
-
-class Told:
-    """The fan-out, one round per step: what it told, as {(kind, action): [usernames]}."""
-
-    def __init__(self):
-        fanout(now=timezone.now())           # the marks; what the builders did is history
-        self.last = Notification.objects.aggregate(m=Max("id"))["m"] or 0
-        self.walked: set[tuple[str, str]] = set()
-
-    def __call__(self) -> dict:
-        fanout(now=timezone.now())
-        notes = list(Notification.objects.filter(id__gt=self.last).select_related("user"))
-        self.last = max([self.last, *(n.id for n in notes)])
-        rows = CaseLog.objects.in_bulk([n.source_id for n in notes])
-        out = defaultdict(set)
-        for n in notes:
-            r = rows[n.source_id]
-            out[(r.kind, r.action)].add(n.user.username)
-            self.walked.add((r.kind, r.action))
-        return {k: sorted(v) for k, v in out.items()}
-
-    def missing(self, kinds: set[str]) -> set:
-        return {(k, a) for k, a, _ in registry.table() if k in kinds} - self.walked
 
 
 def _user(username: str):

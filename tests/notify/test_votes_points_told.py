@@ -7,17 +7,15 @@ their ``kind``): no parallel outbox."""
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
 from datetime import date, timedelta
 
-from django.db.models import Max
 from django.utils import timezone
 
-from gongzhi.casework.models import CaseLog
 from gongzhi.notify import registry
-from gongzhi.notify.fanout import fanout
 from gongzhi.notify.models import Notification
 from gongzhi.points.models import Posting
+
+from .told import Told
 
 EXPECTED = sorted([
     ("proposal", "open_opinion", "vote"), ("proposal", "open_voting", "vote"), ("proposal", "open_voting", "vote"),
@@ -30,31 +28,6 @@ EXPECTED = sorted([
 
 def test_the_mapping_table():
     assert [r for r in registry.table() if r[0] in {"proposal", "points"}] == EXPECTED
-
-
-class Told:
-    """The fan-out, one round per step: {(kind, action): [usernames]} of what it told."""
-
-    def __init__(self):
-        fanout(now=timezone.now())           # the marks: what the builders did is history
-        self.last = Notification.objects.aggregate(m=Max("id"))["m"] or 0
-        self.walked: set[tuple[str, str]] = set()
-
-    def __call__(self) -> dict:
-        fanout(now=timezone.now())
-        notes = list(Notification.objects.filter(id__gt=self.last).select_related("user"))
-        self.last = max([self.last, *(n.id for n in notes)])
-        logs = CaseLog.objects.in_bulk([n.source_id for n in notes if n.source == CaseLog._meta.db_table])
-        posts = Posting.objects.in_bulk([n.source_id for n in notes if n.source == Posting._meta.db_table])
-        out = defaultdict(set)
-        for n in notes:
-            action = logs[n.source_id].action if n.source == CaseLog._meta.db_table else posts[n.source_id].kind
-            out[(n.kind, action)].add(n.user.username)
-            self.walked.add((n.kind, action))
-        return {k: sorted(v) for k, v in out.items()}
-
-    def missing(self, kinds: set[str]) -> set:
-        return {(k, a) for k, a, _ in registry.table() if k in kinds} - self.walked
 
 
 def test_votes_who_is_told(district):
